@@ -1,0 +1,167 @@
+//! The scale-out backend: PostgreSQL through tokio-postgres with a deadpool connection pool and
+//! cached prepared statements.
+
+use crate::error::{StoreError, StoreResult};
+use crate::sql::{Dialect, Executor, Row, Val};
+use bytes::BytesMut;
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+
+pub struct PgDb {
+    pool: Pool,
+}
+
+impl PgDb {
+    pub fn connect(url: &str, max_connections: usize) -> StoreResult<Self> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Backend(format!("invalid PostgreSQL URL: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(max_connections)
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    pub async fn read(&self) -> StoreResult<PgConn> {
+        Ok(PgConn {
+            client: Some(self.pool.get().await?),
+            in_tx: false,
+        })
+    }
+
+    pub async fn begin(&self) -> StoreResult<PgConn> {
+        let client = self.pool.get().await?;
+        client.batch_execute("BEGIN").await?;
+        Ok(PgConn {
+            client: Some(client),
+            in_tx: true,
+        })
+    }
+}
+
+pub struct PgConn {
+    client: Option<Object>,
+    in_tx: bool,
+}
+
+impl PgConn {
+    fn client(&self) -> StoreResult<&Object> {
+        self.client
+            .as_ref()
+            .ok_or_else(|| StoreError::Backend("connection already released".into()))
+    }
+}
+
+impl ToSql for Val {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Val::Null => Ok(IsNull::Yes),
+            Val::Int(v) if *ty == Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+            Val::Int(v) => v.to_sql(ty, out),
+            Val::Text(v) => v.to_sql(ty, out),
+            Val::Bool(v) => v.to_sql(ty, out),
+            Val::Json(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        // Each variant checks the real column type when it is encoded.
+        true
+    }
+
+    to_sql_checked!();
+}
+
+fn read_row(row: &tokio_postgres::Row) -> StoreResult<Row> {
+    let mut values = Vec::with_capacity(row.len());
+    for (i, column) in row.columns().iter().enumerate() {
+        let ty = column.type_();
+        let value = if *ty == Type::INT8 {
+            row.try_get::<_, Option<i64>>(i)?.map(Val::Int)
+        } else if *ty == Type::INT4 {
+            row.try_get::<_, Option<i32>>(i)?
+                .map(|v| Val::Int(v.into()))
+        } else if *ty == Type::TEXT || *ty == Type::VARCHAR || *ty == Type::NAME {
+            row.try_get::<_, Option<String>>(i)?.map(Val::Text)
+        } else if *ty == Type::BOOL {
+            row.try_get::<_, Option<bool>>(i)?.map(Val::Bool)
+        } else if *ty == Type::JSONB || *ty == Type::JSON {
+            row.try_get::<_, Option<serde_json::Value>>(i)?
+                .map(Val::Json)
+        } else {
+            return Err(StoreError::Backend(format!("unsupported column type {ty}")));
+        };
+        values.push(value.unwrap_or(Val::Null));
+    }
+    Ok(Row(values))
+}
+
+fn refs(params: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+impl Executor for PgConn {
+    async fn query(&mut self, sql: &str, params: &[Val]) -> StoreResult<Vec<Row>> {
+        let client = self.client()?;
+        let stmt = client.prepare_cached(sql).await?;
+        let rows = client.query(&stmt, &refs(params)).await?;
+        rows.iter().map(read_row).collect()
+    }
+
+    async fn execute(&mut self, sql: &str, params: &[Val]) -> StoreResult<u64> {
+        let client = self.client()?;
+        let stmt = client.prepare_cached(sql).await?;
+        Ok(client.execute(&stmt, &refs(params)).await?)
+    }
+
+    async fn batch(&mut self, sql: &str) -> StoreResult<()> {
+        Ok(self.client()?.batch_execute(sql).await?)
+    }
+
+    async fn commit(mut self) -> StoreResult<()> {
+        if self.in_tx {
+            self.client()?.batch_execute("COMMIT").await?;
+            self.in_tx = false;
+        }
+        Ok(())
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+}
+
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        if !self.in_tx {
+            return;
+        }
+        if let Some(client) = self.client.take() {
+            // Dropped mid-transaction (an error, or the request was cancelled): roll back before
+            // the connection goes back to the pool. Without a runtime, detach it from the pool
+            // instead so no one reuses a connection with an open transaction.
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => {
+                    handle.spawn(async move {
+                        if client.batch_execute("ROLLBACK").await.is_err() {
+                            drop(Object::take(client));
+                        }
+                    });
+                }
+                Err(_) => drop(Object::take(client)),
+            }
+        }
+    }
+}

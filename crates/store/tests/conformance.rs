@@ -1,0 +1,1053 @@
+//! The storage conformance suite: every operation, on SQLite and on PostgreSQL, including the
+//! proof that one org never reads or changes another org's data through any storage call.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use portico_domain::Id;
+use portico_domain::email::EmailAddress;
+use portico_domain::field::{FieldType, NewField};
+use portico_domain::layout::{NewLayout, Section};
+use portico_domain::module::{ApiName, DataSharing};
+use portico_domain::org::{OrgSettings, TimeFormat};
+use portico_domain::profile::{ModulePermissions, NewProfile, RecordScope};
+use portico_domain::record::{RecordState, validate_data};
+use portico_domain::standard::{NewCustomModule, standard_modules};
+use portico_domain::webtab::NewWebTab;
+use portico_store::migrations::LATEST;
+use portico_store::{
+    ModuleSettings, NewOrg, NewUser, RecordMeta, RecordQuery, Session, Store, StoreError, testing,
+};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let store = super::fresh(&portico_store::testing::sqlite_url()).await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    match portico_store::testing::postgres_url().await {
+                        Ok(Some(url)) => super::$name(super::fresh(&url).await).await,
+                        Ok(None) => {}
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    migrations_are_idempotent,
+    orgs_get_standard_modules_and_profiles,
+    custom_module_with_lookup_links_records,
+    lookups_must_point_at_the_right_module_and_org,
+    record_lifecycle_through_the_recycle_bin,
+    keyset_pages_cover_every_record_once,
+    users_sessions_and_tokens,
+    fields_layouts_and_module_settings,
+    orgs_are_isolated,
+);
+
+const NOW: i64 = 1_700_000_000_000;
+
+async fn fresh(url: &str) -> Store {
+    let _ = testing::sqlite_url; // both helpers live in the store crate
+    let store = Store::open(url).unwrap();
+    store.migrate(NOW).await.unwrap();
+    store
+}
+
+fn settings(name: &str, domain: &str) -> OrgSettings {
+    OrgSettings {
+        name: name.into(),
+        email_domain: domain.into(),
+        language: "en".into(),
+        time_format: TimeFormat::TwentyFourHour,
+        time_zone: "Europe/London".into(),
+        country: "GB".into(),
+        gdpr_consent_required: false,
+    }
+}
+
+struct Tenant {
+    org: Id,
+    user: Id,
+}
+
+async fn tenant(store: &Store, name: &str, domain: &str) -> Tenant {
+    let mut permissions = BTreeMap::new();
+    permissions.insert("Contacts".to_string(), ModulePermissions::ALL);
+    let (org, profiles) = store
+        .create_org(
+            &NewOrg {
+                settings: settings(name, domain),
+                modules: standard_modules(),
+                profiles: vec![NewProfile {
+                    name: "Administrator".into(),
+                    scope: RecordScope::All,
+                    permissions,
+                }],
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let user = store
+        .create_user(
+            org.id,
+            &NewUser {
+                email: EmailAddress::parse(&format!("admin@{domain}")).unwrap(),
+                name: "Admin".into(),
+                password_hash: "hash".into(),
+                profile_id: profiles[0].id,
+                super_admin: true,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    Tenant {
+        org: org.id,
+        user: user.id,
+    }
+}
+
+async fn add(
+    store: &Store,
+    t: &Tenant,
+    module: &str,
+    data: Value,
+) -> Result<portico_domain::record::Record, StoreError> {
+    let m = store.get_module(t.org, module).await?;
+    let fields = store.list_fields(t.org, m.id).await?;
+    let valid = validate_data(&fields, &m.name_fields, data.as_object().unwrap(), None)?;
+    store
+        .create_record(t.org, m.id, t.user, &valid, RecordState::default(), NOW)
+        .await
+}
+
+fn codes(e: StoreError) -> Vec<(String, &'static str)> {
+    match e {
+        StoreError::Invalid(d) => d
+            .errors()
+            .iter()
+            .map(|e| (e.field.clone(), e.code))
+            .collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+async fn migrations_are_idempotent(store: Store) {
+    assert_eq!(store.migrate(NOW).await.unwrap(), LATEST);
+    assert_eq!(store.migrate(NOW).await.unwrap(), LATEST);
+    store.ping().await.unwrap();
+}
+
+async fn orgs_get_standard_modules_and_profiles(store: Store) {
+    let t = tenant(&store, "Zylker", "zylker.com").await;
+    let modules = store.list_modules(t.org).await.unwrap();
+    let names: Vec<&str> = modules.iter().map(|m| m.api_name.as_str()).collect();
+    assert_eq!(names[..3], ["Leads", "Accounts", "Contacts"]);
+    assert_eq!(modules.len(), 12);
+    let contacts = store.get_module(t.org, "Contacts").await.unwrap();
+    let fields = store.list_fields(t.org, contacts.id).await.unwrap();
+    assert!(
+        fields
+            .iter()
+            .any(|f| f.api_name.as_str() == "Last_Name" && f.mandatory)
+    );
+    let layouts = store.list_layouts(t.org, contacts.id).await.unwrap();
+    assert_eq!(layouts.len(), 1);
+    assert_eq!(layouts[0].field_names().count(), fields.len());
+    let org = store.get_org(t.org).await.unwrap();
+    assert_eq!(org.settings.email_domain, "zylker.com");
+    assert_eq!(
+        store
+            .find_org_by_domain("zylker.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        t.org
+    );
+    let mut changed = org.settings.clone();
+    changed.gdpr_consent_required = true;
+    store.update_org(t.org, &changed).await.unwrap();
+    assert!(
+        store
+            .get_org(t.org)
+            .await
+            .unwrap()
+            .settings
+            .gdpr_consent_required
+    );
+    let profiles = store.list_profiles(t.org).await.unwrap();
+    assert_eq!(profiles.len(), 1);
+    assert!(profiles[0].module("Contacts").delete);
+}
+
+async fn custom_module_with_lookup_links_records(store: Store) {
+    let t = tenant(&store, "Zylker", "zylker.com").await;
+    let spec = NewCustomModule {
+        api_name: None,
+        label: "Car Licences".into(),
+        sharing: None,
+    }
+    .into_spec()
+    .unwrap();
+    let module = store.create_module(t.org, &spec).await.unwrap();
+    let field = store
+        .create_field(
+            t.org,
+            module.id,
+            &NewField {
+                api_name: None,
+                label: "Holder".into(),
+                field_type: FieldType::Lookup {
+                    target_module: ApiName::parse("Contacts").unwrap(),
+                },
+                mandatory: false,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(field.api_name.as_str(), "Holder");
+    let ann = add(&store, &t, "Contacts", json!({"Last_Name": "Ann"}))
+        .await
+        .unwrap();
+    let bob = add(&store, &t, "Contacts", json!({"Last_Name": "Bob"}))
+        .await
+        .unwrap();
+    let l1 = add(
+        &store,
+        &t,
+        "Car_Licences",
+        json!({"Name": "L1", "Holder": ann.id}),
+    )
+    .await
+    .unwrap();
+    let l2 = add(
+        &store,
+        &t,
+        "Car_Licences",
+        json!({"Name": "L2", "Holder": ann.id}),
+    )
+    .await
+    .unwrap();
+    add(
+        &store,
+        &t,
+        "Car_Licences",
+        json!({"Name": "L3", "Holder": bob.id}),
+    )
+    .await
+    .unwrap();
+    let page = store
+        .linked_records(t.org, ann.id, &[field.id], None, 50)
+        .await
+        .unwrap();
+    let ids: Vec<Id> = page.items.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [l2.id, l1.id]);
+    // Re-pointing a record moves its link.
+    let fields = store.list_fields(t.org, module.id).await.unwrap();
+    let valid = validate_data(
+        &fields,
+        &module.name_fields,
+        json!({"Holder": bob.id}).as_object().unwrap(),
+        Some(&l2.data),
+    )
+    .unwrap();
+    store
+        .update_record(
+            t.org,
+            module.id,
+            l2.id,
+            &valid,
+            RecordMeta::default(),
+            NOW + 1,
+        )
+        .await
+        .unwrap();
+    let page = store
+        .linked_records(t.org, ann.id, &[field.id], None, 50)
+        .await
+        .unwrap();
+    assert_eq!(page.items.iter().map(|r| r.id).collect::<Vec<_>>(), [l1.id]);
+    let names = store.record_names(t.org, &[ann.id, bob.id]).await.unwrap();
+    assert_eq!(names.len(), 2);
+    // Subform lookups are indexed under the subform field.
+    let product = add(&store, &t, "Products", json!({"Product_Name": "Widget"}))
+        .await
+        .unwrap();
+    let invoice = add(
+        &store,
+        &t,
+        "Invoices",
+        json!({"Subject": "INV-1", "Product_Details": [{"Product": product.id, "Quantity": 2}]}),
+    )
+    .await
+    .unwrap();
+    let invoices = store.get_module(t.org, "Invoices").await.unwrap();
+    let details = store
+        .list_fields(t.org, invoices.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.api_name.as_str() == "Product_Details")
+        .unwrap();
+    let page = store
+        .linked_records(t.org, product.id, &[details.id], None, 10)
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].id, invoice.id);
+}
+
+async fn lookups_must_point_at_the_right_module_and_org(store: Store) {
+    let a = tenant(&store, "Zylker", "zylker.com").await;
+    let b = tenant(&store, "Other", "other.com").await;
+    let account = add(&store, &a, "Accounts", json!({"Account_Name": "Acme"}))
+        .await
+        .unwrap();
+    let contact = add(
+        &store,
+        &a,
+        "Contacts",
+        json!({"Last_Name": "Lee", "Account_Name": account.id}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(contact.data["Account_Name"], json!(account.id));
+    // A lookup to a record of another module.
+    let e = add(
+        &store,
+        &a,
+        "Contacts",
+        json!({"Last_Name": "X", "Account_Name": contact.id}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(codes(e), [("Account_Name".to_string(), "invalid_lookup")]);
+    // A lookup to a record of another org.
+    let e = add(
+        &store,
+        &b,
+        "Contacts",
+        json!({"Last_Name": "X", "Account_Name": account.id}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(codes(e), [("Account_Name".to_string(), "invalid_lookup")]);
+    // A lookup to a deleted record.
+    let accounts = store.get_module(a.org, "Accounts").await.unwrap();
+    store
+        .delete_record(a.org, accounts.id, account.id, NOW)
+        .await
+        .unwrap();
+    let e = add(
+        &store,
+        &a,
+        "Contacts",
+        json!({"Last_Name": "X", "Account_Name": account.id}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(codes(e), [("Account_Name".to_string(), "invalid_lookup")]);
+}
+
+async fn record_lifecycle_through_the_recycle_bin(store: Store) {
+    let t = tenant(&store, "Zylker", "zylker.com").await;
+    let contacts = store.get_module(t.org, "Contacts").await.unwrap();
+    let r = add(
+        &store,
+        &t,
+        "Contacts",
+        json!({"Last_Name": "Lee", "Email": "lee@x.com"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.email.as_deref(), Some("lee@x.com"));
+    assert!(matches!(
+        store.purge_record(t.org, contacts.id, r.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    store
+        .delete_record(t.org, contacts.id, r.id, NOW + 5)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.delete_record(t.org, contacts.id, r.id, NOW).await,
+        Err(StoreError::NotFound)
+    ));
+    let live = store
+        .list_records(
+            t.org,
+            &RecordQuery {
+                module_id: Some(contacts.id),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(live.items.is_empty());
+    let bin = store
+        .list_records(
+            t.org,
+            &RecordQuery {
+                in_bin: true,
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(bin.items[0].deleted_at, Some(NOW + 5));
+    let fields = store.list_fields(t.org, contacts.id).await.unwrap();
+    let valid = validate_data(
+        &fields,
+        &contacts.name_fields,
+        &serde_json::Map::new(),
+        Some(&r.data),
+    )
+    .unwrap();
+    assert!(matches!(
+        store
+            .update_record(t.org, contacts.id, r.id, &valid, RecordMeta::default(), NOW)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .restore_record(t.org, contacts.id, r.id)
+        .await
+        .unwrap();
+    let state = RecordState {
+        approval_locked: true,
+        in_review: false,
+        gdpr_consent: true,
+    };
+    let updated = store
+        .update_record(
+            t.org,
+            contacts.id,
+            r.id,
+            &valid,
+            RecordMeta {
+                owner_id: None,
+                state: Some(state),
+            },
+            NOW + 9,
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.state, state);
+    assert_eq!(updated.updated_at, NOW + 9);
+    store
+        .delete_record(t.org, contacts.id, r.id, NOW)
+        .await
+        .unwrap();
+    store.purge_record(t.org, contacts.id, r.id).await.unwrap();
+    assert!(matches!(
+        store.get_record(t.org, contacts.id, r.id).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn keyset_pages_cover_every_record_once(store: Store) {
+    let t = tenant(&store, "Zylker", "zylker.com").await;
+    for i in 0..25 {
+        add(
+            &store,
+            &t,
+            "Contacts",
+            json!({"Last_Name": format!("Person {i:02}"), "Email": format!("p{i}@example.com")}),
+        )
+        .await
+        .unwrap();
+    }
+    let contacts = store.get_module(t.org, "Contacts").await.unwrap();
+    let mut seen = Vec::new();
+    let mut after = None;
+    let mut pages = 0;
+    loop {
+        let page = store
+            .list_records(
+                t.org,
+                &RecordQuery {
+                    module_id: Some(contacts.id),
+                    after,
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        pages += 1;
+        seen.extend(page.items.iter().map(|r| r.id));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 25);
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "newest first, no repeats"
+    );
+    let found = store
+        .list_records(
+            t.org,
+            &RecordQuery {
+                module_id: Some(contacts.id),
+                search: Some("PERSON 1".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), 10);
+    let by_email = store
+        .list_records(
+            t.org,
+            &RecordQuery {
+                module_id: Some(contacts.id),
+                search: Some("p7@".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(by_email.items.len(), 1);
+    let wildcard = store
+        .list_records(
+            t.org,
+            &RecordQuery {
+                module_id: Some(contacts.id),
+                search: Some("%".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(wildcard.items.is_empty(), "% is matched literally");
+    assert_eq!(store.count_records(t.org, contacts.id).await.unwrap(), 25);
+    let mine = store
+        .list_records(
+            t.org,
+            &RecordQuery {
+                module_id: Some(contacts.id),
+                owner_id: Some(t.user + 1000),
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(mine.items.is_empty());
+}
+
+async fn users_sessions_and_tokens(store: Store) {
+    let t = tenant(&store, "Zylker", "zylker.com").await;
+    let profile = store
+        .create_profile(
+            t.org,
+            &NewProfile {
+                name: "Sales".into(),
+                scope: RecordScope::Own,
+                permissions: BTreeMap::new(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_profile(
+                t.org,
+                &NewProfile {
+                    name: "Sales".into(),
+                    scope: RecordScope::Own,
+                    permissions: BTreeMap::new()
+                }
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let new = NewUser {
+        email: EmailAddress::parse("Rep@Zylker.com").unwrap(),
+        name: "Rep".into(),
+        password_hash: "h2".into(),
+        profile_id: profile.id,
+        super_admin: false,
+    };
+    let rep = store.create_user(t.org, &new, NOW).await.unwrap();
+    assert!(matches!(
+        store.create_user(t.org, &new, NOW).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let (found, hash) = store.find_login("rep@zylker.com").await.unwrap().unwrap();
+    assert_eq!((found.id, hash.as_str()), (rep.id, "h2"));
+    assert!(
+        store
+            .find_login("nobody@zylker.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.list_users(t.org).await.unwrap().len(), 2);
+    let mut perms = BTreeMap::new();
+    perms.insert(
+        "Deals".to_string(),
+        ModulePermissions {
+            view: true,
+            ..Default::default()
+        },
+    );
+    let renamed = store
+        .update_profile(
+            t.org,
+            profile.id,
+            &NewProfile {
+                name: "Sales Reps".into(),
+                scope: RecordScope::Own,
+                permissions: perms,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.get_profile(t.org, profile.id).await.unwrap(), renamed);
+
+    let session = Session {
+        org_id: t.org,
+        user_id: rep.id,
+        csrf_token: "c".into(),
+        created_at: NOW,
+        last_seen_at: NOW,
+        expires_at: NOW + 100,
+    };
+    store.create_session("s-hash", &session).await.unwrap();
+    store.touch_session("s-hash", NOW + 50).await.unwrap();
+    assert_eq!(
+        store
+            .get_session("s-hash")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at,
+        NOW + 50
+    );
+    assert_eq!(store.delete_expired_sessions(NOW + 101).await.unwrap(), 1);
+    assert!(store.get_session("s-hash").await.unwrap().is_none());
+
+    store
+        .create_api_token(t.org, rep.id, "t-hash", "cli", NOW, NOW + 10)
+        .await
+        .unwrap();
+    let token = store.find_api_token("t-hash").await.unwrap().unwrap();
+    assert_eq!(
+        (token.org_id, token.user_id, token.expires_at),
+        (t.org, rep.id, NOW + 10)
+    );
+    assert!(store.find_api_token("other").await.unwrap().is_none());
+}
+
+async fn fields_layouts_and_module_settings(store: Store) {
+    let t = tenant(&store, "Zylker", "zylker.com").await;
+    let deals = store.get_module(t.org, "Deals").await.unwrap();
+    let bad_target = NewField {
+        api_name: None,
+        label: "Pet".into(),
+        field_type: FieldType::Lookup {
+            target_module: ApiName::parse("Pets").unwrap(),
+        },
+        mandatory: false,
+    };
+    assert_eq!(
+        codes(
+            store
+                .create_field(t.org, deals.id, &bad_target)
+                .await
+                .unwrap_err()
+        ),
+        [("target_module".to_string(), "unknown_module")]
+    );
+    let short = store
+        .create_layout(
+            t.org,
+            deals.id,
+            &NewLayout {
+                name: "Short".into(),
+                sections: vec![Section {
+                    name: "Main".into(),
+                    fields: vec!["Deal_Name".into(), "Stage".into()],
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    let region = NewField {
+        api_name: None,
+        label: "Region".into(),
+        field_type: FieldType::Picklist {
+            options: vec!["North".into(), "South".into()],
+        },
+        mandatory: true,
+    };
+    store.create_field(t.org, deals.id, &region).await.unwrap();
+    assert!(matches!(
+        store.create_field(t.org, deals.id, &region).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let layouts = store.list_layouts(t.org, deals.id).await.unwrap();
+    assert!(
+        layouts
+            .iter()
+            .all(|l| l.field_names().any(|f| f == "Region")),
+        "mandatory fields join every layout"
+    );
+    assert!(layouts.iter().any(|l| l.id == short.id));
+    assert!(matches!(
+        store
+            .create_layout(
+                t.org,
+                deals.id,
+                &NewLayout {
+                    name: "Short".into(),
+                    sections: vec![Section {
+                        name: "M".into(),
+                        fields: vec!["Deal_Name".into(), "Stage".into(), "Region".into()]
+                    }]
+                }
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let updated = store
+        .update_module(
+            t.org,
+            deals.id,
+            &ModuleSettings {
+                label: "Opportunities".into(),
+                sharing: DataSharing::PublicReadOnly,
+                canvas_template: Some("{{Deal_Name}}".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.sharing, DataSharing::PublicReadOnly);
+    assert_eq!(store.get_module(t.org, "Deals").await.unwrap(), updated);
+    let tab = store
+        .create_web_tab(
+            t.org,
+            &NewWebTab {
+                name: "News".into(),
+                url: "https://zylker.com/news".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_web_tab(
+                t.org,
+                &NewWebTab {
+                    name: "News".into(),
+                    url: "https://x.com".into()
+                }
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.list_web_tabs(t.org).await.unwrap(), [tab.clone()]);
+    store.delete_web_tab(t.org, tab.id).await.unwrap();
+    assert!(store.list_web_tabs(t.org).await.unwrap().is_empty());
+}
+
+/// Org B, knowing every id of org A, reaches none of A's data through any call.
+async fn orgs_are_isolated(store: Store) {
+    let a = tenant(&store, "Zylker", "zylker.com").await;
+    let b = tenant(&store, "Other", "other.com").await;
+    let a_contacts = store.get_module(a.org, "Contacts").await.unwrap();
+    let b_contacts = store.get_module(b.org, "Contacts").await.unwrap();
+    let secret = add(
+        &store,
+        &a,
+        "Contacts",
+        json!({"Last_Name": "Secret", "Email": "s@zylker.com"}),
+    )
+    .await
+    .unwrap();
+    let a_profile = store.list_profiles(a.org).await.unwrap()[0].clone();
+    let a_tab = store
+        .create_web_tab(
+            a.org,
+            &NewWebTab {
+                name: "A".into(),
+                url: "https://a.com".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let nf = |r: Result<_, StoreError>| matches!(r, Err(StoreError::NotFound));
+
+    // Reads.
+    for module in [a_contacts.id, b_contacts.id] {
+        assert!(nf(store
+            .get_record(b.org, module, secret.id)
+            .await
+            .map(|_| ())));
+    }
+    assert!(
+        store
+            .list_records(
+                b.org,
+                &RecordQuery {
+                    limit: 500,
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_records(
+                b.org,
+                &RecordQuery {
+                    module_id: Some(a_contacts.id),
+                    limit: 500,
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_records(
+                b.org,
+                &RecordQuery {
+                    search: Some("secret".into()),
+                    limit: 500,
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        store
+            .record_names(b.org, &[secret.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.count_records(b.org, a_contacts.id).await.unwrap(), 0);
+    assert!(
+        store
+            .list_fields(b.org, a_contacts.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_layouts(b.org, a_contacts.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(nf(store.get_profile(b.org, a_profile.id).await.map(|_| ())));
+    assert!(nf(store.get_user(b.org, a.user).await.map(|_| ())));
+    assert!(
+        store
+            .list_users(b.org)
+            .await
+            .unwrap()
+            .iter()
+            .all(|u| u.org_id == b.org)
+    );
+    assert!(store.list_web_tabs(b.org).await.unwrap().is_empty());
+    let a_links = store
+        .list_fields(a.org, a_contacts.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.id)
+        .collect::<Vec<_>>();
+    assert!(
+        store
+            .linked_records(b.org, secret.id, &a_links, None, 50)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    // Writes.
+    let valid = validate_data(
+        &store.list_fields(b.org, b_contacts.id).await.unwrap(),
+        &b_contacts.name_fields,
+        json!({"Last_Name": "Hacked"}).as_object().unwrap(),
+        None,
+    )
+    .unwrap();
+    assert!(nf(store
+        .update_record(
+            b.org,
+            a_contacts.id,
+            secret.id,
+            &valid,
+            RecordMeta::default(),
+            NOW
+        )
+        .await
+        .map(|_| ())));
+    assert!(nf(store
+        .update_record(
+            b.org,
+            b_contacts.id,
+            secret.id,
+            &valid,
+            RecordMeta::default(),
+            NOW
+        )
+        .await
+        .map(|_| ())));
+    assert!(nf(store
+        .delete_record(b.org, a_contacts.id, secret.id, NOW)
+        .await));
+    assert!(nf(store
+        .restore_record(b.org, a_contacts.id, secret.id)
+        .await));
+    assert!(nf(store
+        .purge_record(b.org, a_contacts.id, secret.id)
+        .await));
+    assert!(
+        store
+            .create_record(
+                b.org,
+                a_contacts.id,
+                b.user,
+                &valid,
+                RecordState::default(),
+                NOW
+            )
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .create_record(
+                b.org,
+                b_contacts.id,
+                a.user,
+                &valid,
+                RecordState::default(),
+                NOW
+            )
+            .await
+            .is_err(),
+        "owner from another org"
+    );
+    assert!(nf(store
+        .update_module(
+            b.org,
+            a_contacts.id,
+            &ModuleSettings {
+                label: "X".into(),
+                sharing: DataSharing::Private,
+                canvas_template: None
+            }
+        )
+        .await
+        .map(|_| ())));
+    let field = NewField {
+        api_name: None,
+        label: "Evil".into(),
+        field_type: FieldType::Text,
+        mandatory: false,
+    };
+    assert!(nf(store
+        .create_field(b.org, a_contacts.id, &field)
+        .await
+        .map(|_| ())));
+    assert!(nf(store
+        .create_layout(
+            b.org,
+            a_contacts.id,
+            &NewLayout {
+                name: "L".into(),
+                sections: vec![Section {
+                    name: "S".into(),
+                    fields: vec!["Last_Name".into()]
+                }]
+            }
+        )
+        .await
+        .map(|_| ())));
+    assert!(nf(store
+        .update_profile(
+            b.org,
+            a_profile.id,
+            &NewProfile {
+                name: "X".into(),
+                scope: RecordScope::All,
+                permissions: BTreeMap::new()
+            }
+        )
+        .await
+        .map(|_| ())));
+    assert!(
+        store
+            .create_user(
+                b.org,
+                &NewUser {
+                    email: EmailAddress::parse("x@other.com").unwrap(),
+                    name: "X".into(),
+                    password_hash: "h".into(),
+                    profile_id: a_profile.id,
+                    super_admin: false
+                },
+                NOW
+            )
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .create_api_token(b.org, a.user, "x", "x", NOW, NOW)
+            .await
+            .is_err()
+    );
+    assert!(nf(store.delete_web_tab(b.org, a_tab.id).await));
+
+    // A's data is unchanged.
+    let still = store
+        .get_record(a.org, a_contacts.id, secret.id)
+        .await
+        .unwrap();
+    assert_eq!(still, secret);
+    assert_eq!(
+        store.get_module(a.org, "Contacts").await.unwrap(),
+        a_contacts
+    );
+    assert_eq!(store.list_web_tabs(a.org).await.unwrap().len(), 1);
+}
