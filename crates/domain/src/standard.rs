@@ -387,6 +387,35 @@ pub fn standard_modules() -> Vec<ModuleSpec> {
     ]
 }
 
+/// The profiles every org starts with: administrators reach everything; standard users work
+/// with every module but delete nothing and reach only their own records.
+pub fn default_profiles(modules: &[ModuleSpec]) -> Vec<crate::profile::NewProfile> {
+    use crate::profile::{ModulePermissions, NewProfile, RecordScope};
+    let all = |p: ModulePermissions| {
+        modules
+            .iter()
+            .map(|m| (m.api_name.to_string(), p))
+            .collect()
+    };
+    vec![
+        NewProfile {
+            name: "Administrator".into(),
+            scope: RecordScope::All,
+            permissions: all(ModulePermissions::ALL),
+        },
+        NewProfile {
+            name: "Standard".into(),
+            scope: RecordScope::Own,
+            permissions: all(ModulePermissions {
+                view: true,
+                create: true,
+                edit: true,
+                delete: false,
+            }),
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,1 +1,314 @@
-fn main() {}
+//! The `portico` binary: command line, configuration, start-up, graceful shutdown, demo data.
+
+mod config;
+mod demo;
+
+use clap::{Parser, Subcommand};
+use config::{Config, FileConfig};
+use portico_web::service::{self, NewUserInput};
+use portico_web::{AppState, WebConfig, system_clock};
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "Self-hosted CRM with customer portals"
+)]
+struct Cli {
+    /// Configuration file (TOML); flags and PORTICO_* variables override it.
+    #[arg(long, env = "PORTICO_CONFIG", global = true)]
+    config: Option<std::path::PathBuf>,
+    /// Database URL: sqlite:PATH or postgres://user@host/db [default: sqlite:portico-data/portico.db]
+    #[arg(long, env = "PORTICO_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the admin UI and the API.
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long, env = "PORTICO_LISTEN")]
+        listen: Option<String>,
+        /// Public URL used in every link the system generates [default: http://<listen>]
+        #[arg(long, env = "PORTICO_BASE_URL")]
+        base_url: Option<String>,
+        /// Load the demo org "Zylker" (once; restarting keeps its data).
+        #[arg(long, env = "PORTICO_DEMO")]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage orgs and their administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an org and its super admin. The password is read from a prompt, or from the first
+    /// line of standard input when it is not a terminal — never from the command line.
+    Create {
+        #[arg(long)]
+        org_name: String,
+        /// The company's email domain (e.g. zylker.com).
+        #[arg(long)]
+        domain: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "en")]
+        language: String,
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+        #[arg(long, default_value = "US")]
+        country: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a CRM user; prints the token once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+}
+
+fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_state(config: &Config) -> Result<AppState, String> {
+    let store = portico_store::Store::open(&config.database_url).map_err(|e| e.to_string())?;
+    let clock = system_clock();
+    let version = store
+        .migrate(clock())
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    tracing::info!(
+        backend = store.backend(),
+        schema_version = version,
+        "database ready"
+    );
+    Ok(AppState::new(
+        store,
+        WebConfig::new(&config.base_url),
+        clock,
+    ))
+}
+
+fn read_password() -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Repeat password: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let file = FileConfig::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve {
+            listen,
+            base_url,
+            demo,
+        } => {
+            let config = Config::resolve(&file, cli.database_url, listen, base_url, demo);
+            serve(config).await
+        }
+        Command::Migrate => {
+            let config = Config::resolve(&file, cli.database_url, None, None, false);
+            open_state(&config)
+                .await
+                .map(|_| println!("Migrations applied."))
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    org_name,
+                    domain,
+                    email,
+                    name,
+                    language,
+                    time_zone,
+                    country,
+                },
+        } => {
+            let config = Config::resolve(&file, cli.database_url, None, None, false);
+            let state = open_state(&config).await?;
+            let password = read_password()?;
+            let settings = portico_domain::org::OrgSettings {
+                name: org_name,
+                email_domain: domain,
+                language,
+                time_format: portico_domain::org::TimeFormat::TwentyFourHour,
+                time_zone,
+                country,
+                gdpr_consent_required: false,
+            };
+            let admin = NewUserInput {
+                email,
+                name,
+                password,
+                profile_id: 0,
+                super_admin: true,
+            };
+            let (org, user) = service::provision_org(&state, settings, admin)
+                .await
+                .map_err(describe)?;
+            println!(
+                "Created org {} (id {}) with super admin {}.",
+                org.settings.name, org.id, user.email
+            );
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { email, label, days },
+        } => {
+            let config = Config::resolve(&file, cli.database_url, None, None, false);
+            let state = open_state(&config).await?;
+            let (user, _) = state
+                .store()
+                .find_login(&email)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no CRM user with the email {email}"))?;
+            if !(1..=3650).contains(&days) {
+                return Err("--days is between 1 and 3650".into());
+            }
+            let (token, _) = service::issue_api_token(&state, &user, &label, days * 86_400_000)
+                .await
+                .map_err(describe)?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+fn describe(e: portico_web::error::ServiceError) -> String {
+    let details: Vec<String> = e
+        .field_errors()
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect();
+    if details.is_empty() {
+        e.to_string()
+    } else {
+        details.join("; ")
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let state = open_state(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    if config.demo {
+        let credentials = demo::load(&state).await?;
+        println!(
+            "Demo data loaded (org Zylker). Sign in at {}/admin/login",
+            config.base_url
+        );
+        for (role, email, password) in credentials {
+            println!("  {role:<14} {email}  password: {password}");
+        }
+    } else {
+        println!(
+            "Portico is running. Sign in at {}/admin/login",
+            config.base_url
+        );
+    }
+    tracing::info!(%address, base_url = %config.base_url, "listening");
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweeper.store().delete_expired_sessions(sweeper.now()).await {
+                tracing::warn!(error = %e, "could not remove expired sessions");
+            }
+        }
+    });
+    axum::serve(listener, portico_web::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM; in-flight requests finish first.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

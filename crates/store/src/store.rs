@@ -1361,15 +1361,21 @@ impl Store {
             .collect()
     }
 
-    pub async fn count_records(&self, org: Id, module_id: Id) -> StoreResult<i64> {
+    /// Live records of a module, optionally only those `owner` owns.
+    pub async fn count_records(
+        &self,
+        org: Id,
+        module_id: Id,
+        owner: Option<Id>,
+    ) -> StoreResult<i64> {
         let mut c = self.read().await?;
-        one(
-            &mut c,
-            "SELECT COUNT(*) FROM records WHERE org_id = $1 AND module_id = $2 AND deleted_at IS NULL",
-            &[Val::Int(org), Val::Int(module_id)],
-        )
-        .await?
-        .int(0)
+        let mut sql = "SELECT COUNT(*) FROM records WHERE org_id = $1 AND module_id = $2 AND deleted_at IS NULL".to_string();
+        let mut params = vec![Val::Int(org), Val::Int(module_id)];
+        if let Some(owner) = owner {
+            sql.push_str(" AND owner_id = $3");
+            params.push(Val::Int(owner));
+        }
+        one(&mut c, &sql, &params).await?.int(0)
     }
 
     // ---- web tabs ----

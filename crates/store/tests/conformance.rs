@@ -542,7 +542,24 @@ async fn keyset_pages_cover_every_record_once(store: Store) {
         .await
         .unwrap();
     assert!(wildcard.items.is_empty(), "% is matched literally");
-    assert_eq!(store.count_records(t.org, contacts.id).await.unwrap(), 25);
+    assert_eq!(
+        store.count_records(t.org, contacts.id, None).await.unwrap(),
+        25
+    );
+    assert_eq!(
+        store
+            .count_records(t.org, contacts.id, Some(t.user))
+            .await
+            .unwrap(),
+        25
+    );
+    assert_eq!(
+        store
+            .count_records(t.org, contacts.id, Some(t.user + 1000))
+            .await
+            .unwrap(),
+        0
+    );
     let mine = store
         .list_records(
             t.org,
@@ -859,7 +876,13 @@ async fn orgs_are_isolated(store: Store) {
             .unwrap()
             .is_empty()
     );
-    assert_eq!(store.count_records(b.org, a_contacts.id).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .count_records(b.org, a_contacts.id, None)
+            .await
+            .unwrap(),
+        0
+    );
     assert!(
         store
             .list_fields(b.org, a_contacts.id)

@@ -1,0 +1,102 @@
+//! Configuration: command-line flags, then `PORTICO_*` environment variables (clap reads both),
+//! then `portico.toml`, then defaults.
+
+use serde::Deserialize;
+use std::path::Path;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:portico-data/portico.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_FILE: &str = "portico.toml";
+
+/// The optional configuration file; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub base_url: Option<String>,
+    pub demo: Option<bool>,
+}
+
+impl FileConfig {
+    /// Reads the named file (which must exist), or `./portico.toml` when present.
+    pub fn load(path: Option<&Path>) -> Result<Self, String> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (Path::new(DEFAULT_FILE).to_path_buf(), false),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: String,
+    pub base_url: String,
+    pub demo: bool,
+}
+
+impl Config {
+    pub fn resolve(
+        file: &FileConfig,
+        database_url: Option<String>,
+        listen: Option<String>,
+        base_url: Option<String>,
+        demo: bool,
+    ) -> Self {
+        let listen = listen
+            .or_else(|| file.listen.clone())
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let base_url = base_url
+            .or_else(|| file.base_url.clone())
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        Self {
+            database_url: database_url
+                .or_else(|| file.database_url.clone())
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
+            listen,
+            base_url,
+            demo: demo || file.demo.unwrap_or(false),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_which_overrides_defaults() {
+        let file: FileConfig =
+            toml::from_str("listen = \"0.0.0.0:9000\"\nbase_url = \"https://crm.zylker.com/\"")
+                .unwrap();
+        let c = Config::resolve(&file, None, None, None, false);
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.base_url, "https://crm.zylker.com");
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        let c = Config::resolve(
+            &file,
+            Some("postgres://x/y".into()),
+            Some("127.0.0.1:1".into()),
+            None,
+            true,
+        );
+        assert_eq!(
+            (c.database_url.as_str(), c.listen.as_str(), c.demo),
+            ("postgres://x/y", "127.0.0.1:1", true)
+        );
+        let c = Config::resolve(&FileConfig::default(), None, None, None, false);
+        assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert!(
+            toml::from_str::<FileConfig>("colour = 1").is_err(),
+            "unknown keys are refused"
+        );
+    }
+}

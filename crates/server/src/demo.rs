@@ -1,0 +1,426 @@
+//! Demo data: the org "Zylker" with an administrator, a sales rep with a limited profile, a few
+//! hundred linked records and a custom module. Loading is idempotent: if Zylker exists, nothing
+//! is written again.
+
+use portico_domain::Id;
+use portico_domain::access::CrmActor;
+use portico_domain::field::{FieldType, NewField};
+use portico_domain::module::{ApiName, DataSharing};
+use portico_domain::org::{OrgSettings, TimeFormat};
+use portico_domain::profile::{ModulePermissions, NewProfile, RecordScope};
+use portico_domain::record::RecordState;
+use portico_domain::standard::NewCustomModule;
+use portico_domain::webtab::NewWebTab;
+use portico_web::AppState;
+use portico_web::service::{self, ModuleChanges, NewUserInput, RecordExtras};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+pub const DOMAIN: &str = "zylker.com";
+pub const ADMIN_EMAIL: &str = "admin@zylker.com";
+pub const ADMIN_PASSWORD: &str = "portico-demo-admin";
+pub const REP_EMAIL: &str = "sam.sales@zylker.com";
+pub const REP_PASSWORD: &str = "portico-demo-sales";
+
+/// (role, email, password) of the demo sign-ins.
+pub type Credentials = Vec<(&'static str, &'static str, &'static str)>;
+
+fn credentials() -> Credentials {
+    vec![
+        ("Administrator", ADMIN_EMAIL, ADMIN_PASSWORD),
+        ("Sales rep", REP_EMAIL, REP_PASSWORD),
+    ]
+}
+
+/// A small deterministic generator, so every demo load has the same data.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        let i = usize::try_from(self.next()).unwrap_or(0) % items.len().max(1);
+        items.get(i).copied().unwrap_or("")
+    }
+
+    fn id(&mut self, ids: &[Id]) -> Id {
+        let i = usize::try_from(self.next()).unwrap_or(0) % ids.len().max(1);
+        ids.get(i).copied().unwrap_or(0)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Ann", "Bruno", "Chen", "Dara", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kofi",
+    "Lena", "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Viktor",
+    "Wen", "Yara",
+];
+const LAST: &[&str] = &[
+    "Adams", "Becker", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Hughes", "Ito",
+    "Jansen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Patel", "Rossi", "Schmidt",
+    "Tanaka", "Weber",
+];
+const COMPANIES: &[&str] = &[
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Soylent",
+    "Hooli",
+    "Vandelay",
+    "Cyberdyne",
+    "Wonka",
+    "Gringotts",
+    "Oscorp",
+    "Pied Piper",
+    "Aperture",
+];
+const SUFFIX: &[&str] = &["Ltd", "GmbH", "Inc", "SA", "BV", "AB"];
+const CITIES: &[&str] = &[
+    "London", "Berlin", "Chennai", "Lisbon", "Austin", "Osaka", "Lagos", "Oslo",
+];
+const DOMAINS: &[&str] = &["example.com", "example.org", "mail.example.net"];
+
+async fn create(
+    state: &AppState,
+    actor: &CrmActor,
+    module: &str,
+    data: Value,
+    state_flags: RecordState,
+) -> Result<Id, String> {
+    let Value::Object(map) = data else {
+        return Err("demo data must be objects".into());
+    };
+    let extras = RecordExtras {
+        owner_id: None,
+        state: Some(state_flags),
+    };
+    service::create_record(state, actor, module, &map, extras)
+        .await
+        .map(|r| r.id)
+        .map_err(|e| format!("demo {module}: {e}"))
+}
+
+pub async fn load(state: &AppState) -> Result<Credentials, String> {
+    if state
+        .store()
+        .find_org_by_domain(DOMAIN)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Ok(credentials());
+    }
+    let settings = OrgSettings {
+        name: "Zylker".into(),
+        email_domain: DOMAIN.into(),
+        language: "en".into(),
+        time_format: TimeFormat::TwentyFourHour,
+        time_zone: "Europe/London".into(),
+        country: "GB".into(),
+        gdpr_consent_required: true,
+    };
+    let admin_input = NewUserInput {
+        email: ADMIN_EMAIL.into(),
+        name: "Amelia Admin".into(),
+        password: ADMIN_PASSWORD.into(),
+        profile_id: 0,
+        super_admin: true,
+    };
+    let (org, admin_user) = service::provision_org(state, settings, admin_input)
+        .await
+        .map_err(|e| e.to_string())?;
+    let admin = service::actor(state, org.id, admin_user.id)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    // The sales rep: works with leads, contacts, accounts, deals and cases, sees products,
+    // deletes nothing, and reaches only their own records.
+    let mut permissions = BTreeMap::new();
+    let work = ModulePermissions {
+        view: true,
+        create: true,
+        edit: true,
+        delete: false,
+    };
+    for m in ["Leads", "Contacts", "Accounts", "Deals", "Cases", "Notes"] {
+        permissions.insert(m.to_string(), work);
+    }
+    permissions.insert(
+        "Products".to_string(),
+        ModulePermissions {
+            view: true,
+            ..Default::default()
+        },
+    );
+    let profile = service::create_profile(
+        state,
+        &admin,
+        NewProfile {
+            name: "Sales Rep".into(),
+            scope: RecordScope::Own,
+            permissions,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let rep_user = service::create_user(
+        state,
+        &admin,
+        NewUserInput {
+            email: REP_EMAIL.into(),
+            name: "Sam Sales".into(),
+            password: REP_PASSWORD.into(),
+            profile_id: profile.id,
+            super_admin: false,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let rep = service::actor(state, org.id, rep_user.id)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let mut dice = Dice(2026);
+    let plain = RecordState::default();
+
+    let mut accounts = Vec::new();
+    for i in 0..30 {
+        let name = format!("{} {}", COMPANIES[i % COMPANIES.len()], dice.pick(SUFFIX));
+        let name = if i >= COMPANIES.len() {
+            format!("{name} {}", dice.pick(CITIES))
+        } else {
+            name
+        };
+        let owner = if i % 3 == 0 { &rep } else { &admin };
+        let data = json!({
+            "Account_Name": name,
+            "Website": format!("https://{}.example.com", COMPANIES[i % COMPANIES.len()].to_lowercase().replace(' ', "")),
+            "Industry": dice.pick(&["Manufacturing", "Retail", "Services", "Technology", "Other"]),
+            "Employees": 10 + dice.below(5000),
+            "Annual_Revenue": 100_000 + dice.below(9_000_000),
+            "Billing_City": dice.pick(CITIES),
+        });
+        accounts.push(create(state, owner, "Accounts", data, plain).await?);
+    }
+
+    let mut contacts = Vec::new();
+    for i in 0..120 {
+        let (first, last) = (dice.pick(FIRST), dice.pick(LAST));
+        let owner = if i % 4 == 0 { &rep } else { &admin };
+        let data = json!({
+            "First_Name": first,
+            "Last_Name": last,
+            "Email": format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), i, dice.pick(DOMAINS)),
+            "Phone": format!("+44 20 7946 {:04}", dice.below(10_000)),
+            "Title": dice.pick(&["Buyer", "Operations Manager", "CFO", "Head of IT", "Owner"]),
+            "Account_Name": dice.id(&accounts),
+            "Mailing_City": dice.pick(CITIES),
+        });
+        let flags = RecordState {
+            gdpr_consent: i % 5 != 0,
+            approval_locked: i % 29 == 0,
+            in_review: i % 31 == 0,
+        };
+        contacts.push(create(state, owner, "Contacts", data, flags).await?);
+    }
+
+    for i in 0..25 {
+        let (first, last) = (dice.pick(FIRST), dice.pick(LAST));
+        let owner = if i % 2 == 0 { &rep } else { &admin };
+        let data = json!({
+            "First_Name": first, "Last_Name": last, "Company": dice.pick(COMPANIES),
+            "Email": format!("{}.{}.lead{}@{}", first.to_lowercase(), last.to_lowercase(), i, dice.pick(DOMAINS)),
+            "Lead_Status": dice.pick(&["New", "Contacted", "Qualified", "Lost"]),
+            "Lead_Source": dice.pick(&["Web", "Referral", "Trade Show", "Cold Call"]),
+        });
+        create(state, owner, "Leads", data, plain).await?;
+    }
+
+    for i in 0..60 {
+        let owner = if i % 3 == 0 { &rep } else { &admin };
+        let stage = dice.pick(&[
+            "Qualification",
+            "Needs Analysis",
+            "Proposal",
+            "Negotiation",
+            "Closed Won",
+            "Closed Lost",
+        ]);
+        let data = json!({
+            "Deal_Name": format!("{} renewal {}", dice.pick(COMPANIES), 2025 + i % 3),
+            "Account_Name": dice.id(&accounts),
+            "Contact_Name": dice.id(&contacts),
+            "Amount": 1_000 + dice.below(250_000),
+            "Stage": stage,
+            "Probability": dice.below(101),
+            "Closing_Date": format!("2026-{:02}-{:02}", 1 + dice.below(12), 1 + dice.below(28)),
+        });
+        create(state, owner, "Deals", data, plain).await?;
+    }
+
+    let mut vendors = Vec::new();
+    for i in 0..15 {
+        let company = format!("{} Supplies {}", dice.pick(LAST), dice.pick(SUFFIX));
+        let data = json!({
+            "Vendor_Name": company,
+            "Email": format!("sales{i}@{}", dice.pick(DOMAINS)),
+            "Category": dice.pick(&["Raw Materials", "Logistics", "Services", "Software"]),
+            "City": dice.pick(CITIES),
+        });
+        vendors.push(create(state, &admin, "Vendors", data, plain).await?);
+    }
+
+    let mut products = Vec::new();
+    for i in 0..30 {
+        let data = json!({
+            "Product_Name": format!("{} {}", dice.pick(&["Widget", "Gadget", "Sensor", "Licence", "Support plan", "Bracket"]), ["S", "M", "L", "XL", "Pro"][i % 5]),
+            "Product_Code": format!("ZY-{:04}", 1000 + i),
+            "Vendor_Name": dice.id(&vendors),
+            "Unit_Price": 5 + dice.below(2_000),
+            "Qty_in_Stock": dice.below(500),
+            "Product_Active": i % 7 != 0,
+            "Product_Category": dice.pick(&["Hardware", "Software", "Service"]),
+        });
+        products.push(create(state, &admin, "Products", data, plain).await?);
+    }
+
+    for i in 0..40 {
+        let lines: Vec<Value> = (0..1 + dice.below(3))
+            .map(|_| json!({"Product": dice.id(&products), "Quantity": 1 + dice.below(20), "List_Price": 5 + dice.below(2_000)}))
+            .collect();
+        let data = json!({
+            "Subject": format!("INV-{:05}", 10_000 + i),
+            "Contact_Name": dice.id(&contacts),
+            "Account_Name": dice.id(&accounts),
+            "Status": dice.pick(&["Draft", "Sent", "Paid", "Overdue"]),
+            "Invoice_Date": format!("2026-{:02}-{:02}", 1 + dice.below(11), 1 + dice.below(28)),
+            "Product_Details": lines,
+            "Grand_Total": 100 + dice.below(40_000),
+        });
+        create(state, &admin, "Invoices", data, plain).await?;
+    }
+
+    for i in 0..35 {
+        let owner = if i % 2 == 0 { &rep } else { &admin };
+        let data = json!({
+            "Subject": dice.pick(&["Cannot sign in", "Invoice question", "Delivery late", "Feature request", "Broken part", "Change of address"]),
+            "Contact_Name": dice.id(&contacts),
+            "Status": dice.pick(&["New", "Escalated", "On Hold", "Closed"]),
+            "Priority": dice.pick(&["High", "Medium", "Low"]),
+            "Case_Origin": dice.pick(&["Email", "Phone", "Web", "Portal"]),
+            "Reported_On": format!("2026-{:02}-{:02}T{:02}:{:02}:00", 1 + dice.below(11), 1 + dice.below(28), 8 + dice.below(10), dice.below(60)),
+        });
+        create(state, owner, "Cases", data, plain).await?;
+    }
+
+    // A custom module whose records belong to contacts, with a lookup to Contacts.
+    service::create_module(
+        state,
+        &admin,
+        NewCustomModule {
+            api_name: None,
+            label: "Car Licences".into(),
+            sharing: Some(DataSharing::Private),
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let holder = NewField {
+        api_name: None,
+        label: "Holder".into(),
+        field_type: FieldType::Lookup {
+            target_module: api("Contacts")?,
+        },
+        mandatory: true,
+    };
+    let licence_fields = [
+        holder,
+        NewField {
+            api_name: None,
+            label: "Licence Number".into(),
+            field_type: FieldType::Text,
+            mandatory: false,
+        },
+        NewField {
+            api_name: None,
+            label: "Valid Until".into(),
+            field_type: FieldType::Date,
+            mandatory: false,
+        },
+        NewField {
+            api_name: None,
+            label: "Class".into(),
+            field_type: FieldType::Picklist {
+                options: vec!["A".into(), "B".into(), "C".into(), "D".into()],
+            },
+            mandatory: false,
+        },
+    ];
+    for f in &licence_fields {
+        service::add_field(state, &admin, "Car_Licences", f)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    for i in 0..40 {
+        let data = json!({
+            "Name": format!("Licence {}", 5000 + i),
+            "Holder": dice.id(&contacts),
+            "Licence_Number": format!("ZL{:07}", dice.below(10_000_000)),
+            "Valid_Until": format!("20{}-{:02}-{:02}", 27 + dice.below(5), 1 + dice.below(12), 1 + dice.below(28)),
+            "Class": dice.pick(&["A", "B", "C", "D"]),
+        });
+        create(state, &admin, "Car_Licences", data, plain).await?;
+    }
+
+    let canvas = "{{First_Name}} {{Last_Name}}\n{{Title}}\n\nEmail: {{Email}}\nPhone: {{Phone}}\nCity: {{Mailing_City}}";
+    service::update_module(
+        state,
+        &admin,
+        "Contacts",
+        ModuleChanges {
+            canvas_template: Some(Some(canvas.into())),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    service::update_module(
+        state,
+        &admin,
+        "Products",
+        ModuleChanges {
+            sharing: Some(DataSharing::PublicReadOnly),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    service::create_web_tab(
+        state,
+        &admin,
+        NewWebTab {
+            name: "Announcements".into(),
+            url: "https://www.zylker.com/announcements".into(),
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(credentials())
+}
+
+fn api(name: &str) -> Result<ApiName, String> {
+    ApiName::parse(name).map_err(|e| e.to_string())
+}

@@ -1,0 +1,465 @@
+//! The admin UI at `/admin`: server-rendered pages for CRM users. Records pages follow the
+//! user's profile (through [`crate::service`]); setup pages are for administrators.
+
+mod records;
+mod setup;
+
+use crate::AppState;
+use crate::error::ServiceError;
+use crate::service;
+use askama::Template;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use portico_auth::{constant_time_eq, random_token, token_hash};
+use portico_domain::FieldError;
+use portico_domain::access::CrmActor;
+use portico_domain::module::Module;
+use portico_store::Session;
+use serde::Deserialize;
+
+const COOKIE: &str = "portico_admin";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(|| async { Redirect::to("/admin/home") }))
+        .route("/admin/", get(|| async { Redirect::to("/admin/home") }))
+        .route("/admin/login", get(login_page).post(login))
+        .route("/admin/logout", post(logout))
+        .route("/admin/home", get(home))
+        .merge(records::routes())
+        .merge(setup::routes())
+}
+
+/// A minimal standalone page (errors, not found) that needs no session.
+pub fn plain_page(title: &str, message: &str) -> String {
+    PlainPage { title, message }
+        .render()
+        .unwrap_or_else(|_| message.to_string())
+}
+
+#[derive(Template)]
+#[template(path = "admin/plain.html")]
+struct PlainPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+/// Renders a template, or a plain error page if rendering fails.
+pub(crate) fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => PageError(ServiceError::Internal(e.to_string())).into_response(),
+    }
+}
+
+/// A service error shown as a page.
+pub struct PageError(pub ServiceError);
+
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let title = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => "Cannot save",
+            _ => "Something went wrong",
+        };
+        let message = match &self.0 {
+            ServiceError::NotFound => {
+                "This record or page does not exist, or you do not have access to it.".to_string()
+            }
+            other => other.public_message(),
+        };
+        (status, Html(plain_page(title, &message))).into_response()
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// The signed-in CRM user of an admin page.
+pub struct AdminSession {
+    pub actor: CrmActor,
+    pub csrf: String,
+    pub org_name: String,
+}
+
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+fn session_cookie(state: &AppState, value: &str, max_age_s: i64) -> HeaderValue {
+    let secure = if state.config().secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+impl FromRequestParts<AppState> for AdminSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/admin/home");
+            let encoded: String = form_urlencode(next);
+            Redirect::to(&format!("/admin/login?next={encoded}")).into_response()
+        };
+        let Some(token) = cookie_value(&parts.headers) else {
+            return Err(to_login());
+        };
+        let hash = token_hash(&token);
+        let now = state.now();
+        let session = match state.store().get_session(&hash).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(to_login()),
+            Err(e) => return Err(PageError(e.into()).into_response()),
+        };
+        let idle = state.config().session_idle_ms;
+        if session.expires_at <= now || session.last_seen_at + idle <= now {
+            // Best effort: an expired session that lingers is harmless and removed later.
+            let _ = state.store().delete_session(&hash).await;
+            return Err(to_login());
+        }
+        if now - session.last_seen_at > 60_000 {
+            // Only write the idle timestamp once a minute, not on every request.
+            let _ = state.store().touch_session(&hash, now).await;
+        }
+        let actor = match service::actor(state, session.org_id, session.user_id).await {
+            Ok(a) => a,
+            Err(_) => return Err(to_login()),
+        };
+        let org_name = state
+            .store()
+            .get_org(session.org_id)
+            .await
+            .map(|o| o.settings.name)
+            .unwrap_or_default();
+        Ok(Self {
+            actor,
+            csrf: session.csrf_token,
+            org_name,
+        })
+    }
+}
+
+fn form_urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl AdminSession {
+    /// Refuses a state-changing form whose `_csrf` value is not this session's token.
+    pub fn check_csrf(&self, pairs: &[(String, String)]) -> Result<(), PageError> {
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        if constant_time_eq(sent, &self.csrf) {
+            Ok(())
+        } else {
+            Err(PageError(ServiceError::Forbidden(
+                "The form expired or came from another site; reload the page and try again".into(),
+            )))
+        }
+    }
+}
+
+/// Everything around a page's content: navigation, the user, the CSRF token.
+pub struct Chrome {
+    pub title: String,
+    pub org_name: String,
+    pub user_name: String,
+    pub is_admin: bool,
+    pub csrf: String,
+    pub modules: Vec<(String, String)>,
+    pub active: String,
+    pub flash: Option<String>,
+}
+
+impl Chrome {
+    pub async fn new(
+        state: &AppState,
+        s: &AdminSession,
+        title: &str,
+        active: &str,
+    ) -> Result<Self, PageError> {
+        let modules = service::visible_modules(state, &s.actor).await?;
+        Ok(Self {
+            title: title.to_string(),
+            org_name: s.org_name.clone(),
+            user_name: s.actor.user.name.clone(),
+            is_admin: s.actor.user.super_admin,
+            csrf: s.csrf.clone(),
+            modules: modules
+                .iter()
+                .map(|m| (m.api_name.to_string(), m.label.clone()))
+                .collect(),
+            active: active.to_string(),
+            flash: None,
+        })
+    }
+
+    pub fn with_flash(mut self, flash: Option<String>) -> Self {
+        self.flash = flash.filter(|f| !f.is_empty());
+        self
+    }
+}
+
+/// Field errors of a submitted form, looked up by field name in templates.
+#[derive(Default)]
+pub struct FormErrors(pub Vec<FieldError>);
+
+impl FormErrors {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    /// Errors that name no field shown on the form.
+    pub fn general(&self) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|e| e.field.is_empty() || e.field == "body")
+            .map(|e| e.message.as_str())
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Splits a service error into form errors (shown beside fields) or a page error.
+    pub fn from_service(e: ServiceError) -> Result<Self, PageError> {
+        match e {
+            ServiceError::Invalid(d) => Ok(Self(d.errors().to_vec())),
+            ServiceError::Conflict(m) => Ok(Self(vec![FieldError::new("", "conflict", m)])),
+            other => Err(PageError(other)),
+        }
+    }
+}
+
+/// A submitted form, kept to show the user what they typed.
+#[derive(Default, Clone)]
+pub struct Posted(pub Vec<(String, String)>);
+
+impl Posted {
+    pub fn get(&self, name: &str) -> &str {
+        form_value(&self.0, name)
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        form_checked(&self.0, name)
+    }
+
+    pub fn is(&self, name: &str, value: &str) -> bool {
+        self.get(name) == value
+    }
+}
+
+/// The value of a form field, or "".
+pub fn form_value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+pub fn form_checked(pairs: &[(String, String)], name: &str) -> bool {
+    pairs
+        .iter()
+        .any(|(k, v)| k == name && (v == "on" || v == "true"))
+}
+
+/// See-other redirect with an optional notice shown on the next page.
+pub fn redirect_with(path: &str, flash: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}flash={}", form_urlencode(flash))).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct FlashQuery {
+    pub flash: Option<String>,
+}
+
+// ---- sign in / out ----
+
+#[derive(Template)]
+#[template(path = "admin/login.html")]
+struct LoginPage {
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+async fn login_page(Query(q): Query<LoginQuery>) -> Response {
+    render(&LoginPage {
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+    })
+}
+
+/// Only local admin paths are followed after sign-in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains('\\') => {
+            n.to_string()
+        }
+        _ => "/admin/home".to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref());
+    let user = match service::check_credentials(&state, &form.email, &form.password).await {
+        Ok(u) => u,
+        Err(e) => {
+            let (status, message) = match e {
+                ServiceError::TooManyAttempts => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many failed attempts. Wait 15 minutes and try again.".to_string(),
+                ),
+                ServiceError::Invalid(_) => (
+                    StatusCode::UNAUTHORIZED,
+                    "The email address or password is not right.".to_string(),
+                ),
+                other => return PageError(other).into_response(),
+            };
+            let mut r = render(&LoginPage {
+                email: form.email,
+                next,
+                error: Some(message),
+            });
+            *r.status_mut() = status;
+            return r;
+        }
+    };
+    // A new session id at every sign-in; any previous session of this browser ends.
+    if let Some(old) = cookie_value(&headers) {
+        let _ = state.store().delete_session(&token_hash(&old)).await;
+    }
+    let (Ok(token), Ok(csrf)) = (random_token(), random_token()) else {
+        return PageError(ServiceError::Internal("random source failed".into())).into_response();
+    };
+    let now = state.now();
+    let absolute = state.config().session_absolute_ms;
+    let session = Session {
+        org_id: user.org_id,
+        user_id: user.id,
+        csrf_token: csrf,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + absolute,
+    };
+    if let Err(e) = state
+        .store()
+        .create_session(&token_hash(&token), &session)
+        .await
+    {
+        return PageError(e.into()).into_response();
+    }
+    tracing::info!(user_id = user.id, org_id = user.org_id, "admin signed in");
+    let mut r = Redirect::to(&next).into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&state, &token, absolute / 1000),
+    );
+    r
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: AdminSession,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    session.check_csrf(&pairs)?;
+    if let Some(token) = cookie_value(&headers) {
+        state
+            .store()
+            .delete_session(&token_hash(&token))
+            .await
+            .map_err(ServiceError::from)?;
+    }
+    let mut r = Redirect::to("/admin/login").into_response();
+    r.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(r)
+}
+
+// ---- home ----
+
+#[derive(Template)]
+#[template(path = "admin/home.html")]
+struct HomePage {
+    chrome: Chrome,
+    modules: Vec<(Module, i64)>,
+}
+
+async fn home(State(state): State<AppState>, session: AdminSession) -> PageResult {
+    let chrome = Chrome::new(&state, &session, "Home", "home").await?;
+    let mut modules = Vec::new();
+    for m in service::visible_modules(&state, &session.actor).await? {
+        let owner = match session.actor.list_scope(&m) {
+            portico_domain::access::ListScope::All => None,
+            portico_domain::access::ListScope::OwnedBy(u) => Some(u),
+        };
+        let count = state
+            .store()
+            .count_records(session.actor.user.org_id, m.id, owner)
+            .await
+            .map_err(ServiceError::from)?;
+        modules.push((m, count));
+    }
+    Ok(render(&HomePage { chrome, modules }))
+}

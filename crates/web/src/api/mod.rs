@@ -1,0 +1,434 @@
+//! The REST API under `/api/v1`: bearer-token auth for CRM users, JSON in and out, every error
+//! as `{"error": {"code", "message", "field"?}}`. Request bodies refuse unknown keys (422).
+
+mod extract;
+
+pub use extract::{ApiActor, ApiJson};
+
+use crate::error::{ApiResult, ServiceError};
+use crate::present::{module_json, module_summary, profile_json, record_json, rfc3339, user_json};
+use crate::service::{self, ModuleChanges, NewUserInput, RecordExtras};
+use crate::{AppState, openapi};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use portico_domain::Id;
+use portico_domain::field::NewField;
+use portico_domain::layout::NewLayout;
+use portico_domain::module::DataSharing;
+use portico_domain::org::OrgSettings;
+use portico_domain::profile::NewProfile;
+use portico_domain::record::RecordState;
+use portico_domain::standard::NewCustomModule;
+use portico_domain::webtab::NewWebTab;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi_doc))
+        .route("/api/v1/auth/token", post(create_token))
+        .route("/api/v1/org", get(get_org).patch(patch_org))
+        .route("/api/v1/modules", get(list_modules).post(create_module))
+        .route(
+            "/api/v1/modules/{module}",
+            get(get_module).patch(patch_module),
+        )
+        .route("/api/v1/modules/{module}/fields", post(create_field))
+        .route("/api/v1/modules/{module}/layouts", post(create_layout))
+        .route(
+            "/api/v1/records/{module}",
+            get(list_records).post(create_record),
+        )
+        .route(
+            "/api/v1/records/{module}/{id}",
+            get(get_record).patch(patch_record).delete(delete_record),
+        )
+        .route(
+            "/api/v1/records/{module}/{id}/restore",
+            post(restore_record),
+        )
+        .route("/api/v1/users", get(list_users).post(create_user))
+        .route("/api/v1/profiles", get(list_profiles).post(create_profile))
+        .route("/api/v1/profiles/{id}", axum::routing::put(put_profile))
+        .route("/api/v1/web-tabs", get(list_web_tabs).post(create_web_tab))
+        .route(
+            "/api/v1/web-tabs/{id}",
+            axum::routing::delete(delete_web_tab),
+        )
+}
+
+async fn openapi_doc() -> Json<Value> {
+    Json(openapi::document())
+}
+
+/// Ids in paths that are not numbers name nothing: 404, like any missing record.
+fn parse_id(raw: &str) -> Result<Id, ServiceError> {
+    raw.parse().map_err(|_| ServiceError::NotFound)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    email: String,
+    password: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let user = service::check_credentials(&state, &body.email, &body.password)
+        .await
+        .map_err(|e| match e {
+            ServiceError::Invalid(_) => ServiceError::Unauthorized,
+            other => other,
+        })?;
+    let ttl = state.config().api_token_ttl_ms;
+    let (token, expires_at) = service::issue_api_token(&state, &user, "api", ttl).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"token": token, "token_type": "Bearer", "expires_at": rfc3339(expires_at)})),
+    ))
+}
+
+// ---- org ----
+
+async fn get_org(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Value>> {
+    let org = service::org(&state, &actor).await?;
+    Ok(Json(json!(org)))
+}
+
+async fn patch_org(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(patch): ApiJson<Map<String, Value>>,
+) -> ApiResult<Json<Value>> {
+    let current = service::org(&state, &actor).await?;
+    let mut merged = serde_json::to_value(&current.settings)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    if let Value::Object(m) = &mut merged {
+        for (k, v) in patch {
+            m.insert(k, v);
+        }
+    }
+    let settings: OrgSettings =
+        serde_json::from_value(merged).map_err(|e| extract::body_error(&e.to_string()))?;
+    let org = service::update_org(&state, &actor, settings).await?;
+    Ok(Json(json!(org)))
+}
+
+// ---- modules ----
+
+async fn list_modules(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Value>> {
+    let modules = service::visible_modules(&state, &actor).await?;
+    Ok(Json(
+        json!({"items": modules.iter().map(module_summary).collect::<Vec<_>>(), "next": null}),
+    ))
+}
+
+async fn create_module(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<NewCustomModule>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let module = service::create_module(&state, &actor, body).await?;
+    let detail = service::module_detail(&state, &actor, module.api_name.as_str()).await?;
+    Ok((StatusCode::CREATED, Json(module_json(&detail))))
+}
+
+async fn get_module(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(module): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let detail = service::module_detail(&state, &actor, &module).await?;
+    Ok(Json(module_json(&detail)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModulePatch {
+    label: Option<String>,
+    sharing: Option<DataSharing>,
+    #[serde(default, with = "double_option")]
+    canvas_template: Option<Option<String>>,
+}
+
+/// Tells "absent" (leave as is) from `null` (remove) for optional settings.
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
+    }
+}
+
+async fn patch_module(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(module): Path<String>,
+    ApiJson(body): ApiJson<ModulePatch>,
+) -> ApiResult<Json<Value>> {
+    let changes = ModuleChanges {
+        label: body.label,
+        sharing: body.sharing,
+        canvas_template: body.canvas_template,
+    };
+    let updated = service::update_module(&state, &actor, &module, changes).await?;
+    let detail = service::module_detail(&state, &actor, updated.api_name.as_str()).await?;
+    Ok(Json(module_json(&detail)))
+}
+
+async fn create_field(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(module): Path<String>,
+    ApiJson(body): ApiJson<NewField>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let field = service::add_field(&state, &actor, &module, &body).await?;
+    Ok((StatusCode::CREATED, Json(json!(field))))
+}
+
+async fn create_layout(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(module): Path<String>,
+    ApiJson(body): ApiJson<NewLayout>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let layout = service::add_layout(&state, &actor, &module, &body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": layout.id, "name": layout.name, "sections": layout.sections})),
+    ))
+}
+
+// ---- records ----
+
+/// `limit`, `after` and `q`; any other parameter or a malformed value is refused.
+fn list_params(
+    params: &HashMap<String, String>,
+) -> Result<(Option<i64>, Option<Id>, Option<String>), ServiceError> {
+    if let Some(unknown) = params
+        .keys()
+        .find(|k| !["limit", "after", "q"].contains(&k.as_str()))
+    {
+        return Err(ServiceError::invalid(
+            unknown,
+            "unknown_parameter",
+            format!("Unknown query parameter {unknown}"),
+        ));
+    }
+    let number = |name: &str| -> Result<Option<i64>, ServiceError> {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    ServiceError::invalid(
+                        name,
+                        "invalid_number",
+                        format!("{name} must be a whole number"),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let limit = number("limit")?;
+    if limit.is_some_and(|l| !(1..=service::PAGE_MAX).contains(&l)) {
+        return Err(ServiceError::invalid(
+            "limit",
+            "out_of_range",
+            format!("limit is between 1 and {}", service::PAGE_MAX),
+        ));
+    }
+    Ok((limit, number("after")?, params.get("q").cloned()))
+}
+
+async fn list_records(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(module): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let (limit, after, q) = list_params(&params)?;
+    let (module, page) = service::list_records(&state, &actor, &module, after, limit, q).await?;
+    let items: Vec<Value> = page.items.iter().map(|r| record_json(&module, r)).collect();
+    Ok(Json(
+        json!({"items": items, "next": page.next.map(|n| n.to_string())}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordBody {
+    data: Map<String, Value>,
+    owner_id: Option<Id>,
+    state: Option<RecordState>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordPatch {
+    #[serde(default)]
+    data: Map<String, Value>,
+    owner_id: Option<Id>,
+    state: Option<RecordState>,
+}
+
+async fn create_record(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(module): Path<String>,
+    ApiJson(body): ApiJson<RecordBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let extras = RecordExtras {
+        owner_id: body.owner_id,
+        state: body.state,
+    };
+    let record = service::create_record(&state, &actor, &module, &body.data, extras).await?;
+    let m = service::module(
+        &state,
+        &actor,
+        &module,
+        portico_domain::profile::Action::View,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(record_json(&m, &record))))
+}
+
+async fn get_record(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((module, id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let (module, record) = service::get_record(&state, &actor, &module, parse_id(&id)?).await?;
+    Ok(Json(record_json(&module, &record)))
+}
+
+async fn patch_record(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((module, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<RecordPatch>,
+) -> ApiResult<Json<Value>> {
+    let extras = RecordExtras {
+        owner_id: body.owner_id,
+        state: body.state,
+    };
+    let record =
+        service::update_record(&state, &actor, &module, parse_id(&id)?, &body.data, extras).await?;
+    let m = service::module(
+        &state,
+        &actor,
+        &module,
+        portico_domain::profile::Action::View,
+    )
+    .await?;
+    Ok(Json(record_json(&m, &record)))
+}
+
+async fn delete_record(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((module, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    service::delete_record(&state, &actor, &module, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn restore_record(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((module, id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let id = parse_id(&id)?;
+    service::restore_record(&state, &actor, &module, id).await?;
+    let (module, record) = service::get_record(&state, &actor, &module, id).await?;
+    Ok(Json(record_json(&module, &record)))
+}
+
+// ---- users, profiles, web tabs ----
+
+async fn list_users(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Value>> {
+    let users = service::list_users(&state, &actor).await?;
+    Ok(Json(
+        json!({"items": users.iter().map(user_json).collect::<Vec<_>>(), "next": null}),
+    ))
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<NewUserInput>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let user = service::create_user(&state, &actor, body).await?;
+    Ok((StatusCode::CREATED, Json(user_json(&user))))
+}
+
+async fn list_profiles(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Value>> {
+    let profiles = service::list_profiles(&state, &actor).await?;
+    Ok(Json(
+        json!({"items": profiles.iter().map(profile_json).collect::<Vec<_>>(), "next": null}),
+    ))
+}
+
+async fn create_profile(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<NewProfile>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let profile = service::create_profile(&state, &actor, body).await?;
+    Ok((StatusCode::CREATED, Json(profile_json(&profile))))
+}
+
+async fn put_profile(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewProfile>,
+) -> ApiResult<Json<Value>> {
+    let profile = service::update_profile(&state, &actor, parse_id(&id)?, body).await?;
+    Ok(Json(profile_json(&profile)))
+}
+
+async fn list_web_tabs(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Value>> {
+    let tabs = service::web_tabs(&state, &actor).await?;
+    Ok(Json(json!({"items": tabs, "next": null})))
+}
+
+async fn create_web_tab(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<NewWebTab>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let tab = service::create_web_tab(&state, &actor, body).await?;
+    Ok((StatusCode::CREATED, Json(json!(tab))))
+}
+
+async fn delete_web_tab(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    service::delete_web_tab(&state, &actor, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

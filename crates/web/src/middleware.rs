@@ -1,0 +1,106 @@
+//! What every response passes through: a request id, an access log line, security headers;
+//! plus the health probes and the fallback for unknown paths.
+
+use crate::AppState;
+use crate::error::{ApiError, ServiceError};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tracing::Instrument;
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// Adds security headers and a request id, and logs the request.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let request_id = portico_auth::random_token()
+        .map(|t| t[..16].to_string())
+        .unwrap_or_default();
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("request", id = %request_id, %method, %path);
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let status = response.status();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if status.is_server_error() {
+        tracing::error!(parent: &span, status = status.as_u16(), elapsed_ms, "request failed");
+    } else {
+        tracing::info!(parent: &span, status = status.as_u16(), elapsed_ms, "request");
+    }
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-request-id", v);
+    }
+    response
+}
+
+pub fn health_routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+/// Liveness: the process answers.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Readiness: the database answers too.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store().ping().await {
+        Ok(()) => {
+            Json(json!({"status": "ready", "database": state.store().backend()})).into_response()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        let mut r = ApiError(ServiceError::NotFound).into_response();
+        *r.body_mut() =
+            axum::body::Body::from(r#"{"error":{"code":"not_found","message":"No such route"}}"#);
+        r
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            Html(crate::admin::plain_page(
+                "Page not found",
+                "There is nothing at this address.",
+            )),
+        )
+            .into_response()
+    }
+}

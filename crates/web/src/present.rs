@@ -1,0 +1,96 @@
+//! How domain values look in JSON answers and on pages.
+
+use crate::service::ModuleDetail;
+use portico_domain::Millis;
+use portico_domain::module::Module;
+use portico_domain::profile::{Profile, User};
+use portico_domain::record::Record;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Milliseconds since the epoch as an RFC 3339 UTC timestamp.
+pub fn rfc3339(ms: Millis) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// Milliseconds since the epoch as `2026-11-23 19:11 UTC`, for pages.
+pub fn human_time(ms: Millis) -> String {
+    let s = rfc3339(ms);
+    match (s.get(..10), s.get(11..16)) {
+        (Some(d), Some(t)) => format!("{d} {t} UTC"),
+        _ => s,
+    }
+}
+
+pub fn record_json(module: &Module, r: &Record) -> Value {
+    json!({
+        "id": r.id,
+        "module": module.api_name,
+        "name": r.display_name,
+        "data": r.data,
+        "owner_id": r.owner_id,
+        "state": r.state,
+        "created_at": rfc3339(r.created_at),
+        "updated_at": rfc3339(r.updated_at),
+        "deleted_at": r.deleted_at.map(rfc3339),
+    })
+}
+
+pub fn module_summary(m: &Module) -> Value {
+    json!({
+        "api_name": m.api_name,
+        "label": m.label,
+        "kind": m.kind,
+        "sharing": m.sharing,
+    })
+}
+
+pub fn module_json(d: &ModuleDetail) -> Value {
+    json!({
+        "api_name": d.module.api_name,
+        "label": d.module.label,
+        "kind": d.module.kind,
+        "sharing": d.module.sharing,
+        "name_fields": d.module.name_fields,
+        "canvas_template": d.module.canvas_template,
+        "fields": d.fields.iter().map(|f| {
+            let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
+            if let Value::Object(o) = &mut v {
+                o.remove("module_id");
+                o.remove("position");
+            }
+            v
+        }).collect::<Vec<_>>(),
+        "layouts": d.layouts.iter().map(|l| json!({"id": l.id, "name": l.name, "sections": l.sections})).collect::<Vec<_>>(),
+    })
+}
+
+pub fn user_json(u: &User) -> Value {
+    json!({
+        "id": u.id,
+        "email": u.email,
+        "name": u.name,
+        "profile_id": u.profile_id,
+        "super_admin": u.super_admin,
+        "active": u.active,
+    })
+}
+
+pub fn profile_json(p: &Profile) -> Value {
+    json!({"id": p.id, "name": p.name, "scope": p.scope, "permissions": p.permissions})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(human_time(1_700_000_000_000), "2023-11-14 22:13 UTC");
+    }
+}
