@@ -1,10 +1,9 @@
 //! The `portico` binary: command line, configuration, start-up, graceful shutdown, demo data.
 
-mod config;
-mod demo;
 
 use clap::{Parser, Subcommand};
-use config::{Config, FileConfig};
+use portico::config::{Config, FileConfig};
+use portico::demo;
 use portico_web::service::{self, NewUserInput};
 use portico_web::{AppState, WebConfig, system_clock};
 use std::io::{BufRead, IsTerminal};

@@ -1,0 +1,171 @@
+//! Test harness: the whole app on port 0 with a fresh database (SQLite, or PostgreSQL when
+//! reachable) and the demo data loaded.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod webdriver;
+
+use portico_domain::Millis;
+use portico_web::{AppState, Clock, WebConfig};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub client: Client,
+    /// Milliseconds added to the real clock, to move time forward in tests.
+    pub skew: Arc<AtomicI64>,
+}
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Starts the app with demo data; `None` when the backend is unavailable and not required.
+pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    let url = match backend {
+        Backend::Sqlite => portico_store::testing::sqlite_url(),
+        Backend::Postgres => match portico_store::testing::postgres_url().await {
+            Ok(Some(url)) => url,
+            Ok(None) => return None,
+            Err(e) => panic!("{e}"),
+        },
+    };
+    let store = portico_store::Store::open(&url).unwrap();
+    let skew = Arc::new(AtomicI64::new(0));
+    let real = portico_web::system_clock();
+    let s = Arc::clone(&skew);
+    let clock: Clock = Arc::new(move || real() + s.load(Ordering::Relaxed));
+    store.migrate(clock()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(store, WebConfig::new(&base), clock);
+    portico::demo::load(&state).await.unwrap();
+    tokio::spawn(axum::serve(listener, portico_web::app(state.clone())).into_future());
+    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Some(TestApp { base, state, client, skew })
+}
+
+pub const ADMIN: (&str, &str) = (portico::demo::ADMIN_EMAIL, portico::demo::ADMIN_PASSWORD);
+pub const REP: (&str, &str) = (portico::demo::REP_EMAIL, portico::demo::REP_PASSWORD);
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    /// The `field` of an error answer.
+    pub fn field(&self) -> &str {
+        self.body["error"]["field"].as_str().unwrap_or("")
+    }
+
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub fn advance(&self, ms: Millis) {
+        self.skew.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, body, headers }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    pub async fn token(&self, (email, password): (&str, &str)) -> String {
+        let r = self.call(Method::POST, "/api/v1/auth/token", None, Some(json!({"email": email, "password": password}))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["token"].as_str().unwrap().to_string()
+    }
+
+    /// Creates another org with its own administrator; answers the admin's token.
+    pub async fn other_org(&self) -> String {
+        let settings = portico_domain::org::OrgSettings {
+            name: "Rival".into(),
+            email_domain: "rival.example".into(),
+            language: "en".into(),
+            time_format: portico_domain::org::TimeFormat::TwentyFourHour,
+            time_zone: "UTC".into(),
+            country: "US".into(),
+            gdpr_consent_required: false,
+        };
+        let admin = portico_web::service::NewUserInput {
+            email: "boss@rival.example".into(),
+            name: "Rival Boss".into(),
+            password: "rival-password-1".into(),
+            profile_id: 0,
+            super_admin: true,
+        };
+        portico_web::service::provision_org(&self.state, settings, admin).await.unwrap();
+        self.token(("boss@rival.example", "rival-password-1")).await
+    }
+
+    /// The id of the first record in a module's list as this caller sees it.
+    pub async fn first_id(&self, module: &str, token: &str) -> i64 {
+        let r = self.get(&format!("/api/v1/records/{module}?limit=1"), token).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body["items"][0]["id"].as_i64().unwrap()
+    }
+}
+
+/// Runs each named test on SQLite and on PostgreSQL (`mod sqlite`, `mod postgres`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::support::spawn($crate::support::Backend::Sqlite).await.unwrap();
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::support::spawn($crate::support::Backend::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
+}
