@@ -1,6 +1,5 @@
 //! The `portico` binary: command line, configuration, start-up, graceful shutdown, demo data.
 
-
 use clap::{Parser, Subcommand};
 use portico::config::{Config, FileConfig};
 use portico::demo;

@@ -15,18 +15,44 @@ async fn app() -> TestApp {
 async fn probes_and_security_headers() {
     let app = app().await;
     let health = app.call(Method::GET, "/healthz", None, None).await;
-    assert_eq!((health.status, health.body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    assert_eq!(
+        (health.status, health.body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
     let ready = app.call(Method::GET, "/readyz", None, None).await;
-    assert_eq!((ready.status, ready.body["database"].as_str()), (StatusCode::OK, Some("sqlite")));
-    let page = app.client.get(format!("{}/admin/login", app.base)).send().await.unwrap();
+    assert_eq!(
+        (ready.status, ready.body["database"].as_str()),
+        (StatusCode::OK, Some("sqlite"))
+    );
+    let page = app
+        .client
+        .get(format!("{}/admin/login", app.base))
+        .send()
+        .await
+        .unwrap();
     let h = page.headers();
-    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");
     assert!(h.contains_key("x-request-id"));
-    let missing = app.call(Method::GET, "/api/v1/nothing-here", None, None).await;
-    assert_eq!((missing.status, missing.code()), (StatusCode::NOT_FOUND, "not_found"));
-    let css = app.client.get(format!("{}/static/portico.css", app.base)).send().await.unwrap();
+    let missing = app
+        .call(Method::GET, "/api/v1/nothing-here", None, None)
+        .await;
+    assert_eq!(
+        (missing.status, missing.code()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let css = app
+        .client
+        .get(format!("{}/static/portico.css", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 }
 
@@ -35,17 +61,27 @@ async fn probes_and_security_headers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openapi_documents_every_route() {
     let app = app().await;
-    let doc = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let doc = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
     assert_eq!(doc.status, StatusCode::OK);
     assert_eq!(doc.body["openapi"], "3.1.0");
     let token = app.token(ADMIN).await;
     for (method, path, ..) in portico_web::openapi::ROUTES {
-        assert!(doc.body["paths"][*path][*method].is_object(), "{method} {path} missing from the document");
+        assert!(
+            doc.body["paths"][*path][*method].is_object(),
+            "{method} {path} missing from the document"
+        );
         let concrete = path.replace("{module}", "Contacts").replace("{id}", "1");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let r = app.call(m, &concrete, Some(&token), Some(serde_json::json!({}))).await;
+        let r = app
+            .call(m, &concrete, Some(&token), Some(serde_json::json!({})))
+            .await;
         assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
-        assert_ne!(r.body["error"]["message"], "No such route", "{method} {path}");
+        assert_ne!(
+            r.body["error"]["message"], "No such route",
+            "{method} {path}"
+        );
     }
 }
 
@@ -55,13 +91,29 @@ fn cookie_of(r: &reqwest::Response) -> String {
 }
 
 async fn sign_in(app: &TestApp, (email, password): (&str, &str)) -> String {
-    let r = app.client.post(format!("{}/admin/login", app.base)).form(&[("email", email), ("password", password), ("next", "/admin/home")]).send().await.unwrap();
+    let r = app
+        .client
+        .post(format!("{}/admin/login", app.base))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("next", "/admin/home"),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     cookie_of(&r)
 }
 
 async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
-    let r = app.client.get(format!("{}{path}", app.base)).header("cookie", cookie).send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
     (r.status(), r.text().await.unwrap())
 }
 
@@ -73,14 +125,42 @@ fn csrf_of(html: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_sign_in_forms_and_csrf() {
     let app = app().await;
-    let anon = app.client.get(format!("{}/admin/records/Contacts", app.base)).send().await.unwrap();
+    let anon = app
+        .client
+        .get(format!("{}/admin/records/Contacts", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anon.status(), StatusCode::SEE_OTHER);
-    assert_eq!(anon.headers()["location"], "/admin/login?next=/admin/records/Contacts");
-    let bad = app.client.post(format!("{}/admin/login", app.base)).form(&[("email", ADMIN.0), ("password", "nope")]).send().await.unwrap();
+    assert_eq!(
+        anon.headers()["location"],
+        "/admin/login?next=/admin/records/Contacts"
+    );
+    let bad = app
+        .client
+        .post(format!("{}/admin/login", app.base))
+        .form(&[("email", ADMIN.0), ("password", "nope")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
     assert!(bad.text().await.unwrap().contains("not right"));
-    let evil = app.client.post(format!("{}/admin/login", app.base)).form(&[("email", ADMIN.0), ("password", ADMIN.1), ("next", "//evil.example/")]).send().await.unwrap();
-    assert_eq!(evil.headers()["location"], "/admin/home", "no open redirect");
+    let evil = app
+        .client
+        .post(format!("{}/admin/login", app.base))
+        .form(&[
+            ("email", ADMIN.0),
+            ("password", ADMIN.1),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        evil.headers()["location"],
+        "/admin/home",
+        "no open redirect"
+    );
     let set = evil.headers()["set-cookie"].to_str().unwrap();
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"));
 
@@ -95,22 +175,51 @@ async fn admin_sign_in_forms_and_csrf() {
         let client = app.client.clone();
         let url = format!("{}/admin/records/Contacts", app.base);
         let cookie = cookie.clone();
-        async move { client.post(url).header("cookie", cookie).form(&fields).send().await.unwrap() }
+        async move {
+            client
+                .post(url)
+                .header("cookie", cookie)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+        }
     };
     let forged = post(vec![("f.Last_Name", "Forged".into())]).await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN, "no CSRF token");
-    let wrong = post(vec![("_csrf", "0".repeat(64)), ("f.Last_Name", "Forged".into())]).await;
+    let wrong = post(vec![
+        ("_csrf", "0".repeat(64)),
+        ("f.Last_Name", "Forged".into()),
+    ])
+    .await;
     assert_eq!(wrong.status(), StatusCode::FORBIDDEN, "wrong CSRF token");
 
-    let invalid = post(vec![("_csrf", csrf.clone()), ("f.First_Name", "Typed <Kept>".into()), ("f.Email", "not-an-email".into())]).await;
+    let invalid = post(vec![
+        ("_csrf", csrf.clone()),
+        ("f.First_Name", "Typed <Kept>".into()),
+        ("f.Email", "not-an-email".into()),
+    ])
+    .await;
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = invalid.text().await.unwrap();
-    assert!(html.contains("Last Name is required"), "error beside the field");
+    assert!(
+        html.contains("Last Name is required"),
+        "error beside the field"
+    );
     assert!(html.contains("Email must be a valid email address"));
-    assert!(html.contains("value=\"Typed &#60;Kept&#62;\"") || html.contains("value=\"Typed &lt;Kept&gt;\""), "typed value kept, escaped");
+    assert!(
+        html.contains("value=\"Typed &#60;Kept&#62;\"")
+            || html.contains("value=\"Typed &lt;Kept&gt;\""),
+        "typed value kept, escaped"
+    );
     assert!(html.contains("value=\"not-an-email\""));
 
-    let ok = post(vec![("_csrf", csrf.clone()), ("f.Last_Name", "Formsby".into()), ("f.Email", "formsby@example.com".into())]).await;
+    let ok = post(vec![
+        ("_csrf", csrf.clone()),
+        ("f.Last_Name", "Formsby".into()),
+        ("f.Email", "formsby@example.com".into()),
+    ])
+    .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     let location = ok.headers()["location"].to_str().unwrap().to_string();
     let (status, detail) = page(&app, &cookie, &location).await;
@@ -120,7 +229,14 @@ async fn admin_sign_in_forms_and_csrf() {
     assert!(list.contains("Formsby"));
 
     // Signing out ends the session server-side.
-    let out = app.client.post(format!("{}/admin/logout", app.base)).header("cookie", &cookie).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    let out = app
+        .client
+        .post(format!("{}/admin/logout", app.base))
+        .header("cookie", &cookie)
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let (after, _) = page(&app, &cookie, "/admin/home").await;
     assert_eq!(after, StatusCode::SEE_OTHER);
@@ -133,21 +249,59 @@ async fn admin_pages_follow_the_profile() {
     let (status, nav) = page(&app, &rep, "/admin/home").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!nav.contains("/admin/records/Invoices") && !nav.contains("/admin/setup/modules"));
-    for path in ["/admin/setup/modules", "/admin/setup/users", "/admin/setup/profiles", "/admin/setup/org", "/admin/setup/web-tabs", "/admin/recycle-bin", "/admin/records/Invoices"] {
-        assert_eq!(page(&app, &rep, path).await.0, StatusCode::FORBIDDEN, "{path}");
+    for path in [
+        "/admin/setup/modules",
+        "/admin/setup/users",
+        "/admin/setup/profiles",
+        "/admin/setup/org",
+        "/admin/setup/web-tabs",
+        "/admin/recycle-bin",
+        "/admin/records/Invoices",
+    ] {
+        assert_eq!(
+            page(&app, &rep, path).await.0,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     let admin = app.token(ADMIN).await;
-    let rep_id = app.state.store().find_login(REP.0).await.unwrap().unwrap().0.id;
+    let rep_id = app
+        .state
+        .store()
+        .find_login(REP.0)
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
     let all = app.get("/api/v1/records/Contacts?limit=200", &admin).await;
-    let other = all.body["items"].as_array().unwrap().iter().find(|r| r["owner_id"].as_i64() != Some(rep_id)).unwrap()["id"].as_i64().unwrap();
-    assert_eq!(page(&app, &rep, &format!("/admin/records/Contacts/{other}")).await.0, StatusCode::NOT_FOUND);
+    let other = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["owner_id"].as_i64() != Some(rep_id))
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        page(&app, &rep, &format!("/admin/records/Contacts/{other}"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
     let own = app.first_id("Contacts", &app.token(REP).await).await;
     let (_, detail) = page(&app, &rep, &format!("/admin/records/Contacts/{own}")).await;
-    assert!(detail.contains("/edit") && !detail.contains("/delete\""), "edit offered, delete not");
+    assert!(
+        detail.contains("/edit") && !detail.contains("/delete\""),
+        "edit offered, delete not"
+    );
 
     // Session idle timeout: after two idle hours the cookie no longer works.
     app.advance(2 * 3600 * 1000 + 1);
-    assert_eq!(page(&app, &rep, "/admin/home").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page(&app, &rep, "/admin/home").await.0,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,7 +311,12 @@ async fn canvas_view_escapes_record_data() {
     let r = app.post("/api/v1/records/Contacts", &t, serde_json::json!({"data": {"First_Name": "<script>alert(1)</script>", "Last_Name": "X"}})).await;
     let id = r.body["id"].as_i64().unwrap();
     let cookie = sign_in(&app, ADMIN).await;
-    let (status, html) = page(&app, &cookie, &format!("/admin/records/Contacts/{id}?view=canvas")).await;
+    let (status, html) = page(
+        &app,
+        &cookie,
+        &format!("/admin/records/Contacts/{id}?view=canvas"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("class=\"card canvas\""));
     assert!(!html.contains("<script>alert(1)</script>"));

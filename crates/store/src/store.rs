@@ -25,7 +25,8 @@ enum Db {
 /// A connection of either backend; operations are generic over [`Executor`] through it.
 enum Conn {
     Sqlite(SqliteConn),
-    Postgres(PgConn),
+    /// Boxed: a pooled PostgreSQL client is much larger than a SQLite guard.
+    Postgres(Box<PgConn>),
 }
 
 impl Executor for Conn {
@@ -53,7 +54,7 @@ impl Executor for Conn {
     async fn commit(self) -> StoreResult<()> {
         match self {
             Self::Sqlite(c) => c.commit().await,
-            Self::Postgres(c) => c.commit().await,
+            Self::Postgres(c) => (*c).commit().await,
         }
     }
 
@@ -588,14 +589,14 @@ impl Store {
     async fn read(&self) -> StoreResult<Conn> {
         Ok(match &self.db {
             Db::Sqlite(db) => Conn::Sqlite(db.read().await),
-            Db::Postgres(db) => Conn::Postgres(db.read().await?),
+            Db::Postgres(db) => Conn::Postgres(Box::new(db.read().await?)),
         })
     }
 
     async fn begin(&self) -> StoreResult<Conn> {
         Ok(match &self.db {
             Db::Sqlite(db) => Conn::Sqlite(db.begin().await?),
-            Db::Postgres(db) => Conn::Postgres(db.begin().await?),
+            Db::Postgres(db) => Conn::Postgres(Box::new(db.begin().await?)),
         })
     }
 

@@ -786,7 +786,10 @@ async fn fields_layouts_and_module_settings(store: Store) {
             .await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(store.list_web_tabs(t.org).await.unwrap(), [tab.clone()]);
+    assert_eq!(
+        store.list_web_tabs(t.org).await.unwrap(),
+        std::slice::from_ref(&tab)
+    );
     store.delete_web_tab(t.org, tab.id).await.unwrap();
     assert!(store.list_web_tabs(t.org).await.unwrap().is_empty());
 }

@@ -4,7 +4,16 @@
 use serde_json::{Map, Value, json};
 
 /// Method, path, summary, request schema (if any), success status, response schema.
-pub const ROUTES: &[(&str, &str, &str, Option<&str>, u16, &str)] = &[
+pub type RouteDoc = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    u16,
+    &'static str,
+);
+
+pub const ROUTES: &[RouteDoc] = &[
     (
         "get",
         "/api/v1/openapi.json",

@@ -47,8 +47,16 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
     let state = AppState::new(store, WebConfig::new(&base), clock);
     portico::demo::load(&state).await.unwrap();
     tokio::spawn(axum::serve(listener, portico_web::app(state.clone())).into_future());
-    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Some(TestApp { base, state, client, skew })
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Some(TestApp {
+        base,
+        state,
+        client,
+        skew,
+    })
 }
 
 pub const ADMIN: (&str, &str) = (portico::demo::ADMIN_EMAIL, portico::demo::ADMIN_PASSWORD);
@@ -76,7 +84,13 @@ impl TestApp {
         self.skew.fetch_add(ms, Ordering::Relaxed);
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -88,8 +102,16 @@ impl TestApp {
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Reply { status, body, headers }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            body,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -101,7 +123,8 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.call(Method::PATCH, path, Some(token), Some(body)).await
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
@@ -109,7 +132,14 @@ impl TestApp {
     }
 
     pub async fn token(&self, (email, password): (&str, &str)) -> String {
-        let r = self.call(Method::POST, "/api/v1/auth/token", None, Some(json!({"email": email, "password": password}))).await;
+        let r = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         r.body["token"].as_str().unwrap().to_string()
     }
@@ -132,13 +162,17 @@ impl TestApp {
             profile_id: 0,
             super_admin: true,
         };
-        portico_web::service::provision_org(&self.state, settings, admin).await.unwrap();
+        portico_web::service::provision_org(&self.state, settings, admin)
+            .await
+            .unwrap();
         self.token(("boss@rival.example", "rival-password-1")).await
     }
 
     /// The id of the first record in a module's list as this caller sees it.
     pub async fn first_id(&self, module: &str, token: &str) -> i64 {
-        let r = self.get(&format!("/api/v1/records/{module}?limit=1"), token).await;
+        let r = self
+            .get(&format!("/api/v1/records/{module}?limit=1"), token)
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         r.body["items"][0]["id"].as_i64().unwrap()
     }

@@ -20,7 +20,10 @@ pub fn required() -> bool {
 }
 
 fn find(names: &[&str]) -> Option<String> {
-    names.iter().find(|p| std::path::Path::new(p).exists()).map(|p| p.to_string())
+    names
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
 }
 
 impl Browser {
@@ -28,11 +31,20 @@ impl Browser {
         let driver_path = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
         let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
         let (Some(driver_path), Some(chromium)) = (driver_path, chromium) else {
-            assert!(!required(), "the browser suite is required but chromium/chromedriver are not installed");
-            eprintln!("SKIPPED: browser suite (chromium/chromedriver not installed); set PORTICO_REQUIRE_BROWSER=1 to fail instead");
+            assert!(
+                !required(),
+                "the browser suite is required but chromium/chromedriver are not installed"
+            );
+            eprintln!(
+                "SKIPPED: browser suite (chromium/chromedriver not installed); set PORTICO_REQUIRE_BROWSER=1 to fail instead"
+            );
             return None;
         };
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let driver = Command::new(driver_path)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -47,7 +59,8 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = std::env::temp_dir().join(format!("portico-chrome-{}-{port}", std::process::id()));
+        let profile =
+            std::env::temp_dir().join(format!("portico-chrome-{}-{port}", std::process::id()));
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": chromium, "args": [
@@ -56,9 +69,26 @@ impl Browser {
                 "--window-size=1366,900", format!("--user-data-dir={}", profile.display())
             ]}
         }}});
-        let r: Value = client.post(format!("{base}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
-        let session = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no WebDriver session: {r}")).to_string();
-        Some(Self { driver, base, session, client, profile })
+        let r: Value = client
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = r["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {r}"))
+            .to_string();
+        Some(Self {
+            driver,
+            base,
+            session,
+            client,
+            profile,
+        })
     }
 
     async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -75,31 +105,65 @@ impl Browser {
     }
 
     pub async fn goto(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await;
     }
 
     pub async fn url(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or("").to_string()
+        self.cmd(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
     }
 
     pub async fn element(&self, css: &str) -> String {
-        let v = self.cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
-        v.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap().to_string()
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_string()
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
         let id = self.element(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/clear"), Some(json!({}))).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), Some(json!({"text": text}))).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/clear"),
+            Some(json!({})),
+        )
+        .await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
     }
 
     pub async fn click(&self, css: &str) {
         let id = self.element(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     pub async fn source(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/source", None).await.as_str().unwrap_or("").to_string()
+        self.cmd(reqwest::Method::GET, "/source", None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
     }
 
     /// Waits until the page source contains `needle` (pages load after clicks).
@@ -111,7 +175,10 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("page never showed {needle:?}; it shows:\n{}", self.source().await);
+        panic!(
+            "page never showed {needle:?}; it shows:\n{}",
+            self.source().await
+        );
     }
 
     pub async fn screenshot(&self, path: &std::path::Path) {
@@ -122,7 +189,11 @@ impl Browser {
     }
 
     pub async fn quit(mut self) {
-        let _ = self.client.delete(format!("{}/session/{}", self.base, self.session)).send().await;
+        let _ = self
+            .client
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send()
+            .await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
@@ -142,7 +213,10 @@ fn decode_base64(s: &str) -> Vec<u8> {
     digits
         .chunks(4)
         .flat_map(|c| {
-            let n = c.iter().enumerate().fold(0u32, |acc, (i, d)| acc | (u32::from(*d) << (18 - 6 * i)));
+            let n = c
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, d)| acc | (u32::from(*d) << (18 - 6 * i)));
             let bytes = n.to_be_bytes();
             bytes[1..c.len()].to_vec()
         })

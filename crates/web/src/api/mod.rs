@@ -214,10 +214,15 @@ async fn create_layout(
 
 // ---- records ----
 
+/// The query of a record list.
+struct ListParams {
+    limit: Option<i64>,
+    after: Option<Id>,
+    q: Option<String>,
+}
+
 /// `limit`, `after` and `q`; any other parameter or a malformed value is refused.
-fn list_params(
-    params: &HashMap<String, String>,
-) -> Result<(Option<i64>, Option<Id>, Option<String>), ServiceError> {
+fn list_params(params: &HashMap<String, String>) -> Result<ListParams, ServiceError> {
     if let Some(unknown) = params
         .keys()
         .find(|k| !["limit", "after", "q"].contains(&k.as_str()))
@@ -251,7 +256,11 @@ fn list_params(
             format!("limit is between 1 and {}", service::PAGE_MAX),
         ));
     }
-    Ok((limit, number("after")?, params.get("q").cloned()))
+    Ok(ListParams {
+        limit,
+        after: number("after")?,
+        q: params.get("q").cloned(),
+    })
 }
 
 async fn list_records(
@@ -260,8 +269,9 @@ async fn list_records(
     Path(module): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
-    let (limit, after, q) = list_params(&params)?;
-    let (module, page) = service::list_records(&state, &actor, &module, after, limit, q).await?;
+    let p = list_params(&params)?;
+    let (module, page) =
+        service::list_records(&state, &actor, &module, p.after, p.limit, p.q).await?;
     let items: Vec<Value> = page.items.iter().map(|r| record_json(&module, r)).collect();
     Ok(Json(
         json!({"items": items, "next": page.next.map(|n| n.to_string())}),
