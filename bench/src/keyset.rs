@@ -9,7 +9,7 @@
 use portico_domain::org::{OrgSettings, TimeFormat};
 use portico_domain::record::{RecordState, validate_data};
 use portico_domain::standard::{default_profiles, standard_modules};
-use portico_store::{NewOrg, NewUser, RecordQuery, Store};
+use portico_store::{NewOrg, NewOrgAdmin, RecordQuery, Store};
 use std::time::{Duration, Instant};
 
 const PAGE: i64 = 100;
@@ -49,34 +49,26 @@ async fn main() -> Result<(), String> {
         country: "US".into(),
         gdpr_consent_required: false,
     };
-    let (org, profiles) = store
+    let email = portico_domain::email::EmailAddress::parse("bench@bench.example")
+        .map_err(|e| e.to_string())?;
+    let admin = NewOrgAdmin {
+        email,
+        name: "Bench".into(),
+        password_hash: "x".into(),
+    };
+    let created = store
         .create_org(
             &NewOrg {
                 settings,
                 modules,
                 profiles,
+                admin: Some(admin),
             },
             0,
         )
         .await
         .map_err(|e| e.to_string())?;
-    let profile = profiles.first().ok_or("no profile")?.id;
-    let email = portico_domain::email::EmailAddress::parse("bench@bench.example")
-        .map_err(|e| e.to_string())?;
-    let user = store
-        .create_user(
-            org.id,
-            &NewUser {
-                email,
-                name: "Bench".into(),
-                password_hash: "x".into(),
-                profile_id: profile,
-                super_admin: true,
-            },
-            0,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+    let (org, user) = (created.org, created.admin.ok_or("no admin")?);
     let contacts = store
         .get_module(org.id, "Contacts")
         .await
@@ -131,7 +123,7 @@ async fn main() -> Result<(), String> {
     if i64::try_from(seen).unwrap_or(0) != records {
         return Err(format!("walked {seen} records, expected {records}"));
     }
-    let last_page = usize::try_from(records / PAGE).unwrap_or(1).min(1000);
+    let last_page = usize::try_from(records / PAGE).unwrap_or(1).clamp(1, 1000);
     let far = cursors.get(last_page - 1).copied().flatten();
 
     let time_page = |after: Option<i64>| {

@@ -217,6 +217,21 @@ pub struct LinkTarget {
     pub target_id: Id,
 }
 
+impl LinkTarget {
+    /// The error for a lookup whose target does not exist, or that the caller may not see: the
+    /// two must look the same.
+    pub fn not_found(&self) -> FieldError {
+        FieldError::new(
+            self.field.as_str(),
+            "invalid_lookup",
+            format!(
+                "There is no {} record with id {}",
+                self.target_module, self.target_id
+            ),
+        )
+    }
+}
+
 /// True for values that count as "not filled in".
 pub fn is_empty(value: &Value) -> bool {
     match value {
@@ -640,7 +655,12 @@ impl NewField {
             Some(name) => name.clone(),
             None => ApiName::from_label(&label)?,
         };
-        self.field_type.check_definition("type")?;
+        let setting = match self.field_type {
+            FieldType::Picklist { .. } | FieldType::MultiselectPicklist { .. } => "options",
+            FieldType::Subform { .. } => "fields",
+            _ => "type",
+        };
+        self.field_type.check_definition(setting)?;
         Ok((api_name, label))
     }
 }

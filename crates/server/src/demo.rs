@@ -93,18 +93,20 @@ const CITIES: &[&str] = &[
 ];
 const DOMAINS: &[&str] = &["example.com", "example.org", "mail.example.net"];
 
+/// Creates a record as the administrator, owned by `owner`.
 async fn create(
     state: &AppState,
     actor: &CrmActor,
     module: &str,
     data: Value,
     state_flags: RecordState,
+    owner: Id,
 ) -> Result<Id, String> {
     let Value::Object(map) = data else {
         return Err("demo data must be objects".into());
     };
     let extras = RecordExtras {
-        owner_id: None,
+        owner_id: Some(owner),
         state: Some(state_flags),
     };
     service::create_record(state, actor, module, &map, extras)
@@ -204,7 +206,11 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
         } else {
             name
         };
-        let owner = if i % 3 == 0 { &rep } else { &admin };
+        let owner = if i % 3 == 0 {
+            rep.user.id
+        } else {
+            admin.user.id
+        };
         let data = json!({
             "Account_Name": name,
             "Website": format!("https://{}.example.com", COMPANIES[i % COMPANIES.len()].to_lowercase().replace(' ', "")),
@@ -213,13 +219,17 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Annual_Revenue": 100_000 + dice.below(9_000_000),
             "Billing_City": dice.pick(CITIES),
         });
-        accounts.push(create(state, owner, "Accounts", data, plain).await?);
+        accounts.push(create(state, &admin, "Accounts", data, plain, owner).await?);
     }
 
     let mut contacts = Vec::new();
     for i in 0..120 {
         let (first, last) = (dice.pick(FIRST), dice.pick(LAST));
-        let owner = if i % 4 == 0 { &rep } else { &admin };
+        let owner = if i % 4 == 0 {
+            rep.user.id
+        } else {
+            admin.user.id
+        };
         let data = json!({
             "First_Name": first,
             "Last_Name": last,
@@ -234,23 +244,31 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             approval_locked: i % 29 == 0,
             in_review: i % 31 == 0,
         };
-        contacts.push(create(state, owner, "Contacts", data, flags).await?);
+        contacts.push(create(state, &admin, "Contacts", data, flags, owner).await?);
     }
 
     for i in 0..25 {
         let (first, last) = (dice.pick(FIRST), dice.pick(LAST));
-        let owner = if i % 2 == 0 { &rep } else { &admin };
+        let owner = if i % 2 == 0 {
+            rep.user.id
+        } else {
+            admin.user.id
+        };
         let data = json!({
             "First_Name": first, "Last_Name": last, "Company": dice.pick(COMPANIES),
             "Email": format!("{}.{}.lead{}@{}", first.to_lowercase(), last.to_lowercase(), i, dice.pick(DOMAINS)),
             "Lead_Status": dice.pick(&["New", "Contacted", "Qualified", "Lost"]),
             "Lead_Source": dice.pick(&["Web", "Referral", "Trade Show", "Cold Call"]),
         });
-        create(state, owner, "Leads", data, plain).await?;
+        create(state, &admin, "Leads", data, plain, owner).await?;
     }
 
     for i in 0..60 {
-        let owner = if i % 3 == 0 { &rep } else { &admin };
+        let owner = if i % 3 == 0 {
+            rep.user.id
+        } else {
+            admin.user.id
+        };
         let stage = dice.pick(&[
             "Qualification",
             "Needs Analysis",
@@ -268,7 +286,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Probability": dice.below(101),
             "Closing_Date": format!("2026-{:02}-{:02}", 1 + dice.below(12), 1 + dice.below(28)),
         });
-        create(state, owner, "Deals", data, plain).await?;
+        create(state, &admin, "Deals", data, plain, owner).await?;
     }
 
     let mut vendors = Vec::new();
@@ -280,7 +298,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Category": dice.pick(&["Raw Materials", "Logistics", "Services", "Software"]),
             "City": dice.pick(CITIES),
         });
-        vendors.push(create(state, &admin, "Vendors", data, plain).await?);
+        vendors.push(create(state, &admin, "Vendors", data, plain, admin.user.id).await?);
     }
 
     let mut products = Vec::new();
@@ -294,12 +312,23 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Product_Active": i % 7 != 0,
             "Product_Category": dice.pick(&["Hardware", "Software", "Service"]),
         });
-        products.push(create(state, &admin, "Products", data, plain).await?);
+        products.push(create(state, &admin, "Products", data, plain, admin.user.id).await?);
     }
 
     for i in 0..40 {
-        let lines: Vec<Value> = (0..1 + dice.below(3))
-            .map(|_| json!({"Product": dice.id(&products), "Quantity": 1 + dice.below(20), "List_Price": 5 + dice.below(2_000)}))
+        let lines: Vec<(Id, u64, u64)> = (0..1 + dice.below(3))
+            .map(|_| {
+                (
+                    dice.id(&products),
+                    1 + dice.below(20),
+                    5 + dice.below(2_000),
+                )
+            })
+            .collect();
+        let total: u64 = lines.iter().map(|(_, qty, price)| qty * price).sum();
+        let lines: Vec<Value> = lines
+            .iter()
+            .map(|(product, qty, price)| json!({"Product": product, "Quantity": qty, "List_Price": price}))
             .collect();
         let data = json!({
             "Subject": format!("INV-{:05}", 10_000 + i),
@@ -308,13 +337,17 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Status": dice.pick(&["Draft", "Sent", "Paid", "Overdue"]),
             "Invoice_Date": format!("2026-{:02}-{:02}", 1 + dice.below(11), 1 + dice.below(28)),
             "Product_Details": lines,
-            "Grand_Total": 100 + dice.below(40_000),
+            "Grand_Total": total,
         });
-        create(state, &admin, "Invoices", data, plain).await?;
+        create(state, &admin, "Invoices", data, plain, admin.user.id).await?;
     }
 
     for i in 0..35 {
-        let owner = if i % 2 == 0 { &rep } else { &admin };
+        let owner = if i % 2 == 0 {
+            rep.user.id
+        } else {
+            admin.user.id
+        };
         let data = json!({
             "Subject": dice.pick(&["Cannot sign in", "Invoice question", "Delivery late", "Feature request", "Broken part", "Change of address"]),
             "Contact_Name": dice.id(&contacts),
@@ -323,7 +356,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Case_Origin": dice.pick(&["Email", "Phone", "Web", "Portal"]),
             "Reported_On": format!("2026-{:02}-{:02}T{:02}:{:02}:00", 1 + dice.below(11), 1 + dice.below(28), 8 + dice.below(10), dice.below(60)),
         });
-        create(state, owner, "Cases", data, plain).await?;
+        create(state, &admin, "Cases", data, plain, owner).await?;
     }
 
     // A custom module whose records belong to contacts, with a lookup to Contacts.
@@ -382,7 +415,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Valid_Until": format!("20{}-{:02}-{:02}", 27 + dice.below(5), 1 + dice.below(12), 1 + dice.below(28)),
             "Class": dice.pick(&["A", "B", "C", "D"]),
         });
-        create(state, &admin, "Car_Licences", data, plain).await?;
+        create(state, &admin, "Car_Licences", data, plain, admin.user.id).await?;
     }
 
     let canvas = "{{First_Name}} {{Last_Name}}\n{{Title}}\n\nEmail: {{Email}}\nPhone: {{Phone}}\nCity: {{Mailing_City}}";

@@ -321,15 +321,7 @@ async fn profiles_are_enforced(app: TestApp) {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
-    let admin_id = app
-        .state
-        .store()
-        .find_login(ADMIN.0)
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .id;
+    let admin_id = app.user_id(ADMIN.0).await;
     assert_ne!(created.body["owner_id"], json!(admin_id));
     let give = app
         .post(
@@ -345,15 +337,7 @@ async fn profiles_are_enforced(app: TestApp) {
 async fn record_scope_and_data_sharing(app: TestApp) {
     let admin = app.token(ADMIN).await;
     let rep = app.token(REP).await;
-    let rep_id = app
-        .state
-        .store()
-        .find_login(REP.0)
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .id;
+    let rep_id = app.user_id(REP.0).await;
     let all = app.get("/api/v1/records/Contacts?limit=200", &admin).await;
     let items = all.body["items"].as_array().unwrap();
     let others: Vec<i64> = items
@@ -379,6 +363,34 @@ async fn record_scope_and_data_sharing(app: TestApp) {
         StatusCode::NOT_FOUND
     );
 
+    // A lookup to a record out of reach is refused exactly like a lookup to a missing one, so
+    // lookups cannot probe which records exist.
+    let hidden = app
+        .post(
+            "/api/v1/records/Deals",
+            &rep,
+            json!({"data": {"Deal_Name": "Probe", "Stage": "Proposal", "Contact_Name": others[0]}}),
+        )
+        .await;
+    let absent = app
+        .post("/api/v1/records/Deals", &rep, json!({"data": {"Deal_Name": "Probe", "Stage": "Proposal", "Contact_Name": 987_654_321}}))
+        .await;
+    assert_eq!(
+        (hidden.status, hidden.field(), hidden.code()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Contact_Name",
+            "invalid_lookup"
+        )
+    );
+    assert_eq!(
+        hidden.body["error"]["message"]
+            .as_str()
+            .map(|m| m.replace(&others[0].to_string(), "N")),
+        absent.body["error"]["message"]
+            .as_str()
+            .map(|m| m.replace("987654321", "N"))
+    );
     let shared = app
         .patch(
             "/api/v1/modules/Contacts",

@@ -22,7 +22,7 @@ async fn sign_in_create_a_contact_and_find_it_in_the_list() {
     browser.type_into("#email", ADMIN.0).await;
     browser.type_into("#password", ADMIN.1).await;
     browser.click("button[type=submit]").await;
-    browser.wait_for("New Contacts").await;
+    browser.wait_for("New record").await;
     assert!(
         browser.url().await.ends_with("/admin/records/Contacts"),
         "back where sign-in started"

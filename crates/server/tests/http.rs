@@ -161,13 +161,31 @@ async fn admin_sign_in_forms_and_csrf() {
         "/admin/home",
         "no open redirect"
     );
+    for hostile in [
+        "/admin/home\r\nSet-Cookie: x=1",
+        "/admin/\u{7f}",
+        "/admin/ space",
+    ] {
+        let r = app
+            .client
+            .post(format!("{}/admin/login", app.base))
+            .form(&[("email", ADMIN.0), ("password", ADMIN.1), ("next", hostile)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.status(), r.headers()["location"].to_str().unwrap()),
+            (StatusCode::SEE_OTHER, "/admin/home"),
+            "{hostile:?}"
+        );
+    }
     let set = evil.headers()["set-cookie"].to_str().unwrap();
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"));
 
     let cookie = sign_in(&app, ADMIN).await;
     let (status, html) = page(&app, &cookie, "/admin/records/Contacts").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("New Contacts"));
+    assert!(html.contains("New record"));
     let (_, form) = page(&app, &cookie, "/admin/records/Contacts/new").await;
     let csrf = csrf_of(&form);
 
@@ -265,15 +283,7 @@ async fn admin_pages_follow_the_profile() {
         );
     }
     let admin = app.token(ADMIN).await;
-    let rep_id = app
-        .state
-        .store()
-        .find_login(REP.0)
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .id;
+    let rep_id = app.user_id(REP.0).await;
     let all = app.get("/api/v1/records/Contacts?limit=200", &admin).await;
     let other = all.body["items"]
         .as_array()
@@ -295,6 +305,63 @@ async fn admin_pages_follow_the_profile() {
         detail.contains("/edit") && !detail.contains("/delete\""),
         "edit offered, delete not"
     );
+
+    // A lookup the rep cannot see shows no name on the rep's own record.
+    let t = app.token(ADMIN).await;
+    let rep_token = app.token(REP).await;
+    let hidden_name = app
+        .get(&format!("/api/v1/records/Contacts/{other}"), &t)
+        .await
+        .body["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deal = app
+        .post(
+            "/api/v1/records/Deals",
+            &rep_token,
+            serde_json::json!({"data": {"Deal_Name": "Rep deal", "Stage": "Proposal"}}),
+        )
+        .await;
+    let deal_id = deal.body["id"].as_i64().unwrap();
+    let linked = app
+        .patch(
+            &format!("/api/v1/records/Deals/{deal_id}"),
+            &t,
+            serde_json::json!({"data": {"Contact_Name": other}}),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::OK);
+    let (status, html) = page(&app, &rep, &format!("/admin/records/Deals/{deal_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !html.contains(&hidden_name),
+        "the hidden contact's name must not show"
+    );
+    assert!(
+        html.contains("not available"),
+        "{}",
+        &html[html.find("Contact Name").unwrap_or(0)..][..300]
+    );
+    // The rep can still save the deal: lookups the request does not touch are not re-checked.
+    let kept = app
+        .patch(
+            &format!("/api/v1/records/Deals/{deal_id}"),
+            &rep_token,
+            serde_json::json!({"data": {"Amount": 10}}),
+        )
+        .await;
+    assert_eq!(
+        (kept.status, kept.body["data"]["Contact_Name"].as_i64()),
+        (StatusCode::OK, Some(other))
+    );
+    for path in ["/admin/records/Deals/abc", "/admin/setup/profiles/abc"] {
+        assert_eq!(
+            page(&app, &rep, path).await.0,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
 
     // Session idle timeout: after two idle hours the cookie no longer works.
     app.advance(2 * 3600 * 1000 + 1);

@@ -11,10 +11,11 @@ pub struct Migration {
     pub ddl: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "crm core",
-    ddl: r#"
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "crm core",
+        ddl: r#"
 CREATE TABLE orgs (
     id {id},
     name TEXT NOT NULL,
@@ -130,7 +131,24 @@ CREATE TABLE web_tabs (
     UNIQUE (org_id, name)
 );
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "partial indexes for record lists",
+        // PostgreSQL does not treat `deleted_at IS NULL` as an equality, so the composite index
+        // above could not return live records in id order and page 1 sorted the whole module
+        // (35 ms at 100,000 records, against 0.4 ms for page 1,000). Partial indexes keyed by
+        // (org, module, id) give every page an ordered index scan on both backends.
+        ddl: r#"
+DROP INDEX records_list;
+DROP INDEX records_owner;
+DROP INDEX records_bin;
+CREATE INDEX records_live ON records (org_id, module_id, id) WHERE deleted_at IS NULL;
+CREATE INDEX records_live_owner ON records (org_id, module_id, owner_id, id) WHERE deleted_at IS NULL;
+CREATE INDEX records_binned ON records (org_id, id) WHERE deleted_at IS NOT NULL;
+"#,
+    },
+];
 
 /// The DDL text in the given dialect.
 pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
@@ -146,7 +164,7 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         .replace("{false}", false_)
 }
 
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 /// Applies pending migrations inside `tx` (a write transaction) and answers the new version.
 pub(crate) async fn run<E: Executor>(tx: &mut E, now: i64) -> StoreResult<i64> {

@@ -106,12 +106,23 @@ impl DatabaseUrl {
     }
 }
 
-/// The org, its standard modules and its first profiles, created together.
+/// The org, its standard modules, its first profiles and (optionally) its first administrator,
+/// created together.
 #[derive(Debug, Clone)]
 pub struct NewOrg {
     pub settings: OrgSettings,
     pub modules: Vec<ModuleSpec>,
     pub profiles: Vec<NewProfile>,
+    /// Given the first profile, as a super admin.
+    pub admin: Option<NewOrgAdmin>,
+}
+
+/// What [`Store::create_org`] made.
+#[derive(Debug, Clone)]
+pub struct CreatedOrg {
+    pub org: Org,
+    pub profiles: Vec<Profile>,
+    pub admin: Option<User>,
 }
 
 /// A CRM user to create; the password is already hashed.
@@ -161,6 +172,23 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The cursor for the next page, when there is one.
     pub next: Option<Id>,
+}
+
+/// A live record's identity, owner and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRef {
+    pub id: Id,
+    pub module_id: Id,
+    pub owner_id: Id,
+    pub display_name: String,
+}
+
+/// The first administrator of a new org (password already hashed); created with the org.
+#[derive(Debug, Clone)]
+pub struct NewOrgAdmin {
+    pub email: portico_domain::email::EmailAddress,
+    pub name: String,
+    pub password_hash: String,
 }
 
 /// Changes to a record beyond its data.
@@ -547,6 +575,65 @@ async fn record_in(c: &mut impl Executor, org: Id, module_id: Id, id: Id) -> Sto
     )
 }
 
+async fn insert_user(
+    c: &mut impl Executor,
+    org: Id,
+    u: &NewUser,
+    now: Millis,
+) -> StoreResult<User> {
+    let profile = opt(
+        c,
+        "SELECT id FROM profiles WHERE org_id = $1 AND id = $2",
+        &[Val::Int(org), Val::Int(u.profile_id)],
+    )
+    .await?;
+    if profile.is_none() {
+        return Err(invalid(
+            "profile_id",
+            "unknown_profile",
+            "Choose a profile of this org",
+        ));
+    }
+    let key = u.email.as_str().to_lowercase();
+    let taken = opt(
+        c,
+        "SELECT id FROM users WHERE email_key = $1",
+        &[Val::from(key.as_str())],
+    )
+    .await?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict(
+            "A user with this email address already exists".into(),
+        ));
+    }
+    let row = one(
+        c,
+        "INSERT INTO users (org_id, email, email_key, name, password_hash, profile_id, super_admin, \
+         active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        &[
+            Val::Int(org),
+            Val::from(u.email.as_str()),
+            Val::from(key),
+            Val::from(u.name.as_str()),
+            Val::from(u.password_hash.as_str()),
+            Val::Int(u.profile_id),
+            Val::Bool(u.super_admin),
+            Val::Bool(true),
+            Val::Int(now),
+        ],
+    )
+    .await?;
+    Ok(User {
+        id: row.int(0)?,
+        org_id: org,
+        email: u.email.clone(),
+        name: u.name.clone(),
+        profile_id: u.profile_id,
+        super_admin: u.super_admin,
+        active: true,
+    })
+}
+
 async fn check_owner(c: &mut impl Executor, org: Id, owner: Id) -> StoreResult<()> {
     let found = opt(
         c,
@@ -617,7 +704,7 @@ impl Store {
     // ---- orgs ----
 
     /// Creates an org with its modules and profiles in one transaction.
-    pub async fn create_org(&self, new: &NewOrg, now: Millis) -> StoreResult<(Org, Vec<Profile>)> {
+    pub async fn create_org(&self, new: &NewOrg, now: Millis) -> StoreResult<CreatedOrg> {
         let s = &new.settings;
         let mut tx = self.begin().await?;
         let row = one(
@@ -647,8 +734,32 @@ impl Store {
         for p in &new.profiles {
             profiles.push(insert_profile(&mut tx, org.id, p).await?);
         }
+        let admin = match (&new.admin, profiles.first()) {
+            (Some(a), Some(profile)) => {
+                let u = NewUser {
+                    email: a.email.clone(),
+                    name: a.name.clone(),
+                    password_hash: a.password_hash.clone(),
+                    profile_id: profile.id,
+                    super_admin: true,
+                };
+                Some(insert_user(&mut tx, org.id, &u, now).await?)
+            }
+            (Some(_), None) => {
+                return Err(invalid(
+                    "profiles",
+                    "required",
+                    "An org with an administrator needs a profile",
+                ));
+            }
+            (None, _) => None,
+        };
         tx.commit().await?;
-        Ok((org, profiles))
+        Ok(CreatedOrg {
+            org,
+            profiles,
+            admin,
+        })
     }
 
     pub async fn get_org(&self, org: Id) -> StoreResult<Org> {
@@ -907,58 +1018,9 @@ impl Store {
 
     pub async fn create_user(&self, org: Id, u: &NewUser, now: Millis) -> StoreResult<User> {
         let mut tx = self.begin().await?;
-        let profile = opt(
-            &mut tx,
-            "SELECT id FROM profiles WHERE org_id = $1 AND id = $2",
-            &[Val::Int(org), Val::Int(u.profile_id)],
-        )
-        .await?;
-        if profile.is_none() {
-            return Err(invalid(
-                "profile_id",
-                "unknown_profile",
-                "Choose a profile of this org",
-            ));
-        }
-        let key = u.email.as_str().to_lowercase();
-        let taken = opt(
-            &mut tx,
-            "SELECT id FROM users WHERE email_key = $1",
-            &[Val::from(key.as_str())],
-        )
-        .await?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict(
-                "A user with this email address already exists".into(),
-            ));
-        }
-        let row = one(
-            &mut tx,
-            "INSERT INTO users (org_id, email, email_key, name, password_hash, profile_id, super_admin, \
-             active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            &[
-                Val::Int(org),
-                Val::from(u.email.as_str()),
-                Val::from(key),
-                Val::from(u.name.as_str()),
-                Val::from(u.password_hash.as_str()),
-                Val::Int(u.profile_id),
-                Val::Bool(u.super_admin),
-                Val::Bool(true),
-                Val::Int(now),
-            ],
-        )
-        .await?;
+        let user = insert_user(&mut tx, org, u, now).await?;
         tx.commit().await?;
-        Ok(User {
-            id: row.int(0)?,
-            org_id: org,
-            email: u.email.clone(),
-            name: u.name.clone(),
-            profile_id: u.profile_id,
-            super_admin: u.super_admin,
-            active: true,
-        })
+        Ok(user)
     }
 
     pub async fn list_users(&self, org: Id) -> StoreResult<Vec<User>> {
@@ -1166,7 +1228,7 @@ impl Store {
     }
 
     /// Replaces a live record's data (already merged and validated) and optionally its owner and
-    /// state; `expected_updated_at` guards against overwriting a concurrent change.
+    /// state. The last write wins; there is no optimistic-concurrency check yet.
     pub async fn update_record(
         &self,
         org: Id,
@@ -1342,15 +1404,17 @@ impl Store {
         page(rows, limit)
     }
 
-    /// Display names of the given records of this org (for showing lookup values).
-    pub async fn record_names(&self, org: Id, ids: &[Id]) -> StoreResult<Vec<(Id, String)>> {
+    /// Who owns the given live records of this org, their module and name: what a caller needs
+    /// to decide whether it may show or link to them.
+    pub async fn record_refs(&self, org: Id, ids: &[Id]) -> StoreResult<Vec<RecordRef>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut params = vec![Val::Int(org)];
         params.extend(ids.iter().map(|i| Val::Int(*i)));
         let sql = format!(
-            "SELECT id, display_name FROM records WHERE org_id = $1 AND deleted_at IS NULL AND id IN ({})",
+            "SELECT id, module_id, owner_id, display_name FROM records \
+             WHERE org_id = $1 AND deleted_at IS NULL AND id IN ({})",
             placeholders(1, ids.len())
         );
         self.read()
@@ -1358,7 +1422,14 @@ impl Store {
             .query(&sql, &params)
             .await?
             .iter()
-            .map(|r| Ok((r.int(0)?, r.text(1)?)))
+            .map(|r| {
+                Ok(RecordRef {
+                    id: r.int(0)?,
+                    module_id: r.int(1)?,
+                    owner_id: r.int(2)?,
+                    display_name: r.text(3)?,
+                })
+            })
             .collect()
     }
 

@@ -53,6 +53,7 @@ conformance!(
     record_lifecycle_through_the_recycle_bin,
     keyset_pages_cover_every_record_once,
     users_sessions_and_tokens,
+    an_org_and_its_admin_are_created_together,
     fields_layouts_and_module_settings,
     orgs_are_isolated,
 );
@@ -86,7 +87,7 @@ struct Tenant {
 async fn tenant(store: &Store, name: &str, domain: &str) -> Tenant {
     let mut permissions = BTreeMap::new();
     permissions.insert("Contacts".to_string(), ModulePermissions::ALL);
-    let (org, profiles) = store
+    let created = store
         .create_org(
             &NewOrg {
                 settings: settings(name, domain),
@@ -96,11 +97,13 @@ async fn tenant(store: &Store, name: &str, domain: &str) -> Tenant {
                     scope: RecordScope::All,
                     permissions,
                 }],
+                admin: None,
             },
             NOW,
         )
         .await
         .unwrap();
+    let (org, profiles) = (created.org, created.profiles);
     let user = store
         .create_user(
             org.id,
@@ -282,8 +285,20 @@ async fn custom_module_with_lookup_links_records(store: Store) {
         .await
         .unwrap();
     assert_eq!(page.items.iter().map(|r| r.id).collect::<Vec<_>>(), [l1.id]);
-    let names = store.record_names(t.org, &[ann.id, bob.id]).await.unwrap();
-    assert_eq!(names.len(), 2);
+    let refs = store
+        .record_refs(t.org, &[ann.id, bob.id, l1.id])
+        .await
+        .unwrap();
+    assert_eq!(refs.len(), 3);
+    let ann_ref = refs.iter().find(|r| r.id == ann.id).unwrap();
+    assert_eq!(
+        (
+            ann_ref.display_name.as_str(),
+            ann_ref.owner_id,
+            ann_ref.module_id
+        ),
+        ("Ann", t.user, ann.module_id)
+    );
     // Subform lookups are indexed under the subform field.
     let product = add(&store, &t, "Products", json!({"Product_Name": "Widget"}))
         .await
@@ -874,7 +889,7 @@ async fn orgs_are_isolated(store: Store) {
     );
     assert!(
         store
-            .record_names(b.org, &[secret.id])
+            .record_refs(b.org, &[secret.id])
             .await
             .unwrap()
             .is_empty()
@@ -1076,4 +1091,51 @@ async fn orgs_are_isolated(store: Store) {
         a_contacts
     );
     assert_eq!(store.list_web_tabs(a.org).await.unwrap().len(), 1);
+}
+
+async fn an_org_and_its_admin_are_created_together(store: Store) {
+    let admin = |email: &str| portico_store::NewOrgAdmin {
+        email: EmailAddress::parse(email).unwrap(),
+        name: "Boss".into(),
+        password_hash: "h".into(),
+    };
+    let new = |domain: &str, email: &str| NewOrg {
+        settings: settings("Co", domain),
+        modules: standard_modules(),
+        profiles: vec![NewProfile {
+            name: "Administrator".into(),
+            scope: RecordScope::All,
+            permissions: BTreeMap::new(),
+        }],
+        admin: Some(admin(email)),
+    };
+    let created = store
+        .create_org(&new("first.example", "boss@first.example"), NOW)
+        .await
+        .unwrap();
+    let boss = created.admin.unwrap();
+    assert!(boss.super_admin);
+    assert_eq!(boss.profile_id, created.profiles[0].id);
+    assert_eq!(
+        store
+            .find_login("boss@first.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .org_id,
+        created.org.id
+    );
+    // The second org's admin email is taken: nothing of the second org may remain.
+    let clash = store
+        .create_org(&new("second.example", "BOSS@first.example"), NOW)
+        .await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    assert!(
+        store
+            .find_org_by_domain("second.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

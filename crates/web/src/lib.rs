@@ -103,6 +103,9 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(middleware::health_routes())
         .fallback(middleware::not_found)
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .with_state(state)
 }

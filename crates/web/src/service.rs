@@ -1,5 +1,7 @@
 //! CRM operations with access control: the one enforcement point for CRM users. The admin UI
-//! and the REST API both call these functions; neither touches the store for CRM data directly.
+//! and the REST API both call these functions for every record, module and setup operation;
+//! handlers read the store directly only for what decorates a page (owner names, counts of
+//! records the caller may list).
 //!
 //! Rules (see `portico_domain::access`): a module action needs the profile's permission (403
 //! without it); a record outside the user's reach answers 404, exactly like a missing one;
@@ -11,7 +13,7 @@ use portico_auth::{hash_password, random_token, token_hash, verify_password, ver
 use portico_domain::access::{CrmActor, ListScope};
 use portico_domain::canvas::check_template;
 use portico_domain::email::EmailAddress;
-use portico_domain::field::{Field, NewField};
+use portico_domain::field::{Field, LinkTarget, NewField};
 use portico_domain::layout::{Layout, NewLayout};
 use portico_domain::module::{DataSharing, Module, parse_label};
 use portico_domain::org::{Org, OrgSettings};
@@ -19,9 +21,10 @@ use portico_domain::profile::{Action, NewProfile, Profile, User, check_password}
 use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
-use portico_domain::{Id, Millis};
+use portico_domain::{DomainError, FieldError, Id, Millis};
 use portico_store::{ModuleSettings, NewUser, Page, RecordMeta, RecordQuery};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 type Result<T> = std::result::Result<T, ServiceError>;
 
@@ -37,7 +40,7 @@ pub fn require_admin(actor: &CrmActor) -> Result<()> {
         Ok(())
     } else {
         Err(ServiceError::Forbidden(
-            "Only an administrator can change the setup".into(),
+            "Only an administrator can do this".into(),
         ))
     }
 }
@@ -60,11 +63,19 @@ pub async fn actor(state: &AppState, org: Id, user_id: Id) -> Result<CrmActor> {
 pub async fn check_credentials(state: &AppState, email: &str, password: &str) -> Result<User> {
     let key = email.trim().to_lowercase();
     let now = state.now();
+    // The attempt counts as a failure before the slow verification, so parallel guesses cannot
+    // slip past the limit; a success clears the count.
     let locked = state
         .0
         .throttle
         .lock()
-        .map(|t| t.locked_until(&key, now))
+        .map(|mut t| {
+            let locked = t.locked_until(&key, now);
+            if locked.is_none() {
+                t.record_failure(&key, now);
+            }
+            locked
+        })
         .unwrap_or(None);
     if locked.is_some() {
         return Err(ServiceError::TooManyAttempts);
@@ -77,12 +88,8 @@ pub async fn check_credentials(state: &AppState, email: &str, password: &str) ->
     })
     .await
     .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    if let Ok(mut t) = state.0.throttle.lock() {
-        if ok {
-            t.record_success(&key);
-        } else {
-            t.record_failure(&key, now);
-        }
+    if ok && let Ok(mut t) = state.0.throttle.lock() {
+        t.record_success(&key);
     }
     match (ok, user) {
         (true, Some(user)) => Ok(user),
@@ -341,6 +348,7 @@ pub async fn create_record(
     let org = actor.user.org_id;
     let fields = state.store().list_fields(org, module.id).await?;
     let valid = validate_data(&fields, &module.name_fields, data, None)?;
+    check_visible_links(state, actor, data, &valid.links).await?;
     let owner = extras.owner_id.unwrap_or(actor.user.id);
     Ok(state
         .store()
@@ -371,6 +379,7 @@ pub async fn update_record(
     let org = actor.user.org_id;
     let fields = state.store().list_fields(org, module.id).await?;
     let valid = validate_data(&fields, &module.name_fields, data, Some(&record.data))?;
+    check_visible_links(state, actor, data, &valid.links).await?;
     let meta = RecordMeta {
         owner_id: extras.owner_id,
         state: extras.state,
@@ -460,18 +469,59 @@ pub async fn recycle_bin(
         .await?)
 }
 
-/// Names of linked records, for display (only for records the caller may already see listed).
+/// Names of the records among `ids` that the actor may see. Others are left out, so a page
+/// shows them exactly as it shows a deleted record.
 pub async fn record_names(
     state: &AppState,
     actor: &CrmActor,
     ids: Vec<Id>,
-) -> Result<std::collections::HashMap<Id, String>> {
-    Ok(state
-        .store()
-        .record_names(actor.user.org_id, &ids)
-        .await?
+) -> Result<HashMap<Id, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let org = actor.user.org_id;
+    let refs = state.store().record_refs(org, &ids).await?;
+    let modules = state.store().list_modules(org).await?;
+    Ok(refs
         .into_iter()
+        .filter(|r| {
+            modules
+                .iter()
+                .find(|m| m.id == r.module_id)
+                .is_some_and(|m| actor.sees(m, r.owner_id))
+        })
+        .map(|r| (r.id, r.display_name))
         .collect())
+}
+
+/// Lookups the caller sets must point at records the caller can see; any other target gets the
+/// same 422 as a missing record, so lookups cannot probe for records out of reach. Lookups the
+/// request does not touch are left alone (someone else may have set them).
+async fn check_visible_links(
+    state: &AppState,
+    actor: &CrmActor,
+    input: &Map<String, Value>,
+    links: &[LinkTarget],
+) -> Result<()> {
+    let touched: Vec<&LinkTarget> = links
+        .iter()
+        .filter(|l| input.contains_key(&l.field))
+        .collect();
+    if touched.is_empty() || actor.user.super_admin {
+        return Ok(());
+    }
+    let visible = record_names(state, actor, touched.iter().map(|l| l.target_id).collect()).await?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    for link in touched {
+        if !visible.contains_key(&link.target_id) && !errors.iter().any(|e| e.field == link.field) {
+            errors.push(link.not_found());
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(DomainError::Invalid(errors)))
+    }
 }
 
 // ---- people ----
@@ -499,16 +549,20 @@ pub async fn create_user(state: &AppState, actor: &CrmActor, input: NewUserInput
     Ok(user)
 }
 
+/// Checks the password policy and hashes it off the async threads.
+async fn hash(password: String) -> Result<String> {
+    check_password(&password)?;
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
 /// Creates a user without an acting admin (CLI and demo set-up).
 pub async fn create_user_unchecked(state: &AppState, org: Id, input: NewUserInput) -> Result<User> {
     let email = EmailAddress::parse(&input.email)?;
     let name = parse_label("name", &input.name)?;
-    check_password(&input.password)?;
-    let password = input.password;
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let password_hash = hash(input.password).await?;
     let new = NewUser {
         email,
         name,
@@ -557,39 +611,35 @@ pub async fn update_profile(
 
 // ---- org and web tabs ----
 
-/// Creates an org with the standard modules, the default profiles and its first administrator.
+/// Creates an org with the standard modules, the default profiles and its first administrator,
+/// in one transaction: either all of it exists afterwards or none of it.
 pub async fn provision_org(
     state: &AppState,
     settings: OrgSettings,
     admin: NewUserInput,
 ) -> Result<(Org, User)> {
     let settings = settings.check()?;
-    // Check the administrator's input before anything is written.
-    EmailAddress::parse(&admin.email)?;
-    parse_label("name", &admin.name)?;
-    check_password(&admin.password)?;
+    let email = EmailAddress::parse(&admin.email)?;
+    let name = parse_label("name", &admin.name)?;
+    let password_hash = hash(admin.password).await?;
     let modules = portico_domain::standard::standard_modules();
     let profiles = portico_domain::standard::default_profiles(&modules);
+    let admin = portico_store::NewOrgAdmin {
+        email,
+        name,
+        password_hash,
+    };
     let new = portico_store::NewOrg {
         settings,
         modules,
         profiles,
+        admin: Some(admin),
     };
-    let (org, profiles) = state.store().create_org(&new, state.now()).await?;
-    let admin_profile = profiles
-        .first()
-        .ok_or_else(|| ServiceError::Internal("no profile created".into()))?;
-    let user = create_user_unchecked(
-        state,
-        org.id,
-        NewUserInput {
-            profile_id: admin_profile.id,
-            super_admin: true,
-            ..admin
-        },
-    )
-    .await?;
-    Ok((org, user))
+    let created = state.store().create_org(&new, state.now()).await?;
+    let user = created
+        .admin
+        .ok_or_else(|| ServiceError::Internal("org created without its administrator".into()))?;
+    Ok((created.org, user))
 }
 
 pub async fn org(state: &AppState, actor: &CrmActor) -> Result<Org> {

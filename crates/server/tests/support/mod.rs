@@ -168,6 +168,18 @@ impl TestApp {
         self.token(("boss@rival.example", "rival-password-1")).await
     }
 
+    /// The id of the CRM user with this email.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        self.state
+            .store()
+            .find_login(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id
+    }
+
     /// The id of the first record in a module's list as this caller sees it.
     pub async fn first_id(&self, module: &str, token: &str) -> i64 {
         let r = self

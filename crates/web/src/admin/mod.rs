@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use portico_auth::{constant_time_eq, random_token, token_hash};
@@ -25,8 +25,8 @@ const COOKIE: &str = "portico_admin";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin", get(|| async { Redirect::to("/admin/home") }))
-        .route("/admin/", get(|| async { Redirect::to("/admin/home") }))
+        .route("/admin", get(|| async { see_other("/admin/home") }))
+        .route("/admin/", get(|| async { see_other("/admin/home") }))
         .route("/admin/login", get(login_page).post(login))
         .route("/admin/logout", post(logout))
         .route("/admin/home", get(home))
@@ -126,7 +126,7 @@ impl FromRequestParts<AppState> for AdminSession {
                 .map(|p| p.as_str())
                 .unwrap_or("/admin/home");
             let encoded: String = form_urlencode(next);
-            Redirect::to(&format!("/admin/login?next={encoded}")).into_response()
+            see_other(&format!("/admin/login?next={encoded}"))
         };
         let Some(token) = cookie_value(&parts.headers) else {
             return Err(to_login());
@@ -203,6 +203,8 @@ pub struct Chrome {
     pub is_admin: bool,
     pub csrf: String,
     pub modules: Vec<(String, String)>,
+    /// Web tabs: (name, URL), shown as links that open in a new tab.
+    pub web_tabs: Vec<(String, String)>,
     pub active: String,
     pub flash: Option<String>,
 }
@@ -221,6 +223,11 @@ impl Chrome {
             user_name: s.actor.user.name.clone(),
             is_admin: s.actor.user.super_admin,
             csrf: s.csrf.clone(),
+            web_tabs: service::web_tabs(state, &s.actor)
+                .await?
+                .into_iter()
+                .map(|t| (t.name, t.url))
+                .collect(),
             modules: modules
                 .iter()
                 .map(|m| (m.api_name.to_string(), m.label.clone()))
@@ -304,10 +311,23 @@ pub fn form_checked(pairs: &[(String, String)], name: &str) -> bool {
         .any(|(k, v)| k == name && (v == "on" || v == "true"))
 }
 
+/// A 303 redirect. Unlike `axum::response::Redirect`, it never panics: a location that is not
+/// a valid header value (it came from user input) sends the user home instead.
+pub fn see_other(location: &str) -> Response {
+    let value =
+        HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/admin/home"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response()
+}
+
 /// See-other redirect with an optional notice shown on the next page.
 pub fn redirect_with(path: &str, flash: &str) -> Response {
     let sep = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{sep}flash={}", form_urlencode(flash))).into_response()
+    see_other(&format!("{path}{sep}flash={}", form_urlencode(flash)))
+}
+
+/// Ids in admin paths that are not numbers name nothing: the "not found" page.
+pub fn parse_id(raw: &str) -> Result<portico_domain::Id, PageError> {
+    raw.parse().map_err(|_| PageError(ServiceError::NotFound))
 }
 
 #[derive(Deserialize)]
@@ -338,10 +358,12 @@ async fn login_page(Query(q): Query<LoginQuery>) -> Response {
     })
 }
 
-/// Only local admin paths are followed after sign-in (no open redirect).
+/// Only local admin paths made of URL-safe characters are followed after sign-in (no open
+/// redirect, nothing that could break the Location header).
 fn safe_next(next: Option<&str>) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/-_.~?=&%+".contains(c);
     match next {
-        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains('\\') => {
+        Some(n) if n.starts_with("/admin") && n.len() <= 512 && n.chars().all(safe) => {
             n.to_string()
         }
         _ => "/admin/home".to_string(),
@@ -409,7 +431,7 @@ async fn login(
         return PageError(e.into()).into_response();
     }
     tracing::info!(user_id = user.id, org_id = user.org_id, "admin signed in");
-    let mut r = Redirect::to(&next).into_response();
+    let mut r = see_other(&next);
     r.headers_mut().insert(
         header::SET_COOKIE,
         session_cookie(&state, &token, absolute / 1000),
@@ -431,7 +453,7 @@ async fn logout(
             .await
             .map_err(ServiceError::from)?;
     }
-    let mut r = Redirect::to("/admin/login").into_response();
+    let mut r = see_other("/admin/login");
     r.headers_mut()
         .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
     Ok(r)

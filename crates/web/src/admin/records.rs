@@ -1,7 +1,9 @@
 //! Record pages: list (paged, searchable), detail (per layout, or the canvas view), create and
 //! edit forms that show each error beside its field and keep what was typed, the recycle bin.
 
-use super::{AdminSession, Chrome, FormErrors, PageError, PageResult, redirect_with, render};
+use super::{
+    AdminSession, Chrome, FormErrors, PageError, PageResult, parse_id, redirect_with, render,
+};
 use crate::AppState;
 use crate::error::ServiceError;
 use crate::present::human_time;
@@ -34,10 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/recycle-bin", get(recycle_bin))
 }
 
-fn parse_id(raw: &str) -> Result<Id, PageError> {
-    raw.parse().map_err(|_| PageError(ServiceError::NotFound))
-}
-
 /// Field types shown as list columns (long or nested values are left to the detail page).
 fn listable(f: &Field) -> bool {
     !matches!(
@@ -47,8 +45,8 @@ fn listable(f: &Field) -> bool {
 }
 
 /// A value as text, with lookup ids replaced by the linked records' names.
-fn cell_text(field: &Field, value: Option<&Value>, names: &HashMap<Id, String>) -> String {
-    match (&field.field_type, value) {
+fn cell_text(field_type: &FieldType, value: Option<&Value>, names: &HashMap<Id, String>) -> String {
+    match (field_type, value) {
         (FieldType::Lookup { .. }, Some(Value::Number(n))) => n
             .as_i64()
             .map(|id| lookup_name(id, names))
@@ -71,7 +69,7 @@ fn lookup_name(id: Id, names: &HashMap<Id, String>) -> String {
     names
         .get(&id)
         .cloned()
-        .unwrap_or_else(|| format!("#{id} (deleted)"))
+        .unwrap_or_else(|| format!("#{id} (not available)"))
 }
 
 /// Every record id the given fields of these records point at.
@@ -164,7 +162,7 @@ async fn list(
             id: r.id,
             cells: columns
                 .iter()
-                .map(|f| cell_text(f, r.data.get(f.api_name.as_str()), &names))
+                .map(|f| cell_text(&f.field_type, r.data.get(f.api_name.as_str()), &names))
                 .collect(),
         })
         .collect();
@@ -234,10 +232,12 @@ fn shown_field(f: &Field, value: Option<&Value>, names: &HashMap<Id, String>) ->
                     columns
                         .iter()
                         .map(|c| {
-                            let cell = row.get(c.api_name.as_str());
-                            match (&c.field_type, cell.and_then(Value::as_i64)) {
-                                (FieldType::Lookup { .. }, Some(id)) => lookup_name(id, names),
-                                _ => display_value(cell),
+                            let text =
+                                cell_text(&c.field_type, row.get(c.api_name.as_str()), names);
+                            if text.is_empty() {
+                                "—".to_string()
+                            } else {
+                                text
                             }
                         })
                         .collect()
@@ -254,7 +254,7 @@ fn shown_field(f: &Field, value: Option<&Value>, names: &HashMap<Id, String>) ->
     };
     ShownField {
         label: f.label.clone(),
-        text: cell_text(f, value, names),
+        text: cell_text(&f.field_type, value, names),
         link,
         table,
     }
@@ -353,6 +353,8 @@ struct FormPage {
     layout_id: Id,
     sections: Vec<(String, Vec<FormField>)>,
     general_errors: Vec<String>,
+    /// Some field has an error: the summary at the top says so.
+    has_errors: bool,
 }
 
 /// What the form shows for a field: the submitted text, or the stored value.
@@ -545,7 +547,7 @@ async fn build_form(
         .collect();
     let title = match record {
         Some(r) => format!("Edit {}", r.display_name),
-        None => format!("New {}", module.label),
+        None => format!("New {} record", module.label),
     };
     let chrome = Chrome::new(state, session, &title, module.api_name.as_str()).await?;
     let mut response = render(&FormPage {
@@ -555,6 +557,7 @@ async fn build_form(
         layout_id: layout.id,
         sections,
         general_errors,
+        has_errors: !errors.is_empty(),
         module,
     });
     if !errors.is_empty() {
@@ -775,7 +778,7 @@ struct BinPage {
 
 #[derive(Deserialize)]
 struct BinQuery {
-    after: Option<Id>,
+    after: Option<String>,
     flash: Option<String>,
 }
 
@@ -784,7 +787,16 @@ async fn recycle_bin(
     session: AdminSession,
     Query(q): Query<BinQuery>,
 ) -> PageResult {
-    let page = service::recycle_bin(&state, &session.actor, q.after).await?;
+    let page = service::recycle_bin(
+        &state,
+        &session.actor,
+        q.after
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .map(parse_id)
+            .transpose()?,
+    )
+    .await?;
     let modules = state
         .store()
         .list_modules(session.actor.user.org_id)

@@ -10,7 +10,7 @@ use crate::error::ServiceError;
 use crate::service::{self, ModuleChanges, NewUserInput};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use portico_domain::field::{FieldType, NewField, SubformField};
@@ -27,7 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/admin/setup",
-            get(|| async { Redirect::to("/admin/setup/modules") }),
+            get(|| async { super::see_other("/admin/setup/modules") }),
         )
         .route("/admin/setup/modules", get(modules).post(create_module))
         .route("/admin/setup/modules/{module}", get(module_setup))
@@ -356,7 +356,7 @@ fn field_input(pairs: &Pairs) -> Result<NewField, DomainError> {
             let columns: Vec<SubformField> = serde_json::from_str(form_value(pairs, "columns"))
                 .map_err(|e| {
                     DomainError::field(
-                        "columns",
+                        "fields",
                         "invalid_subform",
                         format!("Columns must be a JSON list of fields: {e}"),
                     )
@@ -566,6 +566,10 @@ async fn create_user(
                 .filter(|(k, _)| k != "password")
                 .cloned()
                 .collect();
+            let e = match e {
+                ServiceError::Conflict(m) => ServiceError::invalid("email", "taken", m),
+                other => other,
+            };
             with_errors(e, |errors| {
                 users_page(&state, &s, errors, Posted(kept.clone()), None)
             })
@@ -734,19 +738,21 @@ async fn profile_view(
 async fn profile_page(
     State(state): State<AppState>,
     s: AdminSession,
-    Path(id): Path<Id>,
+    Path(id): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> PageResult {
+    let id = super::parse_id(&id)?;
     profile_view(&state, &s, id, FormErrors::default(), None, q.flash).await
 }
 
 async fn update_profile(
     State(state): State<AppState>,
     s: AdminSession,
-    Path(id): Path<Id>,
+    Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
     s.check_csrf(&pairs)?;
+    let id = super::parse_id(&id)?;
     service::require_admin(&s.actor)?;
     let modules = state
         .store()
@@ -909,12 +915,13 @@ async fn create_web_tab(
 async fn delete_web_tab(
     State(state): State<AppState>,
     s: AdminSession,
-    Path(id): Path<Id>,
+    Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> Response {
-    if let Err(e) = s.check_csrf(&pairs) {
-        return e.into_response();
-    }
+    let id = match s.check_csrf(&pairs).and_then(|()| super::parse_id(&id)) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
     match service::delete_web_tab(&state, &s.actor, id).await {
         Ok(()) => redirect_with("/admin/setup/web-tabs", "Web tab deleted"),
         Err(e) => PageError(e).into_response(),
