@@ -90,18 +90,32 @@ fn cookie_of(r: &reqwest::Response) -> String {
     set.split(';').next().unwrap().to_string()
 }
 
-async fn sign_in(app: &TestApp, (email, password): (&str, &str)) -> String {
-    let r = app
+/// Posts the sign-in form as a browser would: first fetch it (token and cookie), then submit.
+async fn login(app: &TestApp, email: &str, password: &str, next: &str) -> reqwest::Response {
+    let form = app
         .client
-        .post(format!("{}/admin/login", app.base))
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("next", "/admin/home"),
-        ])
+        .get(format!("{}/admin/login", app.base))
         .send()
         .await
         .unwrap();
+    let cookie = cookie_of(&form);
+    let csrf = csrf_of(&form.text().await.unwrap());
+    app.client
+        .post(format!("{}/admin/login", app.base))
+        .header("cookie", cookie)
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("next", next),
+            ("_csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(app: &TestApp, (email, password): (&str, &str)) -> String {
+    let r = login(app, email, password, "/admin/home").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     cookie_of(&r)
 }
@@ -136,26 +150,20 @@ async fn admin_sign_in_forms_and_csrf() {
         anon.headers()["location"],
         "/admin/login?next=/admin/records/Contacts"
     );
-    let bad = app
+    // Without the sign-in form's token (another site posting it), nobody is signed in.
+    let forged = app
         .client
         .post(format!("{}/admin/login", app.base))
-        .form(&[("email", ADMIN.0), ("password", "nope")])
+        .form(&[("email", ADMIN.0), ("password", ADMIN.1)])
         .send()
         .await
         .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(forged.headers().get("location").is_none());
+    let bad = login(&app, ADMIN.0, "nope", "/admin/home").await;
     assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
     assert!(bad.text().await.unwrap().contains("not right"));
-    let evil = app
-        .client
-        .post(format!("{}/admin/login", app.base))
-        .form(&[
-            ("email", ADMIN.0),
-            ("password", ADMIN.1),
-            ("next", "//evil.example/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let evil = login(&app, ADMIN.0, ADMIN.1, "//evil.example/").await;
     assert_eq!(
         evil.headers()["location"],
         "/admin/home",
@@ -166,13 +174,7 @@ async fn admin_sign_in_forms_and_csrf() {
         "/admin/\u{7f}",
         "/admin/ space",
     ] {
-        let r = app
-            .client
-            .post(format!("{}/admin/login", app.base))
-            .form(&[("email", ADMIN.0), ("password", ADMIN.1), ("next", hostile)])
-            .send()
-            .await
-            .unwrap();
+        let r = login(&app, ADMIN.0, ADMIN.1, hostile).await;
         assert_eq!(
             (r.status(), r.headers()["location"].to_str().unwrap()),
             (StatusCode::SEE_OTHER, "/admin/home"),

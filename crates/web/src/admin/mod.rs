@@ -94,13 +94,17 @@ pub struct AdminSession {
 }
 
 fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    named_cookie(headers, COOKIE)
+}
+
+fn named_cookie(headers: &HeaderMap, cookie: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.to_string())
 }
 
@@ -343,6 +347,42 @@ struct LoginPage {
     email: String,
     next: String,
     error: Option<String>,
+    csrf: String,
+}
+
+/// The sign-in form carries a token that must match a cookie set with it (double submit), so
+/// another site cannot sign a browser into an account of its choosing.
+const LOGIN_COOKIE: &str = "portico_login";
+
+fn login_form(
+    state: &AppState,
+    email: String,
+    next: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let Ok(csrf) = random_token() else {
+        return PageError(ServiceError::Internal("random source failed".into())).into_response();
+    };
+    let secure = if state.config().secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{LOGIN_COOKIE}={csrf}; Path=/admin/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
+    );
+    let mut r = render(&LoginPage {
+        email,
+        next,
+        error,
+        csrf,
+    });
+    *r.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
 }
 
 #[derive(Deserialize)]
@@ -350,12 +390,14 @@ struct LoginQuery {
     next: Option<String>,
 }
 
-async fn login_page(Query(q): Query<LoginQuery>) -> Response {
-    render(&LoginPage {
-        email: String::new(),
-        next: safe_next(q.next.as_deref()),
-        error: None,
-    })
+async fn login_page(State(state): State<AppState>, Query(q): Query<LoginQuery>) -> Response {
+    login_form(
+        &state,
+        String::new(),
+        safe_next(q.next.as_deref()),
+        None,
+        StatusCode::OK,
+    )
 }
 
 /// Only local admin paths made of URL-safe characters are followed after sign-in (no open
@@ -375,6 +417,8 @@ struct LoginForm {
     email: String,
     password: String,
     next: Option<String>,
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
 }
 
 async fn login(
@@ -383,6 +427,18 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
+    let expected = named_cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    let sent = form.csrf.as_deref().unwrap_or("");
+    if expected.is_empty() || !constant_time_eq(sent, &expected) {
+        let message = "The sign-in form expired. Please sign in again.".to_string();
+        return login_form(
+            &state,
+            form.email,
+            next,
+            Some(message),
+            StatusCode::FORBIDDEN,
+        );
+    }
     let user = match service::check_credentials(&state, &form.email, &form.password).await {
         Ok(u) => u,
         Err(e) => {
@@ -397,13 +453,7 @@ async fn login(
                 ),
                 other => return PageError(other).into_response(),
             };
-            let mut r = render(&LoginPage {
-                email: form.email,
-                next,
-                error: Some(message),
-            });
-            *r.status_mut() = status;
-            return r;
+            return login_form(&state, form.email, next, Some(message), status);
         }
     };
     // A new session id at every sign-in; any previous session of this browser ends.
