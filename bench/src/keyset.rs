@@ -21,9 +21,14 @@ fn arg(name: &str) -> Option<String> {
         .and_then(|i| args.get(i + 1).cloned())
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
+/// Minimum, 25th percentile, median and 75th percentile, in milliseconds.
+fn spread(mut v: Vec<Duration>) -> [f64; 4] {
     v.sort();
-    v.get(v.len() / 2).copied().unwrap_or_default()
+    let at = |q: usize| {
+        v.get(v.len() * q / 100)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    [at(0), at(25), at(50), at(75)]
 }
 
 #[tokio::main]
@@ -147,13 +152,20 @@ async fn main() -> Result<(), String> {
             Ok::<Duration, String>(d)
         }
     };
-    // Interleave the two measurements so machine noise hits both alike.
+    // Interleave the two measurements so machine noise hits both alike, and alternate which goes
+    // first: the second query of a pair measures ~0.15 ms slower on SQLite whichever page it
+    // is (see docs/BENCHMARKS.md), which a fixed order would charge to one page.
     let (mut first, mut deep) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
-    for _ in 0..runs {
-        first.push(time_page(None).await?);
-        deep.push(time_page(far).await?);
+    for run in 0..runs {
+        if run % 2 == 0 {
+            first.push(time_page(None).await?);
+            deep.push(time_page(far).await?);
+        } else {
+            deep.push(time_page(far).await?);
+            first.push(time_page(None).await?);
+        }
     }
-    let (m1, m1000) = (median(first), median(deep));
+    let (p1, pn) = (spread(first), spread(deep));
     println!("backend            {}", store.backend());
     println!(
         "records            {records} (inserted in {:.1} s, {:.0} records/s)",
@@ -165,18 +177,20 @@ async fn main() -> Result<(), String> {
         cursors.len(),
         walk.as_secs_f64()
     );
+    println!("                   min / p25 / median / p75 (ms) over {runs} runs");
     println!(
-        "page 1 (anchor)    {:.3} ms median of {runs}",
-        m1.as_secs_f64() * 1000.0
+        "page 1 (anchor)    {:.3} / {:.3} / {:.3} / {:.3}",
+        p1[0], p1[1], p1[2], p1[3]
     );
     println!(
-        "page {last_page:<13} {:.3} ms median of {runs}",
-        m1000.as_secs_f64() * 1000.0
+        "page {last_page:<13} {:.3} / {:.3} / {:.3} / {:.3}",
+        pn[0], pn[1], pn[2], pn[3]
     );
     println!(
-        "ratio              {:.2} (page {last_page} / page 1; 1.00 = no slower)",
-        m1000.as_secs_f64() / m1.as_secs_f64()
+        "ratio of minimums  {:.2} (page {last_page} / page 1; 1.00 = no slower)",
+        pn[0] / p1[0]
     );
+    println!("ratio of medians   {:.2}", pn[2] / p1[2]);
     if let Some(path) = url.strip_prefix("sqlite:") {
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{path}{suffix}"));

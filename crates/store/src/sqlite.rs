@@ -66,7 +66,15 @@ impl SqliteDb {
         })
     }
 
+    /// A reader connection: the first free one, so that without contention the same warm
+    /// connection (its page cache and prepared statements) serves every read; when all are busy,
+    /// wait for one in turn.
     pub async fn read(&self) -> SqliteConn {
+        for reader in &self.readers {
+            if let Ok(conn) = Arc::clone(reader).try_lock_owned() {
+                return SqliteConn { conn, in_tx: false };
+            }
+        }
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         let conn = Arc::clone(&self.readers[i]).lock_owned().await;
         SqliteConn { conn, in_tx: false }
