@@ -11,6 +11,7 @@ pub mod field;
 pub mod layout;
 pub mod module;
 pub mod org;
+pub mod portal;
 pub mod profile;
 pub mod record;
 pub mod standard;

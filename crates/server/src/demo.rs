@@ -451,7 +451,180 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
+    portal(state, &admin).await?;
     Ok(credentials())
+}
+
+/// The demo portal "Zylker Customers": customers (Contacts) and vendors (Vendors), with related
+/// modules under a mix of permissions, public Products and a web tab.
+async fn portal(state: &AppState, admin: &CrmActor) -> Result<(), String> {
+    use portico_domain::portal::{
+        FieldPermission, LayoutAccess, TabModule, TabRole, TabView, UserTypeConfig,
+    };
+    use portico_web::service::portals;
+    let err = |e: portico_web::error::ServiceError| e.to_string();
+    let (portal, client) = portals::create_portal(state, admin, Some("Zylker Customers".into()))
+        .await
+        .map_err(err)?;
+    let cat = portals::catalogue(state, admin.user.org_id)
+        .await
+        .map_err(err)?;
+    // Every field of a module's Standard layout, read-only unless `editable` names it.
+    let access = |module: &str, hidden: &[&str], editable: &[&str]| -> Vec<LayoutAccess> {
+        cat.modules
+            .iter()
+            .filter(|(m, _, _)| m.api_name.as_str() == module)
+            .flat_map(|(_, fields, layouts)| {
+                layouts.first().map(|l| LayoutAccess {
+                    layout: l.name.clone(),
+                    fields: l
+                        .field_names()
+                        .filter(|n| !hidden.contains(n))
+                        .filter_map(|n| fields.iter().find(|f| f.api_name.as_str() == n))
+                        .map(|f| FieldPermission {
+                            field: f.api_name.to_string(),
+                            visible: true,
+                            read_only: !editable.contains(&f.api_name.as_str()),
+                            columns: None,
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
+    };
+    let tab = |module: &str,
+               role: TabRole,
+               permissions: ModulePermissions,
+               layouts: Vec<LayoutAccess>|
+     -> Result<TabModule, String> {
+        Ok(TabModule {
+            module: api(module)?,
+            role,
+            permissions,
+            view: TabView::List,
+            lookup_fields: Vec::new(),
+            layouts,
+        })
+    };
+    let view = ModulePermissions {
+        view: true,
+        ..Default::default()
+    };
+    let mut customers = client.config.clone();
+    customers.modules = vec![
+        tab(
+            "Contacts",
+            TabRole::Personality,
+            ModulePermissions {
+                view: true,
+                edit: true,
+                ..Default::default()
+            },
+            access(
+                "Contacts",
+                &["Description", "Email_Opt_Out"],
+                &["Phone", "Mobile", "Mailing_City", "Mailing_Country"],
+            ),
+        )?,
+        tab(
+            "Deals",
+            TabRole::Related,
+            view,
+            access("Deals", &["Probability", "Description"], &[]),
+        )?,
+        tab(
+            "Cases",
+            TabRole::Related,
+            ModulePermissions {
+                view: true,
+                create: true,
+                edit: true,
+                delete: false,
+            },
+            access(
+                "Cases",
+                &[],
+                &[
+                    "Subject",
+                    "Status",
+                    "Priority",
+                    "Description",
+                    "Reported_On",
+                    "Case_Origin",
+                ],
+            ),
+        )?,
+        tab(
+            "Invoices",
+            TabRole::Related,
+            view,
+            access("Invoices", &[], &[]),
+        )?,
+        tab(
+            "Car_Licences",
+            TabRole::Related,
+            ModulePermissions {
+                view: true,
+                edit: true,
+                ..Default::default()
+            },
+            access("Car_Licences", &[], &["Valid_Until"]),
+        )?,
+        tab(
+            "Products",
+            TabRole::Public,
+            view,
+            access("Products", &["Qty_in_Stock"], &[]),
+        )?,
+    ];
+    customers.web_tabs = vec!["Announcements".into()];
+    portals::replace_user_type(state, admin, portal.id, client.id, customers)
+        .await
+        .map_err(err)?;
+    // A vendor type needs purchased seats: the demo records a purchase.
+    portals::grant_seats(state, admin.user.org_id, 250, "demo", "Demo purchase")
+        .await
+        .map_err(err)?;
+    let vendors = UserTypeConfig {
+        name: "Vendors".into(),
+        personality_module: api("Vendors")?,
+        customer: false,
+        active: true,
+        seats: 100,
+        modules: vec![
+            tab(
+                "Vendors",
+                TabRole::Personality,
+                ModulePermissions {
+                    view: true,
+                    edit: true,
+                    ..Default::default()
+                },
+                access("Vendors", &[], &["Phone", "Website", "City", "Country"]),
+            )?,
+            tab(
+                "Purchase_Orders",
+                TabRole::Related,
+                ModulePermissions {
+                    view: true,
+                    edit: true,
+                    ..Default::default()
+                },
+                access("Purchase_Orders", &[], &["Status"]),
+            )?,
+            tab(
+                "Products",
+                TabRole::Related,
+                view,
+                access("Products", &[], &[]),
+            )?,
+        ],
+        web_tabs: Vec::new(),
+    };
+    portals::create_user_type(state, admin, portal.id, vendors)
+        .await
+        .map_err(err)?;
+    Ok(())
 }
 
 fn api(name: &str) -> Result<ApiName, String> {

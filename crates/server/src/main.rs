@@ -51,6 +51,34 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage purchased portal seats.
+    Seats {
+        #[command(subcommand)]
+        command: SeatsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SeatsCommand {
+    /// Grant purchased portal seats to an org (recorded with who granted how many and when).
+    Grant {
+        /// The org's company email domain (e.g. zylker.com).
+        #[arg(long)]
+        org_domain: String,
+        #[arg(long)]
+        seats: i64,
+        /// Who grants them (default: the USER environment variable, or "operator").
+        #[arg(long)]
+        granted_by: Option<String>,
+        /// A note, e.g. the order or invoice number.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Show an org's seat grants and use.
+    Show {
+        #[arg(long)]
+        org_domain: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -207,6 +235,51 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "Created org {} (id {}) with super admin {}.",
                 org.settings.name, org.id, user.email
+            );
+            Ok(())
+        }
+        Command::Seats { command } => {
+            let config = Config::resolve(&file, cli.database_url, None, None, false);
+            let state = open_state(&config).await?;
+            let domain = match &command {
+                SeatsCommand::Grant { org_domain, .. } | SeatsCommand::Show { org_domain } => {
+                    org_domain.clone()
+                }
+            };
+            let org = state
+                .store()
+                .find_org_by_domain(&domain.to_lowercase())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no org has the email domain {domain}"))?;
+            if let SeatsCommand::Grant {
+                seats,
+                granted_by,
+                note,
+                ..
+            } = command
+            {
+                let by = granted_by
+                    .or_else(|| std::env::var("USER").ok())
+                    .unwrap_or_else(|| "operator".into());
+                let grant = service::portals::grant_seats(&state, org.id, seats, &by, &note)
+                    .await
+                    .map_err(describe)?;
+                println!(
+                    "Granted {} seats to {} (grant {}, by {}).",
+                    grant.seats, org.settings.name, grant.id, grant.granted_by
+                );
+            }
+            let grants = state
+                .store()
+                .seat_grants(org.id)
+                .await
+                .map_err(|e| e.to_string())?;
+            let total: i64 = grants.iter().map(|g| g.seats).sum();
+            println!(
+                "{}: {total} purchased seats in {} grants.",
+                org.settings.name,
+                grants.len()
             );
             Ok(())
         }

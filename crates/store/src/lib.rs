@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod migrations;
+mod portals;
 mod postgres;
 pub mod sql;
 mod sqlite;
@@ -12,4 +13,5 @@ mod store;
 pub mod testing;
 
 pub use error::{StoreError, StoreResult};
+pub use portals::*;
 pub use store::*;

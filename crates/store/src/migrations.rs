@@ -148,6 +148,53 @@ CREATE INDEX records_live_owner ON records (org_id, module_id, owner_id, id) WHE
 CREATE INDEX records_binned ON records (org_id, id) WHERE deleted_at IS NOT NULL;
 "#,
     },
+    Migration {
+        version: 3,
+        name: "portals, user types, seats, audit log",
+        ddl: r#"
+CREATE TABLE portals (
+    id {id},
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL UNIQUE,
+    custom_domain TEXT UNIQUE,
+    settings {json} NOT NULL,
+    domain_token TEXT NOT NULL,
+    domain_verified {bool} NOT NULL DEFAULT {false},
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX portals_org ON portals (org_id, id);
+CREATE TABLE portal_user_types (
+    id {id},
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    portal_id BIGINT NOT NULL REFERENCES portals(id),
+    name_key TEXT NOT NULL,
+    is_default {bool} NOT NULL DEFAULT {false},
+    config {json} NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (portal_id, name_key)
+);
+CREATE INDEX portal_user_types_org ON portal_user_types (org_id, portal_id);
+CREATE TABLE seat_grants (
+    id {id},
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    seats BIGINT NOT NULL,
+    granted_by TEXT NOT NULL,
+    note TEXT NOT NULL,
+    granted_at BIGINT NOT NULL
+);
+CREATE TABLE audit_log (
+    id {id},
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail {json} NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX audit_log_org ON audit_log (org_id, id);
+"#,
+    },
 ];
 
 /// The DDL text in the given dialect.
@@ -164,7 +211,7 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         .replace("{false}", false_)
 }
 
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 /// Applies pending migrations inside `tx` (a write transaction) and answers the new version.
 pub(crate) async fn run<E: Executor>(tx: &mut E, now: i64) -> StoreResult<i64> {

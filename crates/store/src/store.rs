@@ -23,7 +23,7 @@ enum Db {
 }
 
 /// A connection of either backend; operations are generic over [`Executor`] through it.
-enum Conn {
+pub(crate) enum Conn {
     Sqlite(SqliteConn),
     /// Boxed: a pooled PostgreSQL client is much larger than a SQLite guard.
     Postgres(Box<PgConn>),
@@ -66,15 +66,19 @@ impl Executor for Conn {
     }
 }
 
-async fn one(c: &mut impl Executor, sql: &str, params: &[Val]) -> StoreResult<Row> {
+pub(crate) async fn one(c: &mut impl Executor, sql: &str, params: &[Val]) -> StoreResult<Row> {
     opt(c, sql, params).await?.ok_or(StoreError::NotFound)
 }
 
-async fn opt(c: &mut impl Executor, sql: &str, params: &[Val]) -> StoreResult<Option<Row>> {
+pub(crate) async fn opt(
+    c: &mut impl Executor,
+    sql: &str,
+    params: &[Val],
+) -> StoreResult<Option<Row>> {
     Ok(c.query(sql, params).await?.into_iter().next())
 }
 
-fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> StoreError {
+pub(crate) fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> StoreError {
     StoreError::Invalid(DomainError::field(field, code, message))
 }
 
@@ -317,7 +321,7 @@ fn record_from(r: &Row) -> StoreResult<Record> {
     })
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<Val> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<Val> {
     Ok(Val::Json(serde_json::to_value(value)?))
 }
 
@@ -673,14 +677,14 @@ impl Store {
         }
     }
 
-    async fn read(&self) -> StoreResult<Conn> {
+    pub(crate) async fn read(&self) -> StoreResult<Conn> {
         Ok(match &self.db {
             Db::Sqlite(db) => Conn::Sqlite(db.read().await),
             Db::Postgres(db) => Conn::Postgres(Box::new(db.read().await?)),
         })
     }
 
-    async fn begin(&self) -> StoreResult<Conn> {
+    pub(crate) async fn begin(&self) -> StoreResult<Conn> {
         Ok(match &self.db {
             Db::Sqlite(db) => Conn::Sqlite(db.begin().await?),
             Db::Postgres(db) => Conn::Postgres(Box::new(db.begin().await?)),
@@ -871,6 +875,9 @@ impl Store {
         )
         .await?;
         let module = module_from(&row)?;
+        if !module.sharing.is_public() {
+            crate::portals::drop_public_module(&mut tx, org, module.api_name.as_str()).await?;
+        }
         tx.commit().await?;
         Ok(module)
     }

@@ -133,3 +133,22 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Turns a serde message into a 422 that names the offending field where it can.
+pub fn body_error(message: &str) -> ServiceError {
+    let message =
+        message.trim_start_matches("Failed to deserialize the JSON body into the target type: ");
+    let field = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.contains("unknown field") || message.contains("missing field"))
+        .unwrap_or("body");
+    let code = if message.contains("unknown field") {
+        "unknown_field"
+    } else if message.contains("missing field") {
+        "required"
+    } else {
+        "invalid_body"
+    };
+    ServiceError::invalid(field, code, message.to_string())
+}

@@ -5,6 +5,9 @@
 //! Every CRM operation goes through [`service`], the one place where a CRM user's profile and
 //! record scope are enforced — the admin pages and the API call the same functions.
 
+// The OpenAPI schemas are one large `json!` literal.
+#![recursion_limit = "256"]
+
 pub mod admin;
 pub mod api;
 mod assets;

@@ -207,6 +207,102 @@ pub const ROUTES: &[RouteDoc] = &[
         204,
         "Empty",
     ),
+    (
+        "get",
+        "/api/v1/portals",
+        "Portals of the org (administrators)",
+        None,
+        200,
+        "PortalList",
+    ),
+    (
+        "post",
+        "/api/v1/portals",
+        "Create a portal with its default Client Portal user type",
+        Some("NewPortal"),
+        201,
+        "Portal",
+    ),
+    (
+        "get",
+        "/api/v1/portals/{portal}",
+        "A portal and all its settings",
+        None,
+        200,
+        "Portal",
+    ),
+    (
+        "patch",
+        "/api/v1/portals/{portal}",
+        "Change portal settings (the name is fixed)",
+        Some("PortalPatch"),
+        200,
+        "Portal",
+    ),
+    (
+        "get",
+        "/api/v1/portals/{portal}/user-types",
+        "The portal's user types",
+        None,
+        200,
+        "UserTypeList",
+    ),
+    (
+        "post",
+        "/api/v1/portals/{portal}/user-types",
+        "Add a user type (needs purchased seats)",
+        Some("UserTypeConfig"),
+        201,
+        "UserType",
+    ),
+    (
+        "get",
+        "/api/v1/portals/{portal}/user-types/{id}",
+        "A user type: its whole tab and field configuration",
+        None,
+        200,
+        "UserType",
+    ),
+    (
+        "put",
+        "/api/v1/portals/{portal}/user-types/{id}",
+        "Replace a user type's configuration (one transaction)",
+        Some("UserTypeConfig"),
+        200,
+        "UserType",
+    ),
+    (
+        "delete",
+        "/api/v1/portals/{portal}/user-types/{id}",
+        "Delete a user type (not the default one)",
+        None,
+        204,
+        "Empty",
+    ),
+    (
+        "get",
+        "/api/v1/portals/{portal}/config",
+        "Export the whole portal configuration",
+        None,
+        200,
+        "PortalConfig",
+    ),
+    (
+        "put",
+        "/api/v1/portals/{portal}/config",
+        "Import a configuration; ?dry_run=true answers the differences only",
+        Some("PortalConfig"),
+        200,
+        "ConfigChanges",
+    ),
+    (
+        "get",
+        "/api/v1/seats",
+        "Purchased portal seats: granted, used, free, and the grants",
+        None,
+        200,
+        "Seats",
+    ),
 ];
 
 fn r(name: &str) -> Value {
@@ -299,7 +395,54 @@ fn schemas() -> Value {
         "WebTab": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "url": {"type": "string", "format": "uri"}}},
         "WebTabList": list_of("WebTab"),
         "NewWebTab": obj(json!({"name": {"type": "string"}, "url": {"type": "string", "format": "uri"}}), &["name", "url"]),
+        "NewPortal": obj(json!({"name": {"type": "string", "description": "Defaults to the company name"}}), &[]),
+        "Portal": portal_schema(),
+        "PortalList": list_of("Portal"),
+        "PortalPatch": {"type": "object", "description": "Any settings of Portal except id, name, url and domain fields; unknown keys are refused"},
+        "UserTypeConfig": user_type_schema(false),
+        "UserType": user_type_schema(true),
+        "UserTypeList": list_of("UserType"),
+        "PortalConfig": {"type": "object", "required": ["settings", "user_types"], "properties": {
+            "settings": {"type": "object", "description": "Portal settings without name, slug and custom domain; users by email, the default user type by name"},
+            "user_types": {"type": "array", "items": r("UserTypeConfig")}}},
+        "ConfigChanges": {"type": "object", "properties": {"dry_run": {"type": "boolean"}, "applied": {"type": "boolean"},
+            "changes": {"type": "array", "items": {"type": "object", "properties": {"path": {"type": "string"}, "from": {}, "to": {}}}}}},
+        "Seats": {"type": "object", "properties": {"granted": {"type": "integer"}, "used": {"type": "integer"}, "free": {"type": "integer"}, "grants": {"type": "array", "items": {"type": "object"}}}},
     })
+}
+
+fn portal_schema() -> Value {
+    json!({"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "slug": {"type": "string"}, "url": {"type": "string"},
+        "status": {"type": "string", "enum": ["enabled", "disabled"]}, "disabled_message": {"type": "string"},
+        "custom_domain": {"type": ["string", "null"]}, "portal_type": {"type": "string", "enum": ["public", "private", "restricted"]},
+        "signup_notify_user_ids": {"type": "array", "items": {"type": "integer"}}, "notify_applicant": {"type": "boolean"},
+        "auto_approve_contacts": {"type": "boolean"}, "default_user_type_id": {"type": ["integer", "null"]},
+        "allow_email_change": {"type": "boolean"}, "enforce_mfa": {"type": "boolean"},
+        "idle_timeout_minutes": {"type": ["integer", "null"], "enum": [null, 15, 30, 60, 120, 240, 480, 720]},
+        "ga_measurement_id": {"type": ["string", "null"]}, "ga_terms_accepted": {"type": "boolean"},
+        "consent_text": {"type": "object", "properties": {"signup": {"type": "string"}, "signin": {"type": "string"}, "reset_password": {"type": "string"}, "confirm_password": {"type": "string"}}},
+        "domain_verified": {"type": "boolean"},
+        "domain_verification": {"type": ["object", "null"], "description": "The TXT record to add: name _portico.{domain}, value the token"}}})
+}
+
+fn user_type_schema(stored: bool) -> Value {
+    let perms = json!({"type": "object", "properties": {"view": {"type": "boolean"}, "create": {"type": "boolean"}, "edit": {"type": "boolean"}, "delete": {"type": "boolean"}}});
+    let field = json!({"type": "object", "required": ["field"], "properties": {"field": {"type": "string"}, "visible": {"type": "boolean"}, "read_only": {"type": "boolean"},
+        "columns": {"type": "array", "items": {"type": "object", "properties": {"column": {"type": "string"}, "visible": {"type": "boolean"}, "read_only": {"type": "boolean"}}}}}});
+    let tab = json!({"type": "object", "required": ["module", "role", "layouts"], "properties": {
+        "module": {"type": "string"}, "role": {"type": "string", "enum": ["personality", "related", "public"]},
+        "permissions": perms, "view": {"type": "string", "enum": ["list", "canvas"]},
+        "lookup_fields": {"type": "array", "items": {"type": "string"}},
+        "layouts": {"type": "array", "items": {"type": "object", "required": ["layout", "fields"], "properties": {"layout": {"type": "string"}, "fields": {"type": "array", "items": field}}}}}});
+    let mut props = json!({"name": {"type": "string"}, "personality_module": {"type": "string"}, "customer": {"type": "boolean"},
+        "active": {"type": "boolean"}, "seats": {"type": "integer"}, "modules": {"type": "array", "items": tab},
+        "web_tabs": {"type": "array", "items": {"type": "string"}}});
+    if stored && let Value::Object(p) = &mut props {
+        p.insert("id".into(), json!({"type": "integer"}));
+        p.insert("is_default".into(), json!({"type": "boolean"}));
+    }
+    json!({"type": "object", "required": ["name", "personality_module", "seats"], "properties": props})
 }
 
 fn error_response(description: &str) -> Value {

@@ -2,7 +2,7 @@
 //! API's error format (unknown keys and wrong types → 422 naming the field).
 
 use crate::AppState;
-use crate::error::{ApiError, ServiceError};
+use crate::error::{ApiError, ServiceError, body_error};
 use crate::service;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -41,25 +41,6 @@ impl FromRequestParts<AppState> for ApiActor {
 
 /// A JSON body, parsed strictly.
 pub struct ApiJson<T>(pub T);
-
-/// Turns a serde message into a 422 that names the offending field where it can.
-pub fn body_error(message: &str) -> ServiceError {
-    let message =
-        message.trim_start_matches("Failed to deserialize the JSON body into the target type: ");
-    let field = message
-        .split('`')
-        .nth(1)
-        .filter(|_| message.contains("unknown field") || message.contains("missing field"))
-        .unwrap_or("body");
-    let code = if message.contains("unknown field") {
-        "unknown_field"
-    } else if message.contains("missing field") {
-        "required"
-    } else {
-        "invalid_body"
-    };
-    ServiceError::invalid(field, code, message.to_string())
-}
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;

@@ -2,6 +2,7 @@
 //! as `{"error": {"code", "message", "field"?}}`. Request bodies refuse unknown keys (422).
 
 mod extract;
+mod portals;
 
 pub use extract::{ApiActor, ApiJson};
 
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/web-tabs/{id}",
             axum::routing::delete(delete_web_tab),
         )
+        .merge(portals::routes())
 }
 
 async fn openapi_doc() -> Json<Value> {
@@ -65,7 +67,7 @@ async fn openapi_doc() -> Json<Value> {
 }
 
 /// Ids in paths that are not numbers name nothing: 404, like any missing record.
-fn parse_id(raw: &str) -> Result<Id, ServiceError> {
+pub(crate) fn parse_id(raw: &str) -> Result<Id, ServiceError> {
     raw.parse().map_err(|_| ServiceError::NotFound)
 }
 
@@ -118,7 +120,7 @@ async fn patch_org(
         }
     }
     let settings: OrgSettings =
-        serde_json::from_value(merged).map_err(|e| extract::body_error(&e.to_string()))?;
+        serde_json::from_value(merged).map_err(|e| crate::error::body_error(&e.to_string()))?;
     let org = service::update_org(&state, &actor, settings).await?;
     Ok(Json(json!(org)))
 }

@@ -26,6 +26,8 @@ use portico_store::{ModuleSettings, NewUser, Page, RecordMeta, RecordQuery};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+pub mod portals;
+
 type Result<T> = std::result::Result<T, ServiceError>;
 
 pub const PAGE_DEFAULT: i64 = 50;

@@ -1,0 +1,737 @@
+//! Portal configuration through the API, on SQLite and PostgreSQL: portals, settings, user
+//! types and their tab/field configuration with every refusal, seats, data sharing changes, and
+//! configuration as code (export → import into another org, dry run).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{ADMIN, REP, TestApp};
+
+on_both_backends!(
+    portals_are_created_named_and_addressed,
+    settings_are_validated_and_saved,
+    user_types_are_checked_as_a_whole,
+    seats_must_be_purchased,
+    private_modules_leave_public_tabs,
+    configuration_round_trips_between_orgs,
+    portal_setup_is_for_administrators,
+);
+
+/// The demo portal and its ids.
+async fn demo_portal(app: &TestApp, t: &str) -> (i64, Vec<Value>) {
+    let list = app.get("/api/v1/portals", t).await;
+    let portal = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Zylker Customers")
+        .unwrap()
+        .clone();
+    let id = portal["id"].as_i64().unwrap();
+    let types = app
+        .get(&format!("/api/v1/portals/{id}/user-types"), t)
+        .await;
+    (id, types.body["items"].as_array().unwrap().clone())
+}
+
+async fn portals_are_created_named_and_addressed(app: TestApp) {
+    let t = app.token(ADMIN).await;
+    // The name defaults to the company name and makes the address.
+    let p = app.post("/api/v1/portals", &t, json!({})).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{:?}", p.body);
+    assert_eq!(
+        (p.body["name"].as_str(), p.body["slug"].as_str()),
+        (Some("Zylker"), Some("zylker"))
+    );
+    assert!(p.body["url"].as_str().unwrap().ends_with("/p/zylker/"));
+    assert_eq!(
+        (p.body["status"].as_str(), p.body["portal_type"].as_str()),
+        (Some("enabled"), Some("private"))
+    );
+    let id = p.body["id"].as_i64().unwrap();
+    // The default user type exists from the start, is for customers and cannot be deleted.
+    let types = app
+        .get(&format!("/api/v1/portals/{id}/user-types"), &t)
+        .await;
+    let client = &types.body["items"][0];
+    assert_eq!(
+        (
+            client["name"].as_str(),
+            client["is_default"].as_bool(),
+            client["customer"].as_bool()
+        ),
+        (Some("Client Portal"), Some(true), Some(true))
+    );
+    assert_eq!(client["seats"], 10_000);
+    assert_eq!(p.body["default_user_type_id"], client["id"]);
+    let del = app
+        .delete(
+            &format!("/api/v1/portals/{id}/user-types/{}", client["id"]),
+            &t,
+        )
+        .await;
+    assert_eq!(del.status, StatusCode::CONFLICT);
+    // A name used by any portal on the instance, in any org, is refused.
+    assert_eq!(
+        app.post("/api/v1/portals", &t, json!({"name": "zylker"}))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let rival = app.other_org().await;
+    let taken = app
+        .post(
+            "/api/v1/portals",
+            &rival,
+            json!({"name": "Zylker Customers"}),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(
+        taken.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("choose another name")
+    );
+    // The name is fixed; the address can change (and must be free).
+    let renamed = app
+        .patch(
+            &format!("/api/v1/portals/{id}"),
+            &t,
+            json!({"name": "Other"}),
+        )
+        .await;
+    assert_eq!(
+        (renamed.status, renamed.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "name")
+    );
+    let moved = app
+        .patch(
+            &format!("/api/v1/portals/{id}"),
+            &t,
+            json!({"slug": "zylker-clients"}),
+        )
+        .await;
+    assert_eq!(
+        (moved.status, moved.body["slug"].as_str()),
+        (StatusCode::OK, Some("zylker-clients"))
+    );
+    let clash = app
+        .patch(
+            &format!("/api/v1/portals/{id}"),
+            &t,
+            json!({"slug": "zylker-customers"}),
+        )
+        .await;
+    assert_eq!(clash.status, StatusCode::CONFLICT);
+    let bad = app
+        .patch(
+            &format!("/api/v1/portals/{id}"),
+            &t,
+            json!({"slug": "Not A Slug"}),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "slug")
+    );
+    // Portals cannot be deleted: there is no such route.
+    let gone = app.delete(&format!("/api/v1/portals/{id}"), &t).await;
+    assert_eq!(gone.status, StatusCode::METHOD_NOT_ALLOWED);
+    // Another org's portal is not found.
+    assert_eq!(
+        app.get(&format!("/api/v1/portals/{id}"), &rival)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn settings_are_validated_and_saved(app: TestApp) {
+    let t = app.token(ADMIN).await;
+    let (id, types) = demo_portal(&app, &t).await;
+    let path = format!("/api/v1/portals/{id}");
+    let admin_id = app.user_id(ADMIN.0).await;
+    let vendors = types.iter().find(|t| t["name"] == "Vendors").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let saved = app
+        .patch(
+            &path,
+            &t,
+            json!({
+                "status": "disabled", "disabled_message": "Back at noon", "portal_type": "restricted",
+                "signup_notify_user_ids": [admin_id], "notify_applicant": true, "auto_approve_contacts": true,
+                "default_user_type_id": vendors, "allow_email_change": true, "enforce_mfa": true,
+                "idle_timeout_minutes": 30, "ga_measurement_id": "G-ZYLKER123", "ga_terms_accepted": true,
+                "consent_text": {"signup": "We measure visits with Google Analytics.", "signin": "", "reset_password": "", "confirm_password": ""},
+                "custom_domain": "portal.zylker.com"
+            }),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    let got = app.get(&path, &t).await.body;
+    assert_eq!(
+        (
+            got["status"].as_str(),
+            got["disabled_message"].as_str(),
+            got["idle_timeout_minutes"].as_i64()
+        ),
+        (Some("disabled"), Some("Back at noon"), Some(30))
+    );
+    assert_eq!(
+        (
+            got["enforce_mfa"].as_bool(),
+            got["default_user_type_id"].as_i64()
+        ),
+        (Some(true), Some(vendors))
+    );
+    assert_eq!(got["domain_verified"], false);
+    assert_eq!(
+        got["domain_verification"]["name"],
+        "_portico.portal.zylker.com"
+    );
+    // Each refusal names the setting and saves nothing.
+    let cases = [
+        (json!({"idle_timeout_minutes": 45}), "idle_timeout_minutes"),
+        (json!({"ga_measurement_id": "UA-1234"}), "ga_measurement_id"),
+        (
+            json!({"ga_measurement_id": "G-NEWONE123", "ga_terms_accepted": false}),
+            "ga_terms_accepted",
+        ),
+        (
+            json!({"portal_type": "private", "notify_applicant": false, "auto_approve_contacts": false}),
+            "signup_notify_user_ids",
+        ),
+        (json!({"portal_type": "public"}), "portal_type"),
+        (
+            json!({"signup_notify_user_ids": [999_999]}),
+            "signup_notify_user_ids",
+        ),
+        (
+            json!({"default_user_type_id": 999_999}),
+            "default_user_type_id",
+        ),
+        (json!({"custom_domain": "not a domain"}), "custom_domain"),
+        (json!({"enforce_mfa": "yes"}), "body"),
+        (json!({"colour": "blue"}), "colour"),
+    ];
+    for (patch, field) in cases {
+        let r = app.patch(&path, &t, patch.clone()).await;
+        assert_eq!(
+            (r.status, r.field()),
+            (StatusCode::UNPROCESSABLE_ENTITY, field),
+            "{patch}: {:?}",
+            r.body
+        );
+    }
+    assert_eq!(app.get(&path, &t).await.body, got, "nothing was half-saved");
+}
+
+/// The user type of the demo portal named `name`.
+fn named<'a>(types: &'a [Value], name: &str) -> &'a Value {
+    types.iter().find(|t| t["name"] == name).unwrap()
+}
+
+async fn user_types_are_checked_as_a_whole(app: TestApp) {
+    let t = app.token(ADMIN).await;
+    let (id, types) = demo_portal(&app, &t).await;
+    let customers = named(&types, "Client Portal").clone();
+    let path = format!("/api/v1/portals/{id}/user-types/{}", customers["id"]);
+    // The stored document round-trips through PUT unchanged.
+    let same = app
+        .call(
+            reqwest::Method::PUT,
+            &path,
+            Some(&t),
+            Some(customers.clone()),
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::OK, "{:?}", same.body);
+    assert_eq!(same.body, customers);
+    let modules = |doc: &Value| doc["modules"].as_array().unwrap().clone();
+    let with_module = |extra: Value| {
+        let mut doc = customers.clone();
+        let mut m = modules(&doc);
+        m.push(extra);
+        doc["modules"] = Value::Array(m);
+        doc
+    };
+    // The same, without the public Products module.
+    let without_products = |extra: Value| {
+        let mut doc = with_module(extra);
+        let m: Vec<Value> = modules(&doc)
+            .into_iter()
+            .filter(|m| m["module"] != "Products")
+            .collect();
+        doc["modules"] = Value::Array(m);
+        doc
+    };
+    let layout = |fields: &[&str]| json!([{"layout": "Standard", "fields": fields.iter().map(|f| json!({"field": f})).collect::<Vec<_>>()}]);
+    let refusals = [
+        (
+            with_module(
+                json!({"module": "Vendors", "role": "related", "permissions": {"view": true}, "layouts": layout(&["Vendor_Name"])}),
+            ),
+            "no_lookup",
+        ),
+        (
+            with_module(
+                json!({"module": "Accounts", "role": "public", "permissions": {"view": true}, "layouts": layout(&["Account_Name"])}),
+            ),
+            "not_public",
+        ),
+        (
+            with_module(
+                json!({"module": "Leads", "role": "related", "layouts": layout(&["Last_Name"])}),
+            ),
+            "no_lookup",
+        ),
+        (
+            with_module(
+                json!({"module": "Notes", "role": "related", "permissions": {"view": true}, "layouts": [{"layout": "Quick", "fields": []}]}),
+            ),
+            "unknown_layout",
+        ),
+        (
+            with_module(
+                json!({"module": "Notes", "role": "related", "permissions": {"view": true}, "layouts": layout(&["Deal_Name"])}),
+            ),
+            "unknown_field",
+        ),
+        (
+            with_module(
+                json!({"module": "Notes", "role": "related", "permissions": {"view": true, "create": true}, "layouts": layout(&["Note_Content"])}),
+            ),
+            "mandatory_hidden",
+        ),
+        (
+            without_products(
+                json!({"module": "Quotes", "role": "related", "permissions": {"view": true, "create": true}, "layouts": layout(&["Subject", "Product_Details"])}),
+            ),
+            "products_not_shared",
+        ),
+        (
+            with_module(
+                json!({"module": "Ghosts", "role": "related", "layouts": layout(&["Name"])}),
+            ),
+            "invalid_api_name_or_unknown",
+        ),
+    ];
+    for (doc, code) in refusals {
+        let r = app
+            .call(reqwest::Method::PUT, &path, Some(&t), Some(doc))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{code}: {:?}",
+            r.body
+        );
+        if code != "invalid_api_name_or_unknown" {
+            assert_eq!(r.code(), code, "{:?}", r.body);
+        }
+        assert!(
+            r.field().starts_with("modules["),
+            "the field names the module entry: {:?}",
+            r.body
+        );
+    }
+    // Unknown keys anywhere in the document are refused.
+    let mut unknown = customers.clone();
+    unknown["modules"][0]["colour"] = json!("red");
+    assert_eq!(
+        app.call(reqwest::Method::PUT, &path, Some(&t), Some(unknown))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Products can be public or related, never both.
+    let mut both = customers.clone();
+    let mut m = modules(&both);
+    m.push(json!({"module": "Products", "role": "related", "permissions": {"view": true}, "layouts": layout(&["Product_Name"])}));
+    both["modules"] = Value::Array(m);
+    assert_eq!(
+        app.call(reqwest::Method::PUT, &path, Some(&t), Some(both))
+            .await
+            .code(),
+        "duplicate_module"
+    );
+    // The default type stays a customer type.
+    let mut vendor_default = customers.clone();
+    vendor_default["customer"] = json!(false);
+    assert_eq!(
+        app.call(reqwest::Method::PUT, &path, Some(&t), Some(vendor_default))
+            .await
+            .field(),
+        "customer"
+    );
+    // Nothing of the refused documents was saved.
+    assert_eq!(app.get(&path, &t).await.body, customers);
+    // A valid change saves as a whole: the lookup filter defaults to the lookups to Contacts.
+    let ok = with_module(
+        json!({"module": "Notes", "role": "related", "permissions": {"view": true}, "layouts": layout(&["Note_Title"])}),
+    );
+    let saved = app
+        .call(reqwest::Method::PUT, &path, Some(&t), Some(ok))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    let notes = saved.body["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "Notes")
+        .unwrap()
+        .clone();
+    assert_eq!(notes["lookup_fields"], json!(["Contact"]));
+    assert_eq!(notes["view"], "list");
+}
+
+async fn seats_must_be_purchased(app: TestApp) {
+    let t = app.token(ADMIN).await;
+    let (id, _) = demo_portal(&app, &t).await;
+    let seats = app.get("/api/v1/seats", &t).await;
+    assert_eq!(
+        (seats.body["granted"].as_i64(), seats.body["used"].as_i64()),
+        (Some(250), Some(100)),
+        "the demo bought 250 and Vendors uses 100"
+    );
+    assert_eq!(seats.body["grants"][0]["granted_by"], "demo");
+    let partners = |n: i64| {
+        json!({"name": "Partners", "personality_module": "Leads", "customer": false, "seats": n,
+        "modules": [{"module": "Leads", "role": "personality", "permissions": {"view": true}, "layouts": [{"layout": "Standard", "fields": [{"field": "Last_Name"}]}]}]})
+    };
+    let too_many = app
+        .post(
+            &format!("/api/v1/portals/{id}/user-types"),
+            &t,
+            partners(151),
+        )
+        .await;
+    assert_eq!(
+        (too_many.status, too_many.field(), too_many.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "seats", "seat_limit")
+    );
+    let none = app
+        .post(&format!("/api/v1/portals/{id}/user-types"), &t, partners(0))
+        .await;
+    assert_eq!(none.code(), "seat_limit");
+    let ok = app
+        .post(
+            &format!("/api/v1/portals/{id}/user-types"),
+            &t,
+            partners(150),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{:?}", ok.body);
+    assert_eq!(app.post(&format!("/api/v1/portals/{id}/user-types"), &t, json!({"name": "More", "personality_module": "Leads", "customer": false, "seats": 1, "modules": ok.body["modules"].clone()})).await.code(), "seat_limit");
+    // The operator grants more (the CLI calls the same service).
+    portico_web::service::portals::grant_seats(
+        &app.state,
+        app.state
+            .store()
+            .find_login(ADMIN.0)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .org_id,
+        10,
+        "ops@example.com",
+        "PO-7",
+    )
+    .await
+    .unwrap();
+    // A duplicate name is a conflict (checked while seats are free).
+    assert_eq!(
+        app.post(&format!("/api/v1/portals/{id}/user-types"), &t, partners(1))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let more = app.post(&format!("/api/v1/portals/{id}/user-types"), &t, json!({"name": "More", "personality_module": "Leads", "customer": false, "seats": 10, "modules": ok.body["modules"].clone()})).await;
+    assert_eq!(more.status, StatusCode::CREATED, "{:?}", more.body);
+    // A deleted type frees its seats.
+    assert_eq!(
+        app.delete(
+            &format!("/api/v1/portals/{id}/user-types/{}", more.body["id"]),
+            &t
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.get("/api/v1/seats", &t).await.body["free"], 10);
+}
+
+async fn private_modules_leave_public_tabs(app: TestApp) {
+    let t = app.token(ADMIN).await;
+    let (id, types) = demo_portal(&app, &t).await;
+    let customers = named(&types, "Client Portal");
+    assert!(
+        customers["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["module"] == "Products" && m["role"] == "public")
+    );
+    let vendors = named(&types, "Vendors");
+    assert!(
+        vendors["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["module"] == "Products" && m["role"] == "related")
+    );
+    let r = app
+        .patch(
+            "/api/v1/modules/Products",
+            &t,
+            json!({"sharing": "private"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (_, after) = demo_portal(&app, &t).await;
+    assert!(
+        !named(&after, "Client Portal")["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["module"] == "Products"),
+        "removed from public modules"
+    );
+    assert!(
+        named(&after, "Vendors")["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["module"] == "Products"),
+        "related modules stay"
+    );
+    let _ = id;
+}
+
+async fn configuration_round_trips_between_orgs(app: TestApp) {
+    let t = app.token(ADMIN).await;
+    let (id, _) = demo_portal(&app, &t).await;
+    let exported = app.get(&format!("/api/v1/portals/{id}/config"), &t).await;
+    assert_eq!(exported.status, StatusCode::OK);
+    let doc = exported.body.clone();
+    assert_eq!(doc["settings"]["default_user_type"], "Client Portal");
+
+    // A fresh org with the same modules: the custom module and web tab the configuration uses.
+    let rival = app.other_org().await;
+    app.post("/api/v1/modules", &rival, json!({"label": "Car Licences"}))
+        .await;
+    for f in [
+        json!({"label": "Holder", "type": "lookup", "target_module": "Contacts", "mandatory": true}),
+        json!({"label": "Licence Number", "type": "text"}),
+        json!({"label": "Valid Until", "type": "date"}),
+        json!({"label": "Class", "type": "picklist", "options": ["A", "B", "C", "D"]}),
+    ] {
+        assert_eq!(
+            app.post("/api/v1/modules/Car_Licences/fields", &rival, f)
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+    }
+    app.post(
+        "/api/v1/web-tabs",
+        &rival,
+        json!({"name": "Announcements", "url": "https://www.rival.example/news"}),
+    )
+    .await;
+    app.patch(
+        "/api/v1/modules/Products",
+        &rival,
+        json!({"sharing": "public_read_only"}),
+    )
+    .await;
+    let portal = app
+        .post("/api/v1/portals", &rival, json!({"name": "Rival Portal"}))
+        .await;
+    let rid = portal.body["id"].as_i64().unwrap();
+    let config = format!("/api/v1/portals/{rid}/config");
+
+    // The configuration needs seats the rival has not bought.
+    let unpaid = app
+        .call(
+            reqwest::Method::PUT,
+            &config,
+            Some(&rival),
+            Some(doc.clone()),
+        )
+        .await;
+    assert_eq!(
+        (unpaid.status, unpaid.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "seat_limit")
+    );
+    let rival_org = app
+        .state
+        .store()
+        .find_login("boss@rival.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .org_id;
+    portico_web::service::portals::grant_seats(&app.state, rival_org, 100, "ops", "")
+        .await
+        .unwrap();
+
+    let dry = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("{config}?dry_run=true"),
+            Some(&rival),
+            Some(doc.clone()),
+        )
+        .await;
+    assert_eq!(dry.status, StatusCode::OK, "{:?}", dry.body);
+    assert_eq!(
+        (dry.body["dry_run"].as_bool(), dry.body["applied"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let paths: Vec<&str> = dry.body["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"user_types[Vendors]"), "{paths:?}");
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("user_types[Client Portal].modules")),
+        "{paths:?}"
+    );
+    let untouched = app.get(&config, &rival).await.body;
+    assert_eq!(
+        untouched["user_types"].as_array().unwrap().len(),
+        1,
+        "a dry run changes nothing"
+    );
+
+    let applied = app
+        .call(
+            reqwest::Method::PUT,
+            &config,
+            Some(&rival),
+            Some(doc.clone()),
+        )
+        .await;
+    assert_eq!(
+        (applied.status, applied.body["applied"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{:?}",
+        applied.body
+    );
+    let reproduced = app.get(&config, &rival).await.body;
+    let mut expected = doc.clone();
+    expected["settings"]["signup_notify_users"] = json!([]);
+    assert_eq!(
+        reproduced, expected,
+        "export → import reproduces the configuration"
+    );
+    let again = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("{config}?dry_run=true"),
+            Some(&rival),
+            Some(doc.clone()),
+        )
+        .await;
+    assert_eq!(again.body["changes"], json!([]), "nothing left to change");
+
+    // An invalid document is refused whole, naming the user type and module.
+    let mut broken = doc.clone();
+    broken["user_types"][0]["modules"][1]["module"] = json!("Accounts");
+    let r = app
+        .call(reqwest::Method::PUT, &config, Some(&rival), Some(broken))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.field().starts_with("user_types[0].modules[1]"),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(app.get(&config, &rival).await.body, reproduced);
+    // Removing the default user type is refused.
+    let mut without_default = doc.clone();
+    without_default["user_types"] = json!([doc["user_types"][1].clone()]);
+    without_default["settings"]["default_user_type"] = json!("Vendors");
+    assert_eq!(
+        app.call(
+            reqwest::Method::PUT,
+            &config,
+            Some(&rival),
+            Some(without_default)
+        )
+        .await
+        .status,
+        StatusCode::CONFLICT
+    );
+}
+
+async fn portal_setup_is_for_administrators(app: TestApp) {
+    let admin = app.token(ADMIN).await;
+    let rep = app.token(REP).await;
+    let (id, types) = demo_portal(&app, &admin).await;
+    let tid = types[0]["id"].as_i64().unwrap();
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/portals".to_string()),
+        (reqwest::Method::POST, "/api/v1/portals".to_string()),
+        (reqwest::Method::GET, format!("/api/v1/portals/{id}")),
+        (reqwest::Method::PATCH, format!("/api/v1/portals/{id}")),
+        (
+            reqwest::Method::GET,
+            format!("/api/v1/portals/{id}/user-types"),
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("/api/v1/portals/{id}/user-types/{tid}"),
+        ),
+        (
+            reqwest::Method::DELETE,
+            format!("/api/v1/portals/{id}/user-types/{tid}"),
+        ),
+        (reqwest::Method::GET, format!("/api/v1/portals/{id}/config")),
+        (reqwest::Method::GET, "/api/v1/seats".to_string()),
+    ] {
+        let body = if method == reqwest::Method::GET || method == reqwest::Method::DELETE {
+            None
+        } else {
+            Some(json!({}))
+        };
+        let r = app.call(method.clone(), &path, Some(&rep), body).await;
+        assert!(
+            r.status == StatusCode::FORBIDDEN || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{method} {path}: {}",
+            r.status
+        );
+        assert_ne!(r.status, StatusCode::OK);
+    }
+    // Every change is in the audit log.
+    let org = app
+        .state
+        .store()
+        .find_login(ADMIN.0)
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .org_id;
+    let log = app.state.store().audit_log(org, 50).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for a in [
+        "portal.create",
+        "portal.user_type.update",
+        "portal.user_type.create",
+        "seats.grant",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+}

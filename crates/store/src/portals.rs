@@ -1,0 +1,568 @@
+//! Storage of portals, their user types, seat grants and the audit log.
+
+use crate::error::{StoreError, StoreResult};
+use crate::sql::{Executor, Row, Val};
+use crate::store::{Store, one, opt, to_json};
+use portico_domain::portal::{Portal, PortalSettings, SeatGrant, UserType, UserTypeConfig};
+use portico_domain::{Id, Millis};
+use serde_json::Value;
+
+const PORTAL_COLS: &str = "id, org_id, name, settings, domain_token, domain_verified";
+const USER_TYPE_COLS: &str = "id, portal_id, is_default, config";
+
+fn portal_from(r: &Row) -> StoreResult<Portal> {
+    Ok(Portal {
+        id: r.int(0)?,
+        org_id: r.int(1)?,
+        name: r.text(2)?,
+        settings: r.parse(3)?,
+        domain_token: r.text(4)?,
+        domain_verified: r.bool(5)?,
+    })
+}
+
+fn user_type_from(r: &Row) -> StoreResult<UserType> {
+    Ok(UserType {
+        id: r.int(0)?,
+        portal_id: r.int(1)?,
+        is_default: r.bool(2)?,
+        config: r.parse(3)?,
+    })
+}
+
+fn key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// One audit entry: who (an email or "operator"), what, and details.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub id: Id,
+    pub actor: String,
+    pub action: String,
+    pub detail: Value,
+    pub at: Millis,
+}
+
+async fn check_slug_free(
+    c: &mut impl Executor,
+    settings: &PortalSettings,
+    except: Option<Id>,
+) -> StoreResult<()> {
+    let taken = opt(
+        c,
+        "SELECT id FROM portals WHERE slug = $1 AND id <> $2",
+        &[
+            Val::from(settings.slug.as_str()),
+            Val::Int(except.unwrap_or(0)),
+        ],
+    )
+    .await?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "The portal address {} is already in use; choose another",
+            settings.slug
+        )));
+    }
+    if let Some(domain) = &settings.custom_domain {
+        let taken = opt(
+            c,
+            "SELECT id FROM portals WHERE custom_domain = $1 AND id <> $2",
+            &[Val::from(domain.as_str()), Val::Int(except.unwrap_or(0))],
+        )
+        .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "The domain {domain} is already used by another portal"
+            )));
+        }
+    }
+    Ok(())
+}
+
+async fn write_settings(
+    c: &mut impl Executor,
+    org: Id,
+    id: Id,
+    settings: &PortalSettings,
+    domain_changed: bool,
+) -> StoreResult<()> {
+    let n = c
+        .execute(
+            "UPDATE portals SET settings = $3, slug = $4, custom_domain = $5, \
+             domain_verified = CASE WHEN $6 THEN FALSE ELSE domain_verified END WHERE org_id = $1 AND id = $2",
+            &[
+                Val::Int(org),
+                Val::Int(id),
+                to_json(settings)?,
+                Val::from(settings.slug.as_str()),
+                Val::from(settings.custom_domain.clone()),
+                Val::Bool(domain_changed),
+            ],
+        )
+        .await?;
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+async fn insert_user_type(
+    c: &mut impl Executor,
+    org: Id,
+    portal: Id,
+    config: &UserTypeConfig,
+    is_default: bool,
+    now: Millis,
+) -> StoreResult<UserType> {
+    let clash = opt(
+        c,
+        "SELECT id FROM portal_user_types WHERE portal_id = $1 AND name_key = $2",
+        &[Val::Int(portal), Val::from(key(&config.name))],
+    )
+    .await?;
+    if clash.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "This portal already has a user type named {}",
+            config.name
+        )));
+    }
+    let row = one(
+        c,
+        "INSERT INTO portal_user_types (org_id, portal_id, name_key, is_default, config, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        &[Val::Int(org), Val::Int(portal), Val::from(key(&config.name)), Val::Bool(is_default), to_json(config)?, Val::Int(now)],
+    )
+    .await?;
+    Ok(UserType {
+        id: row.int(0)?,
+        portal_id: portal,
+        is_default,
+        config: config.clone(),
+    })
+}
+
+async fn portal_in(c: &mut impl Executor, org: Id, id: Id) -> StoreResult<Portal> {
+    portal_from(
+        &one(
+            c,
+            &format!("SELECT {PORTAL_COLS} FROM portals WHERE org_id = $1 AND id = $2"),
+            &[Val::Int(org), Val::Int(id)],
+        )
+        .await?,
+    )
+}
+
+/// Removes a module from every user type's public modules (its sharing became private).
+pub(crate) async fn drop_public_module(
+    c: &mut impl Executor,
+    org: Id,
+    module: &str,
+) -> StoreResult<()> {
+    let rows = c
+        .query(
+            &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1"),
+            &[Val::Int(org)],
+        )
+        .await?;
+    for row in rows {
+        let mut ut = user_type_from(&row)?;
+        if ut.config.drop_public(module) {
+            c.execute(
+                "UPDATE portal_user_types SET config = $2 WHERE id = $1",
+                &[Val::Int(ut.id), to_json(&ut.config)?],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Creates a portal with its default user type, in one transaction. The portal's name must
+    /// be unused on the whole instance (case-insensitively), and so must its address.
+    pub async fn create_portal(
+        &self,
+        org: Id,
+        name: &str,
+        settings: &PortalSettings,
+        domain_token: &str,
+        default_type: &UserTypeConfig,
+        now: Millis,
+    ) -> StoreResult<(Portal, UserType)> {
+        let mut tx = self.begin().await?;
+        let clash = opt(
+            &mut tx,
+            "SELECT id FROM portals WHERE name_key = $1",
+            &[Val::from(key(name))],
+        )
+        .await?;
+        if clash.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "The portal name {name} is already in use; choose another name"
+            )));
+        }
+        check_slug_free(&mut tx, settings, None).await?;
+        let row = one(
+            &mut tx,
+            "INSERT INTO portals (org_id, name, name_key, slug, custom_domain, settings, domain_token, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            &[
+                Val::Int(org),
+                Val::from(name.trim()),
+                Val::from(key(name)),
+                Val::from(settings.slug.as_str()),
+                Val::from(settings.custom_domain.clone()),
+                to_json(settings)?,
+                Val::from(domain_token),
+                Val::Int(now),
+            ],
+        )
+        .await?;
+        let id = row.int(0)?;
+        let user_type = insert_user_type(&mut tx, org, id, default_type, true, now).await?;
+        let mut settings = settings.clone();
+        settings.default_user_type_id = Some(user_type.id);
+        write_settings(&mut tx, org, id, &settings, false).await?;
+        let portal = portal_in(&mut tx, org, id).await?;
+        tx.commit().await?;
+        Ok((portal, user_type))
+    }
+
+    pub async fn list_portals(&self, org: Id) -> StoreResult<Vec<Portal>> {
+        let mut c = self.read().await?;
+        c.query(
+            &format!("SELECT {PORTAL_COLS} FROM portals WHERE org_id = $1 ORDER BY id"),
+            &[Val::Int(org)],
+        )
+        .await?
+        .iter()
+        .map(portal_from)
+        .collect()
+    }
+
+    pub async fn get_portal(&self, org: Id, id: Id) -> StoreResult<Portal> {
+        portal_in(&mut self.read().await?, org, id).await
+    }
+
+    /// The portal at an address (any org): for resolving `/p/{slug}/` and subdomains.
+    pub async fn portal_by_slug(&self, slug: &str) -> StoreResult<Option<Portal>> {
+        let mut c = self.read().await?;
+        opt(
+            &mut c,
+            &format!("SELECT {PORTAL_COLS} FROM portals WHERE slug = $1"),
+            &[Val::from(slug)],
+        )
+        .await?
+        .as_ref()
+        .map(portal_from)
+        .transpose()
+    }
+
+    /// Replaces a portal's settings. A changed custom domain must be verified again.
+    pub async fn update_portal_settings(
+        &self,
+        org: Id,
+        id: Id,
+        settings: &PortalSettings,
+    ) -> StoreResult<Portal> {
+        let mut tx = self.begin().await?;
+        let current = portal_in(&mut tx, org, id).await?;
+        check_slug_free(&mut tx, settings, Some(id)).await?;
+        let domain_changed = current.settings.custom_domain != settings.custom_domain;
+        write_settings(&mut tx, org, id, settings, domain_changed).await?;
+        let portal = portal_in(&mut tx, org, id).await?;
+        tx.commit().await?;
+        Ok(portal)
+    }
+
+    pub async fn set_domain_verified(&self, org: Id, id: Id, verified: bool) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let n = tx
+            .execute(
+                "UPDATE portals SET domain_verified = $3 WHERE org_id = $1 AND id = $2",
+                &[Val::Int(org), Val::Int(id), Val::Bool(verified)],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await
+    }
+
+    pub async fn list_user_types(&self, org: Id, portal: Id) -> StoreResult<Vec<UserType>> {
+        let mut c = self.read().await?;
+        c.query(
+            &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1 AND portal_id = $2 ORDER BY id"),
+            &[Val::Int(org), Val::Int(portal)],
+        )
+        .await?
+        .iter()
+        .map(user_type_from)
+        .collect()
+    }
+
+    /// Every user type of the org, across portals (seat accounting).
+    pub async fn all_user_types(&self, org: Id) -> StoreResult<Vec<UserType>> {
+        let mut c = self.read().await?;
+        c.query(
+            &format!(
+                "SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1 ORDER BY id"
+            ),
+            &[Val::Int(org)],
+        )
+        .await?
+        .iter()
+        .map(user_type_from)
+        .collect()
+    }
+
+    pub async fn get_user_type(&self, org: Id, portal: Id, id: Id) -> StoreResult<UserType> {
+        let mut c = self.read().await?;
+        user_type_from(
+            &one(
+                &mut c,
+                &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1 AND portal_id = $2 AND id = $3"),
+                &[Val::Int(org), Val::Int(portal), Val::Int(id)],
+            )
+            .await?,
+        )
+    }
+
+    pub async fn create_user_type(
+        &self,
+        org: Id,
+        portal: Id,
+        config: &UserTypeConfig,
+        now: Millis,
+    ) -> StoreResult<UserType> {
+        let mut tx = self.begin().await?;
+        portal_in(&mut tx, org, portal).await?;
+        let ut = insert_user_type(&mut tx, org, portal, config, false, now).await?;
+        tx.commit().await?;
+        Ok(ut)
+    }
+
+    /// Replaces a user type's whole configuration in one statement.
+    pub async fn replace_user_type(
+        &self,
+        org: Id,
+        portal: Id,
+        id: Id,
+        config: &UserTypeConfig,
+    ) -> StoreResult<UserType> {
+        let mut tx = self.begin().await?;
+        let clash = opt(
+            &mut tx,
+            "SELECT id FROM portal_user_types WHERE portal_id = $1 AND name_key = $2 AND id <> $3",
+            &[Val::Int(portal), Val::from(key(&config.name)), Val::Int(id)],
+        )
+        .await?;
+        if clash.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "This portal already has a user type named {}",
+                config.name
+            )));
+        }
+        let row = one(
+            &mut tx,
+            &format!(
+                "UPDATE portal_user_types SET config = $4, name_key = $5 WHERE org_id = $1 AND portal_id = $2 AND id = $3 \
+                 RETURNING {USER_TYPE_COLS}"
+            ),
+            &[Val::Int(org), Val::Int(portal), Val::Int(id), to_json(config)?, Val::from(key(&config.name))],
+        )
+        .await?;
+        let ut = user_type_from(&row)?;
+        tx.commit().await?;
+        Ok(ut)
+    }
+
+    /// Deletes a user type that is not the portal's default "Client Portal" type.
+    pub async fn delete_user_type(&self, org: Id, portal: Id, id: Id) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let ut = user_type_from(
+            &one(
+                &mut tx,
+                &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1 AND portal_id = $2 AND id = $3"),
+                &[Val::Int(org), Val::Int(portal), Val::Int(id)],
+            )
+            .await?,
+        )?;
+        if ut.is_default {
+            return Err(StoreError::Conflict(
+                "The default user type cannot be deleted".into(),
+            ));
+        }
+        let mut p = portal_in(&mut tx, org, portal).await?;
+        if p.settings.default_user_type_id == Some(id) {
+            p.settings.default_user_type_id = None;
+            write_settings(&mut tx, org, portal, &p.settings, false).await?;
+        }
+        tx.execute(
+            "DELETE FROM portal_user_types WHERE id = $1",
+            &[Val::Int(id)],
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Applies a whole portal configuration in one transaction: the settings, then the user
+    /// types matched by name (updated or created); user types the configuration does not name
+    /// are deleted, except the default one, which must be named. `default_type` names the user
+    /// type sign-ups get. Either all of it is saved or none of it.
+    pub async fn apply_portal_config(
+        &self,
+        org: Id,
+        portal: Id,
+        settings: &PortalSettings,
+        default_type: Option<&str>,
+        user_types: &[UserTypeConfig],
+        now: Millis,
+    ) -> StoreResult<Portal> {
+        let mut tx = self.begin().await?;
+        portal_in(&mut tx, org, portal).await?;
+        let existing: Vec<UserType> = tx
+            .query(&format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1 AND portal_id = $2"), &[Val::Int(org), Val::Int(portal)])
+            .await?
+            .iter()
+            .map(user_type_from)
+            .collect::<StoreResult<_>>()?;
+        for old in &existing {
+            if !user_types
+                .iter()
+                .any(|c| key(&c.name) == key(&old.config.name))
+            {
+                if old.is_default {
+                    return Err(StoreError::Conflict(format!(
+                        "The default user type {} cannot be removed",
+                        old.config.name
+                    )));
+                }
+                tx.execute(
+                    "DELETE FROM portal_user_types WHERE id = $1",
+                    &[Val::Int(old.id)],
+                )
+                .await?;
+            }
+        }
+        let mut ids: Vec<(String, Id)> = Vec::new();
+        for config in user_types {
+            let id = match existing
+                .iter()
+                .find(|o| key(&o.config.name) == key(&config.name))
+            {
+                Some(old) => {
+                    tx.execute(
+                        "UPDATE portal_user_types SET config = $2 WHERE id = $1",
+                        &[Val::Int(old.id), to_json(config)?],
+                    )
+                    .await?;
+                    old.id
+                }
+                None => {
+                    insert_user_type(&mut tx, org, portal, config, false, now)
+                        .await?
+                        .id
+                }
+            };
+            ids.push((key(&config.name), id));
+        }
+        let mut settings = settings.clone();
+        settings.default_user_type_id = match default_type {
+            None => None,
+            Some(name) => Some(
+                ids.iter()
+                    .find(|(k, _)| *k == key(name))
+                    .map(|(_, id)| *id)
+                    .ok_or_else(|| {
+                        crate::store::invalid(
+                            "default_user_type",
+                            "unknown_user_type",
+                            format!("There is no user type named {name} in this configuration"),
+                        )
+                    })?,
+            ),
+        };
+        check_slug_free(&mut tx, &settings, Some(portal)).await?;
+        write_settings(&mut tx, org, portal, &settings, false).await?;
+        let portal = portal_in(&mut tx, org, portal).await?;
+        tx.commit().await?;
+        Ok(portal)
+    }
+
+    // ---- seats ----
+
+    pub async fn grant_seats(
+        &self,
+        org: Id,
+        seats: i64,
+        granted_by: &str,
+        note: &str,
+        now: Millis,
+    ) -> StoreResult<SeatGrant> {
+        let mut tx = self.begin().await?;
+        let row = one(
+            &mut tx,
+            "INSERT INTO seat_grants (org_id, seats, granted_by, note, granted_at) SELECT id, $2, $3, $4, $5 FROM orgs WHERE id = $1 RETURNING id",
+            &[Val::Int(org), Val::Int(seats), Val::from(granted_by), Val::from(note), Val::Int(now)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SeatGrant {
+            id: row.int(0)?,
+            seats,
+            granted_by: granted_by.to_string(),
+            note: note.to_string(),
+            granted_at: now,
+        })
+    }
+
+    pub async fn seat_grants(&self, org: Id) -> StoreResult<Vec<SeatGrant>> {
+        let mut c = self.read().await?;
+        c.query("SELECT id, seats, granted_by, note, granted_at FROM seat_grants WHERE org_id = $1 ORDER BY id", &[Val::Int(org)])
+            .await?
+            .iter()
+            .map(|r| Ok(SeatGrant { id: r.int(0)?, seats: r.int(1)?, granted_by: r.text(2)?, note: r.text(3)?, granted_at: r.int(4)? }))
+            .collect()
+    }
+
+    // ---- audit log ----
+
+    pub async fn record_audit(
+        &self,
+        org: Id,
+        actor: &str,
+        action: &str,
+        detail: &Value,
+        now: Millis,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        tx.execute(
+            "INSERT INTO audit_log (org_id, actor, action, detail, at) VALUES ($1, $2, $3, $4, $5)",
+            &[
+                Val::Int(org),
+                Val::from(actor),
+                Val::from(action),
+                Val::Json(detail.clone()),
+                Val::Int(now),
+            ],
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The newest audit entries of the org.
+    pub async fn audit_log(&self, org: Id, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        let mut c = self.read().await?;
+        c.query(
+            "SELECT id, actor, action, detail, at FROM audit_log WHERE org_id = $1 ORDER BY id DESC LIMIT $2",
+            &[Val::Int(org), Val::Int(limit.clamp(1, 1000))],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok(AuditEntry { id: r.int(0)?, actor: r.text(1)?, action: r.text(2)?, detail: r.json(3)?, at: r.int(4)? }))
+        .collect()
+    }
+}

@@ -1,0 +1,227 @@
+//! Portal configuration over the API: portals and their settings, user types (the whole tab and
+//! field configuration as one document), configuration export/import with a dry run, seats.
+
+use super::{ApiActor, ApiJson, parse_id};
+use crate::AppState;
+use crate::error::{ApiResult, ServiceError};
+use crate::service::portals as svc;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use portico_domain::portal::{Portal, PortalConfigDoc, UserType, UserTypeConfig};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/portals", get(list).post(create))
+        .route("/api/v1/portals/{portal}", get(show).patch(update))
+        .route(
+            "/api/v1/portals/{portal}/user-types",
+            get(list_types).post(create_type),
+        )
+        .route(
+            "/api/v1/portals/{portal}/user-types/{id}",
+            get(show_type).put(replace_type).delete(delete_type),
+        )
+        .route("/api/v1/portals/{portal}/config", get(export).put(import))
+        .route("/api/v1/seats", get(seats))
+}
+
+/// A portal as the API shows it: identity, address, every setting, domain verification.
+pub fn portal_json(state: &AppState, p: &Portal) -> Value {
+    let mut v = serde_json::to_value(&p.settings).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("id".into(), json!(p.id));
+        m.insert("name".into(), json!(p.name));
+        m.insert(
+            "url".into(),
+            json!(format!(
+                "{}/p/{}/",
+                state.config().base_url,
+                p.settings.slug
+            )),
+        );
+        m.insert("domain_verified".into(), json!(p.domain_verified));
+        m.insert(
+            "domain_verification".into(),
+            match &p.settings.custom_domain {
+                Some(d) => {
+                    json!({"type": "TXT", "name": format!("_portico.{d}"), "value": p.domain_token})
+                }
+                None => Value::Null,
+            },
+        );
+    }
+    v
+}
+
+pub fn user_type_json(t: &UserType) -> Value {
+    let mut v = serde_json::to_value(&t.config).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut v {
+        m.insert("id".into(), json!(t.id));
+        m.insert("is_default".into(), json!(t.is_default));
+    }
+    v
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPortal {
+    name: Option<String>,
+}
+
+async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Value>> {
+    let portals = svc::list_portals(&state, &actor).await?;
+    Ok(Json(
+        json!({"items": portals.iter().map(|p| portal_json(&state, p)).collect::<Vec<_>>(), "next": null}),
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<NewPortal>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let (portal, _) = svc::create_portal(&state, &actor, body.name).await?;
+    Ok((StatusCode::CREATED, Json(portal_json(&state, &portal))))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(portal): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let p = svc::portal(&state, &actor, parse_id(&portal)?).await?;
+    Ok(Json(portal_json(&state, &p)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(portal): Path<String>,
+    ApiJson(patch): ApiJson<Map<String, Value>>,
+) -> ApiResult<Json<Value>> {
+    let p = svc::update_portal(&state, &actor, parse_id(&portal)?, patch).await?;
+    Ok(Json(portal_json(&state, &p)))
+}
+
+async fn list_types(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(portal): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let types = svc::user_types(&state, &actor, parse_id(&portal)?).await?;
+    Ok(Json(
+        json!({"items": types.iter().map(user_type_json).collect::<Vec<_>>(), "next": null}),
+    ))
+}
+
+async fn create_type(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(portal): Path<String>,
+    ApiJson(config): ApiJson<UserTypeConfig>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let t = svc::create_user_type(&state, &actor, parse_id(&portal)?, config).await?;
+    Ok((StatusCode::CREATED, Json(user_type_json(&t))))
+}
+
+async fn show_type(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((portal, id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let t = svc::user_type(&state, &actor, parse_id(&portal)?, parse_id(&id)?).await?;
+    Ok(Json(user_type_json(&t)))
+}
+
+/// The body is the document `GET` answers: `id` and `is_default` may stay in it (they must
+/// match); everything else is the configuration.
+async fn replace_type(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((portal, id)): Path<(String, String)>,
+    ApiJson(mut body): ApiJson<Map<String, Value>>,
+) -> ApiResult<Json<Value>> {
+    let id = parse_id(&id)?;
+    if body.remove("id").is_some_and(|v| v.as_i64() != Some(id)) {
+        return Err(ServiceError::invalid(
+            "id",
+            "id_mismatch",
+            "The id in the body is not the id in the path",
+        )
+        .into());
+    }
+    body.remove("is_default");
+    let config: UserTypeConfig = serde_json::from_value(Value::Object(body))
+        .map_err(|e| crate::error::body_error(&e.to_string()))?;
+    let t = svc::replace_user_type(&state, &actor, parse_id(&portal)?, id, config).await?;
+    Ok(Json(user_type_json(&t)))
+}
+
+async fn delete_type(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((portal, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    svc::delete_user_type(&state, &actor, parse_id(&portal)?, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn export(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(portal): Path<String>,
+) -> ApiResult<Json<PortalConfigDoc>> {
+    Ok(Json(
+        svc::export_config(&state, &actor, parse_id(&portal)?).await?,
+    ))
+}
+
+async fn import(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(portal): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    ApiJson(doc): ApiJson<PortalConfigDoc>,
+) -> ApiResult<Json<Value>> {
+    if let Some(unknown) = params.keys().find(|k| k.as_str() != "dry_run") {
+        return Err(ServiceError::invalid(
+            unknown,
+            "unknown_parameter",
+            format!("Unknown query parameter {unknown}"),
+        )
+        .into());
+    }
+    let dry_run = match params.get("dry_run").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ServiceError::invalid(
+                "dry_run",
+                "invalid_boolean",
+                "dry_run is true or false",
+            )
+            .into());
+        }
+    };
+    let changes = svc::import_config(&state, &actor, parse_id(&portal)?, doc, dry_run).await?;
+    Ok(Json(
+        json!({"dry_run": dry_run, "applied": !dry_run && !changes.is_empty(), "changes": changes}),
+    ))
+}
+
+async fn seats(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Value>> {
+    let (granted, used) = svc::seat_usage(&state, &actor).await?;
+    let grants = state
+        .store()
+        .seat_grants(actor.user.org_id)
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(Json(
+        json!({"granted": granted, "used": used, "free": granted - used, "grants": grants}),
+    ))
+}
