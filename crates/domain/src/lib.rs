@@ -12,6 +12,7 @@ pub mod layout;
 pub mod module;
 pub mod org;
 pub mod portal;
+pub mod portal_access;
 pub mod profile;
 pub mod record;
 pub mod standard;

@@ -735,3 +735,218 @@ async fn portal_setup_is_for_administrators(app: TestApp) {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
 }
+
+mod preview {
+    use super::*;
+
+    /// Ids of `module` records whose `field` points at `target`, as an administrator sees them.
+    async fn linked(app: &TestApp, t: &str, module: &str, field: &str, target: i64) -> Vec<i64> {
+        let mut ids = Vec::new();
+        let mut path = format!("/api/v1/records/{module}?limit=200");
+        loop {
+            let page = app.get(&path, t).await;
+            ids.extend(
+                page.body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["data"][field] == json!(target))
+                    .map(|r| r["id"].as_i64().unwrap()),
+            );
+            match page.body["next"].as_str() {
+                Some(n) => path = format!("/api/v1/records/{module}?limit=200&after={n}"),
+                None => break,
+            }
+        }
+        ids
+    }
+
+    fn ids(tab: &Value) -> Vec<i64> {
+        tab["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn preview_shows_exactly_what_the_configuration_allows() {
+        let app = support::spawn(support::Backend::Sqlite).await.unwrap();
+        let t = app.token(ADMIN).await;
+        let (id, types) = demo_portal(&app, &t).await;
+        let client = named(&types, "Client Portal")["id"].as_i64().unwrap();
+        // A contact with linked deals, cases and invoices: the one with the most invoices.
+        let invoices = app.get("/api/v1/records/Invoices?limit=200", &t).await;
+        let mut counts = std::collections::HashMap::new();
+        for inv in invoices.body["items"].as_array().unwrap() {
+            *counts
+                .entry(inv["data"]["Contact_Name"].as_i64().unwrap())
+                .or_insert(0) += 1;
+        }
+        let contact = *counts.iter().max_by_key(|(id, n)| (**n, **id)).unwrap().0;
+
+        let p = app
+            .get(
+                &format!("/api/v1/portals/{id}/preview?user_type={client}&record={contact}"),
+                &t,
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{:?}", p.body);
+        assert_eq!(p.body["preview"], true);
+        let tabs = p.body["tabs"].as_array().unwrap();
+        let modules: Vec<&str> = tabs.iter().map(|t| t["module"].as_str().unwrap()).collect();
+        assert_eq!(
+            modules,
+            [
+                "Contacts",
+                "Deals",
+                "Cases",
+                "Invoices",
+                "Car_Licences",
+                "Products"
+            ]
+        );
+        assert_eq!(p.body["web_tabs"][0]["name"], "Announcements");
+        let tab = |m: &str| tabs.iter().find(|t| t["module"] == m).unwrap();
+        assert_eq!(ids(tab("Contacts")), [contact], "only their own record");
+        let mut expect = linked(&app, &t, "Deals", "Contact_Name", contact).await;
+        let mut got = ids(tab("Deals"));
+        expect.sort_unstable();
+        got.sort_unstable();
+        assert_eq!(got, expect, "exactly the deals linked to them");
+        for (module, field) in [
+            ("Cases", "Contact_Name"),
+            ("Invoices", "Contact_Name"),
+            ("Car_Licences", "Holder"),
+        ] {
+            let mut expect = linked(&app, &t, module, field, contact).await;
+            let mut got = ids(tab(module));
+            expect.sort_unstable();
+            got.sort_unstable();
+            assert_eq!(got, expect, "{module}");
+        }
+        assert!(!ids(tab("Invoices")).is_empty());
+        assert_eq!(
+            ids(tab("Products")).len(),
+            30,
+            "a public module shows all its records"
+        );
+        // Fields: what the layouts share, no more.
+        let contact_columns: Vec<&str> = tab("Contacts")["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert!(
+            contact_columns.contains(&"Email")
+                && !contact_columns.contains(&"Description")
+                && !contact_columns.contains(&"Email Opt Out")
+        );
+        assert!(
+            !tab("Products")["columns"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("Qty in Stock"))
+        );
+        assert!(
+            !tab("Deals")["columns"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("Probability"))
+        );
+        assert_eq!(tab("Deals")["actions"], json!(["view"]));
+        assert_eq!(tab("Cases")["actions"], json!(["view", "create", "edit"]));
+        assert_eq!(
+            tab("Contacts")["writable_fields"],
+            json!(["Phone", "Mobile", "Mailing_City", "Mailing_Country"])
+        );
+        // Lookups show names only for records in the portal user's reach.
+        let deal_row = &tab("Deals")["records"][0]["values"];
+        let contact_name = tab("Contacts")["records"][0]["values"][1]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            deal_row
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v.as_str().is_some_and(|s| s.contains(&contact_name)))
+        );
+        assert!(
+            deal_row
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v.as_str().is_some_and(|s| s.starts_with('#'))),
+            "the account is out of reach: {deal_row}"
+        );
+
+        // Without a record: the user type's tabs, only public records.
+        let bare = app
+            .get(
+                &format!("/api/v1/portals/{id}/preview?user_type={client}"),
+                &t,
+            )
+            .await;
+        let bare_tabs = bare.body["tabs"].as_array().unwrap();
+        assert!(
+            bare_tabs
+                .iter()
+                .filter(|t| t["module"] != "Products")
+                .all(|t| t["records"].as_array().unwrap().is_empty())
+        );
+        // The vendor type.
+        let vendors = named(&types, "Vendors")["id"].as_i64().unwrap();
+        let v = app
+            .get(
+                &format!("/api/v1/portals/{id}/preview?user_type={vendors}"),
+                &t,
+            )
+            .await;
+        let vm: Vec<&str> = v.body["tabs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["module"].as_str().unwrap())
+            .collect();
+        assert_eq!(vm, ["Vendors", "Purchase_Orders", "Products"]);
+        // A record of another module is not a personality record.
+        let deal = app.first_id("Deals", &t).await;
+        assert_eq!(
+            app.get(
+                &format!("/api/v1/portals/{id}/preview?user_type={client}&record={deal}"),
+                &t
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get(
+                &format!("/api/v1/portals/{id}/preview?user_type={client}&record={contact}"),
+                &app.token(REP).await
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        // Previews are audited.
+        let org = app
+            .state
+            .store()
+            .find_login(ADMIN.0)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .org_id;
+        let log = app.state.store().audit_log(org, 10).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.action == "portal.preview" && e.detail["as_record"] == json!(contact))
+        );
+    }
+}

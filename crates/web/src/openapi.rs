@@ -297,6 +297,14 @@ pub const ROUTES: &[RouteDoc] = &[
     ),
     (
         "get",
+        "/api/v1/portals/{portal}/preview",
+        "Preview the portal as a user type (?user_type=) or as one portal user's record (&record=); read-only, audited",
+        None,
+        200,
+        "Any",
+    ),
+    (
+        "get",
         "/api/v1/seats",
         "Purchased portal seats: granted, used, free, and the grants",
         None,

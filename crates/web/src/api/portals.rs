@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
             get(show_type).put(replace_type).delete(delete_type),
         )
         .route("/api/v1/portals/{portal}/config", get(export).put(import))
+        .route("/api/v1/portals/{portal}/preview", get(preview))
         .route("/api/v1/seats", get(seats))
 }
 
@@ -224,4 +225,64 @@ async fn seats(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiR
     Ok(Json(
         json!({"granted": granted, "used": used, "free": granted - used, "grants": grants}),
     ))
+}
+
+/// `?user_type=ID[&record=ID]`: the portal as that user type sees it, or as the portal user
+/// whose personality record is `record`. Read-only and audited.
+async fn preview(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(portal): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    if let Some(unknown) = params
+        .keys()
+        .find(|k| !["user_type", "record"].contains(&k.as_str()))
+    {
+        return Err(ServiceError::invalid(
+            unknown,
+            "unknown_parameter",
+            format!("Unknown query parameter {unknown}"),
+        )
+        .into());
+    }
+    let number = |name: &str| -> Result<Option<i64>, ServiceError> {
+        params
+            .get(name)
+            .map(|v| {
+                v.parse().map_err(|_| {
+                    ServiceError::invalid(name, "invalid_number", format!("{name} must be an id"))
+                })
+            })
+            .transpose()
+    };
+    let user_type = number("user_type")?.ok_or_else(|| {
+        ServiceError::invalid("user_type", "required", "Choose a user type to preview")
+    })?;
+    let p = svc::preview(
+        &state,
+        &actor,
+        parse_id(&portal)?,
+        user_type,
+        number("record")?,
+    )
+    .await?;
+    let tabs: Vec<Value> = p
+        .tabs
+        .iter()
+        .map(|t| {
+            json!({
+                "module": t.module, "label": t.label, "role": t.role, "view": t.view, "actions": t.actions,
+                "layout": t.layout, "columns": t.columns, "writable_fields": t.writable,
+                "records": t.rows.iter().map(|r| json!({"id": r.id, "values": r.cells})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "preview": true,
+        "user_type": p.user_type.config.name,
+        "as_record": p.as_record.map(|(id, name)| json!({"id": id, "name": name})),
+        "tabs": tabs,
+        "web_tabs": p.web_tabs.iter().map(|(name, url)| json!({"name": name, "url": url})).collect::<Vec<_>>(),
+    })))
 }

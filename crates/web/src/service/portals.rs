@@ -576,3 +576,183 @@ pub async fn seat_usage(state: &AppState, actor: &CrmActor) -> Result<(i64, i64)
     require_admin(actor)?;
     seat_pool(state, actor.user.org_id, |_| true).await
 }
+
+/// One tab of a preview: what the portal user sees in it.
+pub struct PreviewTab {
+    pub module: String,
+    pub label: String,
+    pub role: &'static str,
+    pub view: &'static str,
+    pub actions: Vec<&'static str>,
+    pub layout: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<PreviewRow>,
+    /// Fields the portal user may change on this layout.
+    pub writable: Vec<String>,
+}
+
+pub struct PreviewRow {
+    pub id: Id,
+    pub cells: Vec<String>,
+}
+
+/// The portal as one user type sees it, optionally as the portal user whose personality record
+/// is `as_record` (their real records).
+pub struct Preview {
+    pub user_type: UserType,
+    pub as_record: Option<(Id, String)>,
+    pub tabs: Vec<PreviewTab>,
+    pub web_tabs: Vec<(String, String)>,
+}
+
+const PREVIEW_ROWS: i64 = 50;
+
+/// Builds a read-only preview through the portal access policy, and audits it.
+pub async fn preview(
+    state: &AppState,
+    actor: &CrmActor,
+    portal_id: Id,
+    user_type_id: Id,
+    as_record: Option<Id>,
+) -> Result<Preview> {
+    use portico_domain::canvas::display_value;
+    use portico_domain::portal::{TabRole, TabView};
+    use portico_domain::portal_access::{PortalPolicy, PortalScope};
+    use portico_domain::profile::Action;
+    use portico_store::RecordQuery;
+
+    let ut = user_type(state, actor, portal_id, user_type_id).await?;
+    let org = actor.user.org_id;
+    let cat = catalogue(state, org).await?;
+    let view = cat.view();
+    let policy = PortalPolicy::new(&ut.config, &view);
+    let module_of = |name: &str| {
+        cat.modules
+            .iter()
+            .find(|(m, _, _)| m.api_name.as_str() == name)
+    };
+    let personality =
+        module_of(ut.config.personality_module.as_str()).ok_or(ServiceError::NotFound)?;
+    let me = match as_record {
+        Some(id) => {
+            let r = state.store().get_record(org, personality.0.id, id).await?;
+            if r.deleted_at.is_some() {
+                return Err(ServiceError::NotFound);
+            }
+            Some(r)
+        }
+        None => None,
+    };
+    // First the records of every tab, then the cells: a lookup shows a name only when its
+    // target is itself among the records this portal user reaches.
+    let mut fetched = Vec::new();
+    for tab in policy.tabs() {
+        let Some((module, fields, _)) = module_of(&tab.module) else {
+            continue;
+        };
+        let records = match (policy.scope(&tab.module), &me) {
+            (Some(PortalScope::Own), Some(r)) => vec![r.clone()],
+            (Some(PortalScope::LinkedBy(ids)), Some(r)) => {
+                state
+                    .store()
+                    .linked_records(org, r.id, &ids, None, PREVIEW_ROWS)
+                    .await?
+                    .items
+            }
+            (Some(PortalScope::All), _) => {
+                let q = RecordQuery {
+                    module_id: Some(module.id),
+                    limit: PREVIEW_ROWS,
+                    ..Default::default()
+                };
+                state.store().list_records(org, &q).await?.items
+            }
+            _ => Vec::new(),
+        };
+        fetched.push((tab, fields, records));
+    }
+    let reachable: std::collections::HashMap<Id, String> = fetched
+        .iter()
+        .flat_map(|(_, _, rs)| rs.iter().map(|r| (r.id, r.display_name.clone())))
+        .collect();
+    let mut tabs = Vec::new();
+    for (tab, fields, records) in fetched {
+        let layout = policy
+            .layouts(&tab.module)
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let visible: Vec<&Field> = policy
+            .visible_fields(&tab.module, &layout)
+            .iter()
+            .filter_map(|n| fields.iter().find(|f| f.api_name.as_str() == n))
+            .collect();
+        let cell = |f: &Field, v: Option<&Value>| match (
+            f.field_type.lookup_target(),
+            v.and_then(Value::as_i64),
+        ) {
+            (Some(_), Some(id)) => reachable
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("#{id}")),
+            _ => display_value(v),
+        };
+        let rows = records
+            .iter()
+            .map(|r| PreviewRow {
+                id: r.id,
+                cells: visible
+                    .iter()
+                    .map(|f| cell(f, r.data.get(f.api_name.as_str())))
+                    .collect(),
+            })
+            .collect();
+        let actions = [Action::View, Action::Create, Action::Edit, Action::Delete]
+            .into_iter()
+            .filter(|a| policy.allows(&tab.module, *a))
+            .map(Action::as_str)
+            .collect();
+        tabs.push(PreviewTab {
+            role: match tab.role {
+                TabRole::Personality => "My record",
+                TabRole::Related => "Related",
+                TabRole::Public => "Public",
+            },
+            view: if tab.view == TabView::Canvas {
+                "Canvas view"
+            } else {
+                "List view"
+            },
+            actions,
+            writable: policy.writable_fields(&tab.module, &layout),
+            columns: visible.iter().map(|f| f.label.clone()).collect(),
+            rows,
+            layout,
+            label: tab.label,
+            module: tab.module,
+        });
+    }
+    let urls = state.store().list_web_tabs(org).await?;
+    let web_tabs = policy
+        .web_tabs()
+        .iter()
+        .filter_map(|n| {
+            urls.iter()
+                .find(|t| &t.name == n)
+                .map(|t| (t.name.clone(), t.url.clone()))
+        })
+        .collect();
+    audit(
+        state,
+        actor,
+        "portal.preview",
+        json!({"portal_id": portal_id, "user_type_id": user_type_id, "as_record": as_record}),
+    )
+    .await?;
+    Ok(Preview {
+        as_record: me.map(|r| (r.id, r.display_name)),
+        user_type: ut,
+        tabs,
+        web_tabs,
+    })
+}
