@@ -55,3 +55,123 @@ async fn sign_in_create_a_contact_and_find_it_in_the_list() {
     }
     browser.quit().await;
 }
+
+/// The portal creation wizard end to end: Get started → name → user type → tab configuration →
+/// field permissions → finish, then the summary and a preview as one contact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_wizard_end_to_end() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let base = &app.base;
+    // A fresh org, with a contact and a deal linked to it.
+    let rival = app.other_org().await;
+    let contact = app.post("/api/v1/records/Contacts", &rival, serde_json::json!({"data": {"First_Name": "Wendy", "Last_Name": "Wizard", "Email": "wendy@example.org"}})).await;
+    let cid = contact.body["id"].as_i64().unwrap();
+    app.post("/api/v1/records/Deals", &rival, serde_json::json!({"data": {"Deal_Name": "Wizard deal", "Stage": "Proposal", "Contact_Name": cid}})).await;
+    app.post(
+        "/api/v1/records/Deals",
+        &rival,
+        serde_json::json!({"data": {"Deal_Name": "Someone else's deal", "Stage": "Proposal"}}),
+    )
+    .await;
+    let shots = std::env::var("PORTICO_SCREENSHOTS")
+        .ok()
+        .map(std::path::PathBuf::from);
+    let snap = |name: &'static str| {
+        let path = shots.as_ref().map(|d| d.join(name));
+        async {
+            if let Some(p) = path {
+                browser.screenshot(&p).await
+            }
+        }
+    };
+
+    browser.goto(&format!("{base}/admin/setup/portals")).await;
+    browser.wait_for("Sign in").await;
+    browser.type_into("#email", "boss@rival.example").await;
+    browser.type_into("#password", "rival-password-1").await;
+    browser.click("button[type=submit]").await;
+    let start = browser.wait_for("Get started").await;
+    assert!(
+        start.contains("value=\"Rival\""),
+        "the name defaults to the company name"
+    );
+    snap("wizard-1-start.png").await;
+
+    // Step 1: the name.
+    browser.type_into("#p-name", "Rival Clients").await;
+    browser.click("button.primary").await;
+    browser.wait_for("Portal created").await;
+    assert!(browser.url().await.contains("/basics?wizard=1"));
+    // Step 2: the user type.
+    browser.type_into("#u-name", "Clients").await;
+    snap("wizard-2-user-type.png").await;
+    browser.click("button.primary").await;
+    let tabs = browser.wait_for("User type saved").await;
+    assert!(tabs.contains("aria-current=\"step\""));
+    assert!(
+        !tabs.contains("name=\"on.Vendors\""),
+        "Vendors has no lookup to Contacts, so it is not offered"
+    );
+    // Step 3: share Deals (view only) and Cases (create).
+    browser.click("input[name='on.Deals']").await;
+    browser.click("input[name='on.Cases']").await;
+    browser.click("input[name='perm.Cases.create']").await;
+    snap("wizard-3-tabs.png").await;
+    browser.click("button.primary").await;
+    let fields = browser.wait_for("field permissions").await;
+    assert!(fields.contains("Deal Name") && fields.contains("Subject"));
+    // Step 4: hide the deal amount, then finish.
+    browser.click("input[name='v.1.0.Amount']").await;
+    snap("wizard-4-fields.png").await;
+    browser.click("button.primary").await;
+    let summary = browser.wait_for("Your portal is configured").await;
+    assert!(summary.contains("Clients") && summary.contains("Deals") && summary.contains("Cases"));
+    snap("wizard-5-summary.png").await;
+
+    // The saved configuration is what the wizard chose.
+    let portals = app.get("/api/v1/portals", &rival).await;
+    let pid = portals.body["items"][0]["id"].as_i64().unwrap();
+    let types = app
+        .get(&format!("/api/v1/portals/{pid}/user-types"), &rival)
+        .await;
+    let clients = &types.body["items"][0];
+    assert_eq!(clients["name"], "Clients");
+    let deals = clients["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "Deals")
+        .unwrap();
+    assert_eq!(deals["permissions"]["create"], false);
+    assert!(
+        !deals["layouts"][0]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "Amount"),
+        "Amount hidden"
+    );
+    let cases = clients["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "Cases")
+        .unwrap();
+    assert_eq!(cases["permissions"]["create"], true);
+
+    // Preview as the contact: their deal only, without the hidden field.
+    browser
+        .goto(&format!(
+            "{base}/admin/setup/portals/{pid}/preview?user_type={}&record={cid}",
+            clients["id"]
+        ))
+        .await;
+    let preview = browser.wait_for("read only").await;
+    assert!(preview.contains("Wizard deal") && !preview.contains("Someone else"));
+    assert!(!preview.contains(">Amount<"));
+    snap("wizard-6-preview.png").await;
+    browser.quit().await;
+}

@@ -860,7 +860,7 @@ mod preview {
         assert_eq!(tab("Cases")["actions"], json!(["view", "create", "edit"]));
         assert_eq!(
             tab("Contacts")["writable_fields"],
-            json!(["Phone", "Mobile", "Mailing_City", "Mailing_Country"])
+            json!(["Phone", "Mobile", "Mailing City", "Mailing Country"])
         );
         // Lookups show names only for records in the portal user's reach.
         let deal_row = &tab("Deals")["records"][0]["values"];

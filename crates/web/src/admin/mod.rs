@@ -1,6 +1,7 @@
 //! The admin UI at `/admin`: server-rendered pages for CRM users. Records pages follow the
 //! user's profile (through [`crate::service`]); setup pages are for administrators.
 
+mod portals;
 mod records;
 mod setup;
 
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/home", get(home))
         .merge(records::routes())
         .merge(setup::routes())
+        .merge(portals::routes())
 }
 
 /// A minimal standalone page (errors, not found) that needs no session.
@@ -85,6 +87,13 @@ impl IntoResponse for PageError {
 }
 
 pub type PageResult = Result<Response, PageError>;
+
+/// A page shown again because what was submitted was refused: 422, same page.
+pub(crate) fn unprocessable(page: PageResult) -> PageResult {
+    let mut r = page?;
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
+}
 
 /// The signed-in CRM user of an admin page.
 pub struct AdminSession {

@@ -71,9 +71,7 @@ where
     Fut: Future<Output = PageResult>,
 {
     let errors = FormErrors::from_service(e)?;
-    let mut r = show(errors).await?;
-    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(r)
+    super::unprocessable(show(errors).await)
 }
 
 // ---- modules ----

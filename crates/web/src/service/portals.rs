@@ -587,7 +587,7 @@ pub struct PreviewTab {
     pub layout: String,
     pub columns: Vec<String>,
     pub rows: Vec<PreviewRow>,
-    /// Fields the portal user may change on this layout.
+    /// Labels of the fields the portal user may change on this layout.
     pub writable: Vec<String>,
 }
 
@@ -724,7 +724,16 @@ pub async fn preview(
                 "List view"
             },
             actions,
-            writable: policy.writable_fields(&tab.module, &layout),
+            writable: policy
+                .writable_fields(&tab.module, &layout)
+                .iter()
+                .filter_map(|n| {
+                    fields
+                        .iter()
+                        .find(|f| f.api_name.as_str() == n)
+                        .map(|f| f.label.clone())
+                })
+                .collect(),
             columns: visible.iter().map(|f| f.label.clone()).collect(),
             rows,
             layout,
