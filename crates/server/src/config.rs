@@ -16,6 +16,8 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub base_url: Option<String>,
     pub demo: Option<bool>,
+    pub portal_domain: Option<String>,
+    pub dns_resolver: Option<String>,
 }
 
 impl FileConfig {
@@ -39,6 +41,10 @@ pub struct Config {
     pub listen: String,
     pub base_url: String,
     pub demo: bool,
+    /// Portals are also served at `{slug}.{portal_domain}`.
+    pub portal_domain: Option<String>,
+    /// `host:port` of the DNS server for custom-domain checks (default: /etc/resolv.conf).
+    pub dns_resolver: Option<String>,
 }
 
 impl Config {
@@ -64,7 +70,23 @@ impl Config {
             listen,
             base_url,
             demo: demo || file.demo.unwrap_or(false),
+            portal_domain: file.portal_domain.clone(),
+            dns_resolver: file.dns_resolver.clone(),
         }
+    }
+
+    /// Adds the portal options given on the command line (they win over the file).
+    pub fn with_portal(
+        mut self,
+        portal_domain: Option<String>,
+        dns_resolver: Option<String>,
+    ) -> Self {
+        self.portal_domain = portal_domain
+            .or(self.portal_domain)
+            .map(|d| d.trim().trim_matches('.').to_ascii_lowercase())
+            .filter(|d| !d.is_empty());
+        self.dns_resolver = dns_resolver.or(self.dns_resolver);
+        self
     }
 }
 

@@ -38,6 +38,12 @@ enum Command {
         /// Load the demo org "Zylker" (once; restarting keeps its data).
         #[arg(long, env = "PORTICO_DEMO")]
         demo: bool,
+        /// Also serve each portal at {slug}.{portal-domain} (e.g. portals.example.com).
+        #[arg(long, env = "PORTICO_PORTAL_DOMAIN")]
+        portal_domain: Option<String>,
+        /// DNS server (ip:port) asked when verifying custom domains [default: the first nameserver in /etc/resolv.conf]
+        #[arg(long, env = "PORTICO_DNS_RESOLVER")]
+        dns_resolver: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -156,11 +162,16 @@ async fn open_state(config: &Config) -> Result<AppState, String> {
         schema_version = version,
         "database ready"
     );
-    Ok(AppState::new(
-        store,
-        WebConfig::new(&config.base_url),
-        clock,
-    ))
+    let mut web = WebConfig::new(&config.base_url);
+    web.portal_domain = config.portal_domain.clone();
+    if let Some(resolver) = &config.dns_resolver {
+        web.dns_resolver = Some(
+            resolver
+                .parse()
+                .map_err(|_| format!("--dns-resolver must be ip:port, not {resolver}"))?,
+        );
+    }
+    Ok(AppState::new(store, web, clock))
 }
 
 fn read_password() -> Result<String, String> {
@@ -188,8 +199,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             listen,
             base_url,
             demo,
+            portal_domain,
+            dns_resolver,
         } => {
-            let config = Config::resolve(&file, cli.database_url, listen, base_url, demo);
+            let config = Config::resolve(&file, cli.database_url, listen, base_url, demo)
+                .with_portal(portal_domain, dns_resolver);
             serve(config).await
         }
         Command::Migrate => {

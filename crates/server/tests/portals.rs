@@ -950,3 +950,157 @@ mod preview {
         );
     }
 }
+
+mod serving {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    async fn page(app: &TestApp, host: Option<&str>, path: &str) -> (StatusCode, String) {
+        let mut req = app.client.get(format!("{}{path}", app.base));
+        if let Some(h) = host {
+            req = req.header("host", h);
+        }
+        let r = req.send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn portals_are_served_by_address_subdomain_and_verified_domain() {
+        let texts = Arc::new(Mutex::new(Vec::<String>::new()));
+        let dns = support::fake_dns(Arc::clone(&texts)).await;
+        let app = support::spawn_configured(support::Backend::Sqlite, |c| {
+            c.portal_domain = Some("portals.test".into());
+            c.dns_resolver = Some(dns);
+        })
+        .await
+        .unwrap();
+        let t = app.token(ADMIN).await;
+        let (id, _) = demo_portal(&app, &t).await;
+
+        let (status, html) = page(&app, None, "/p/zylker-customers/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Zylker Customers"));
+        assert_eq!(
+            page(&app, None, "/p/no-such-portal/").await.0,
+            StatusCode::NOT_FOUND
+        );
+        let (status, html) = page(&app, Some("zylker-customers.portals.test"), "/").await;
+        assert_eq!(
+            (status, html.contains("Zylker Customers")),
+            (StatusCode::OK, true),
+            "served on its subdomain"
+        );
+        assert_eq!(
+            page(&app, Some("nobody.portals.test"), "/").await.0,
+            StatusCode::NOT_FOUND,
+            "no portal at this subdomain"
+        );
+        assert_eq!(
+            page(&app, None, "/").await.0,
+            StatusCode::SEE_OTHER,
+            "the app's own host goes to the admin"
+        );
+
+        // Disabled: everyone sees the maintenance message.
+        app.patch(
+            &format!("/api/v1/portals/{id}"),
+            &t,
+            json!({"status": "disabled", "disabled_message": "Down until 10:00"}),
+        )
+        .await;
+        let (status, html) = page(&app, None, "/p/zylker-customers/").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(html.contains("Down until 10:00"));
+        app.patch(
+            &format!("/api/v1/portals/{id}"),
+            &t,
+            json!({"status": "enabled"}),
+        )
+        .await;
+
+        // A custom domain serves nothing until its TXT record is verified.
+        let set = app
+            .patch(
+                &format!("/api/v1/portals/{id}"),
+                &t,
+                json!({"custom_domain": "customers.zylker.example"}),
+            )
+            .await;
+        let record = set.body["domain_verification"].clone();
+        assert_eq!(record["name"], "_portico.customers.zylker.example");
+        let token = record["value"].as_str().unwrap().to_string();
+        assert_eq!(
+            page(&app, Some("customers.zylker.example"), "/").await.0,
+            StatusCode::NOT_FOUND
+        );
+        texts.lock().unwrap().push("v=spf1 -all".into());
+        let refused = app
+            .post(
+                &format!("/api/v1/portals/{id}/domain/verify"),
+                &t,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "domain_not_verified")
+        );
+        assert!(
+            refused.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(&token),
+            "the message says what to add"
+        );
+        texts.lock().unwrap().push(token.clone());
+        let ok = app
+            .post(
+                &format!("/api/v1/portals/{id}/domain/verify"),
+                &t,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (ok.status, ok.body["domain_verified"].as_bool()),
+            (StatusCode::OK, Some(true)),
+            "{:?}",
+            ok.body
+        );
+        let (status, html) = page(&app, Some("customers.zylker.example:8080"), "/").await;
+        assert_eq!(
+            (status, html.contains("Zylker Customers")),
+            (StatusCode::OK, true)
+        );
+        assert_eq!(
+            page(&app, Some("customers.zylker.example"), "/admin/login")
+                .await
+                .0,
+            StatusCode::NOT_FOUND,
+            "a portal domain serves only the portal"
+        );
+        // Changing the domain needs a new verification.
+        let moved = app
+            .patch(
+                &format!("/api/v1/portals/{id}"),
+                &t,
+                json!({"custom_domain": "portal.zylker.example"}),
+            )
+            .await;
+        assert_eq!(moved.body["domain_verified"], false);
+        assert_eq!(
+            page(&app, Some("portal.zylker.example"), "/").await.0,
+            StatusCode::NOT_FOUND
+        );
+        // The rep may not verify.
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/portals/{id}/domain/verify"),
+                &app.token(REP).await,
+                json!({})
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}

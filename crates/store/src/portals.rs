@@ -260,6 +260,20 @@ impl Store {
         .transpose()
     }
 
+    /// The portal whose custom domain this is (any org), verified or not.
+    pub async fn portal_by_domain(&self, domain: &str) -> StoreResult<Option<Portal>> {
+        let mut c = self.read().await?;
+        opt(
+            &mut c,
+            &format!("SELECT {PORTAL_COLS} FROM portals WHERE custom_domain = $1"),
+            &[Val::from(domain)],
+        )
+        .await?
+        .as_ref()
+        .map(portal_from)
+        .transpose()
+    }
+
     /// Replaces a portal's settings. A changed custom domain must be verified again.
     pub async fn update_portal_settings(
         &self,

@@ -11,9 +11,11 @@
 pub mod admin;
 pub mod api;
 mod assets;
+pub mod dns;
 pub mod error;
 pub mod middleware;
 pub mod openapi;
+mod portal_site;
 pub mod present;
 pub mod service;
 
@@ -36,6 +38,10 @@ pub struct WebConfig {
     pub session_absolute_ms: i64,
     /// How long an API token from `POST /api/v1/auth/token` lives.
     pub api_token_ttl_ms: i64,
+    /// Portals are also served at `{slug}.{portal_domain}` when set.
+    pub portal_domain: Option<String>,
+    /// The DNS server asked when verifying custom domains.
+    pub dns_resolver: Option<std::net::SocketAddr>,
 }
 
 impl WebConfig {
@@ -47,6 +53,8 @@ impl WebConfig {
             session_idle_ms: 2 * 60 * 60 * 1000,
             session_absolute_ms: 12 * 60 * 60 * 1000,
             api_token_ttl_ms: 30 * 24 * 60 * 60 * 1000,
+            portal_domain: None,
+            dns_resolver: dns::system_resolver(),
         }
     }
 }
@@ -105,7 +113,12 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(assets::routes())
         .merge(middleware::health_routes())
+        .merge(portal_site::routes())
         .fallback(middleware::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            portal_site::by_host,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers,

@@ -304,6 +304,14 @@ pub const ROUTES: &[RouteDoc] = &[
         "Any",
     ),
     (
+        "post",
+        "/api/v1/portals/{portal}/domain/verify",
+        "Verify the custom domain: _portico.{domain} must have a TXT record with the portal's token",
+        None,
+        200,
+        "Portal",
+    ),
+    (
         "get",
         "/api/v1/seats",
         "Purchased portal seats: granted, used, free, and the grants",

@@ -19,6 +19,24 @@ pub struct TestApp {
     pub skew: Arc<AtomicI64>,
 }
 
+/// A DNS server on a local UDP port answering every TXT question with the given texts.
+pub async fn fake_dns(
+    texts: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) -> std::net::SocketAddr {
+    let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = socket.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 1500];
+        while let Ok((n, from)) = socket.recv_from(&mut buf).await {
+            let answers = texts.lock().unwrap().clone();
+            let refs: Vec<&str> = answers.iter().map(String::as_str).collect();
+            let reply = portico_web::dns::encode_txt_answer(&buf[..n], &refs);
+            let _ = socket.send_to(&reply, from).await;
+        }
+    });
+    addr
+}
+
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
@@ -28,6 +46,14 @@ pub enum Backend {
 
 /// Starts the app with demo data; `None` when the backend is unavailable and not required.
 pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    spawn_configured(backend, |_| {}).await
+}
+
+/// Like [`spawn`], with changes to the web configuration.
+pub async fn spawn_configured(
+    backend: Backend,
+    configure: impl FnOnce(&mut WebConfig),
+) -> Option<TestApp> {
     let url = match backend {
         Backend::Sqlite => portico_store::testing::sqlite_url(),
         Backend::Postgres => match portico_store::testing::postgres_url().await {
@@ -44,7 +70,9 @@ pub async fn spawn(backend: Backend) -> Option<TestApp> {
     store.migrate(clock()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(store, WebConfig::new(&base), clock);
+    let mut config = WebConfig::new(&base);
+    configure(&mut config);
+    let state = AppState::new(store, config, clock);
     portico::demo::load(&state).await.unwrap();
     tokio::spawn(axum::serve(listener, portico_web::app(state.clone())).into_future());
     let client = Client::builder()

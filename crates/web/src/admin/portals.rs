@@ -54,6 +54,10 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(delete_user_type),
         )
         .route("/admin/setup/portals/{portal}/preview", get(preview_page))
+        .route(
+            "/admin/setup/portals/{portal}/domain/verify",
+            axum::routing::post(verify_domain),
+        )
 }
 
 /// Wizard steps, shown as a progress bar while creating a portal.
@@ -192,6 +196,8 @@ struct SummaryPage {
     personality_modules: Vec<(String, String)>,
     granted: i64,
     used: i64,
+    /// Seat grants: how many, who, when, note.
+    grants: Vec<(i64, String, String, String)>,
     errors: FormErrors,
     form: Posted,
 }
@@ -217,6 +223,21 @@ async fn summary_view(
     let types = svc::user_types(state, &s.actor, portal_id).await?;
     let cat = svc::catalogue(state, s.actor.user.org_id).await?;
     let (granted, used) = svc::seat_usage(state, &s.actor).await?;
+    let grants = state
+        .store()
+        .seat_grants(s.actor.user.org_id)
+        .await
+        .map_err(ServiceError::from)?
+        .into_iter()
+        .map(|g| {
+            (
+                g.seats,
+                g.granted_by,
+                crate::present::human_time(g.granted_at),
+                g.note,
+            )
+        })
+        .collect();
     let label = |api: &str| {
         cat.modules
             .iter()
@@ -256,6 +277,7 @@ async fn summary_view(
         personality_modules: personality_choices(&cat),
         granted,
         used,
+        grants,
         errors,
         form,
     }))
@@ -1239,4 +1261,23 @@ async fn preview_page(
         records,
         preview,
     }))
+}
+
+async fn verify_domain(
+    State(state): State<AppState>,
+    s: AdminSession,
+    Path(portal): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    s.check_csrf(&pairs)?;
+    let portal_id = parse_id(&portal)?;
+    let back = format!("/admin/setup/portals/{portal_id}");
+    match svc::verify_domain(&state, &s.actor, portal_id).await {
+        Ok(_) => Ok(redirect_with(
+            &back,
+            "Custom domain verified: the portal now answers on it",
+        )),
+        Err(ServiceError::Invalid(d)) => Ok(redirect_with(&back, &d.to_string())),
+        Err(e) => Err(PageError(e)),
+    }
 }

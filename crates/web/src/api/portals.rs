@@ -28,6 +28,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/portals/{portal}/config", get(export).put(import))
         .route("/api/v1/portals/{portal}/preview", get(preview))
+        .route(
+            "/api/v1/portals/{portal}/domain/verify",
+            axum::routing::post(verify_domain),
+        )
         .route("/api/v1/seats", get(seats))
 }
 
@@ -285,4 +289,13 @@ async fn preview(
         "tabs": tabs,
         "web_tabs": p.web_tabs.iter().map(|(name, url)| json!({"name": name, "url": url})).collect::<Vec<_>>(),
     })))
+}
+
+async fn verify_domain(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(portal): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let p = svc::verify_domain(&state, &actor, parse_id(&portal)?).await?;
+    Ok(Json(portal_json(&state, &p)))
 }

@@ -765,3 +765,60 @@ pub async fn preview(
         web_tabs,
     })
 }
+
+/// Looks up `_portico.{custom_domain}` and marks the domain verified when a TXT record holds the
+/// portal's token; otherwise unverified, with what was found. An unverified domain serves nothing.
+pub async fn verify_domain(state: &AppState, actor: &CrmActor, portal_id: Id) -> Result<Portal> {
+    let p = portal(state, actor, portal_id).await?;
+    let Some(domain) = p.settings.custom_domain.clone() else {
+        return Err(ServiceError::invalid(
+            "custom_domain",
+            "required",
+            "Set a custom domain before verifying it",
+        ));
+    };
+    let resolver = state.config().dns_resolver.ok_or_else(|| {
+        ServiceError::Internal("no DNS resolver configured (--dns-resolver)".into())
+    })?;
+    let name = format!("_portico.{domain}");
+    let found = crate::dns::txt_records(resolver, &name)
+        .await
+        .map_err(|e| {
+            ServiceError::invalid(
+                "custom_domain",
+                "dns_error",
+                format!("Could not look up {name}: {e}"),
+            )
+        })?;
+    let verified = found.iter().any(|t| t.trim() == p.domain_token);
+    state
+        .store()
+        .set_domain_verified(actor.user.org_id, portal_id, verified)
+        .await?;
+    audit(
+        state,
+        actor,
+        "portal.domain.verify",
+        json!({"portal_id": portal_id, "domain": domain, "verified": verified}),
+    )
+    .await?;
+    if !verified {
+        let seen = if found.is_empty() {
+            "no TXT record".to_string()
+        } else {
+            format!("only {}", found.join(", "))
+        };
+        return Err(ServiceError::invalid(
+            "custom_domain",
+            "domain_not_verified",
+            format!(
+                "{name} must have a TXT record with the value {}; DNS has {seen}",
+                p.domain_token
+            ),
+        ));
+    }
+    Ok(state
+        .store()
+        .get_portal(actor.user.org_id, portal_id)
+        .await?)
+}
