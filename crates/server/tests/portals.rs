@@ -510,6 +510,22 @@ async fn private_modules_leave_public_tabs(app: TestApp) {
             .any(|m| m["module"] == "Products"),
         "related modules stay"
     );
+    // A deleted web tab leaves the user types that showed it.
+    assert_eq!(
+        named(&after, "Client Portal")["web_tabs"],
+        json!(["Announcements"])
+    );
+    let tab_id = app.get("/api/v1/web-tabs", &t).await.body["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        app.delete(&format!("/api/v1/web-tabs/{tab_id}"), &t)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let (_, last) = demo_portal(&app, &t).await;
+    assert_eq!(named(&last, "Client Portal")["web_tabs"], json!([]));
     let _ = id;
 }
 

@@ -154,6 +154,29 @@ async fn portal_in(c: &mut impl Executor, org: Id, id: Id) -> StoreResult<Portal
     )
 }
 
+/// Removes a deleted web tab from every user type of the org.
+pub(crate) async fn drop_web_tab(c: &mut impl Executor, org: Id, name: &str) -> StoreResult<()> {
+    let rows = c
+        .query(
+            &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1"),
+            &[Val::Int(org)],
+        )
+        .await?;
+    for row in rows {
+        let mut ut = user_type_from(&row)?;
+        let before = ut.config.web_tabs.len();
+        ut.config.web_tabs.retain(|t| t != name);
+        if ut.config.web_tabs.len() != before {
+            c.execute(
+                "UPDATE portal_user_types SET config = $2 WHERE id = $1",
+                &[Val::Int(ut.id), to_json(&ut.config)?],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Removes a module from every user type's public modules (its sharing became private).
 pub(crate) async fn drop_public_module(
     c: &mut impl Executor,

@@ -1511,17 +1511,22 @@ impl Store {
         .collect()
     }
 
+    /// Deletes a web tab, and removes it from every portal user type that shows it.
     pub async fn delete_web_tab(&self, org: Id, id: Id) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let n = tx
-            .execute(
-                "DELETE FROM web_tabs WHERE org_id = $1 AND id = $2",
-                &[Val::Int(org), Val::Int(id)],
-            )
-            .await?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        let row = one(
+            &mut tx,
+            "SELECT name FROM web_tabs WHERE org_id = $1 AND id = $2",
+            &[Val::Int(org), Val::Int(id)],
+        )
+        .await?;
+        let name = row.text(0)?;
+        tx.execute(
+            "DELETE FROM web_tabs WHERE org_id = $1 AND id = $2",
+            &[Val::Int(org), Val::Int(id)],
+        )
+        .await?;
+        crate::portals::drop_web_tab(&mut tx, org, &name).await?;
         tx.commit().await
     }
 }
