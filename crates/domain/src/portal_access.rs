@@ -151,3 +151,300 @@ impl<'a> PortalPolicy<'a> {
             .unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::FieldType;
+    use crate::layout::{Layout, Section};
+    use crate::module::{ApiName, DataSharing, Module, ModuleKind};
+    use crate::portal::{FieldPermission, LayoutAccess};
+    use crate::profile::ModulePermissions;
+
+    /// A small deterministic generator (the tests need no extra crate).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn coin(&mut self) -> bool {
+            self.next() % 2 == 0
+        }
+    }
+
+    /// Contacts (personality), Deals with two lookups to Contacts, and public Products.
+    fn catalogue() -> Vec<(Module, Vec<Field>, Vec<Layout>)> {
+        let field = |id: Id, module_id: Id, name: &str, field_type: FieldType| Field {
+            id,
+            module_id,
+            api_name: ApiName::parse(name).unwrap(),
+            label: name.into(),
+            field_type,
+            mandatory: false,
+            position: id,
+        };
+        let module = |id: Id, name: &str, sharing| Module {
+            id,
+            org_id: 1,
+            api_name: ApiName::parse(name).unwrap(),
+            label: name.into(),
+            kind: ModuleKind::Standard,
+            sharing,
+            name_fields: vec![],
+            canvas_template: None,
+        };
+        let contacts = ApiName::parse("Contacts").unwrap();
+        let layouts = |module_id: Id, fields: &[&str]| {
+            vec![
+                Layout {
+                    id: module_id * 10,
+                    module_id,
+                    name: "A".into(),
+                    sections: vec![Section {
+                        name: "S".into(),
+                        fields: fields.iter().map(|f| f.to_string()).collect(),
+                    }],
+                },
+                Layout {
+                    id: module_id * 10 + 1,
+                    module_id,
+                    name: "B".into(),
+                    sections: vec![Section {
+                        name: "S".into(),
+                        fields: fields[..2].iter().map(|f| f.to_string()).collect(),
+                    }],
+                },
+            ]
+        };
+        vec![
+            (
+                module(1, "Contacts", DataSharing::Private),
+                vec![
+                    field(1, 1, "Name", FieldType::Text),
+                    field(2, 1, "Email", FieldType::Email),
+                    field(3, 1, "Secret", FieldType::Text),
+                ],
+                layouts(1, &["Name", "Email", "Secret"]),
+            ),
+            (
+                module(2, "Deals", DataSharing::Private),
+                vec![
+                    field(4, 2, "Name", FieldType::Text),
+                    field(
+                        5,
+                        2,
+                        "Buyer",
+                        FieldType::Lookup {
+                            target_module: contacts.clone(),
+                        },
+                    ),
+                    field(
+                        6,
+                        2,
+                        "Referrer",
+                        FieldType::Lookup {
+                            target_module: contacts,
+                        },
+                    ),
+                    field(7, 2, "Margin", FieldType::Currency),
+                ],
+                layouts(2, &["Name", "Buyer", "Referrer", "Margin"]),
+            ),
+            (
+                module(3, "Products", DataSharing::PublicReadOnly),
+                vec![
+                    field(8, 3, "Name", FieldType::Text),
+                    field(9, 3, "Unit_Price", FieldType::Currency),
+                    field(10, 3, "Cost", FieldType::Currency),
+                ],
+                layouts(3, &["Name", "Unit_Price", "Cost"]),
+            ),
+        ]
+    }
+
+    fn random_config(rng: &mut Rng, data: &[(Module, Vec<Field>, Vec<Layout>)]) -> UserTypeConfig {
+        let mut modules = Vec::new();
+        for (i, (m, _, layouts)) in data.iter().enumerate() {
+            if i > 0 && rng.coin() {
+                continue;
+            }
+            let role = match m.api_name.as_str() {
+                "Contacts" => TabRole::Personality,
+                "Products" => TabRole::Public,
+                _ => TabRole::Related,
+            };
+            let mut shared = Vec::new();
+            for l in layouts {
+                if rng.coin() {
+                    continue;
+                }
+                let mut fields = Vec::new();
+                for f in l.field_names() {
+                    if rng.coin() {
+                        fields.push(FieldPermission {
+                            field: f.to_string(),
+                            visible: rng.coin(),
+                            read_only: rng.coin(),
+                            columns: None,
+                        });
+                    }
+                }
+                shared.push(LayoutAccess {
+                    layout: l.name.clone(),
+                    fields,
+                });
+            }
+            let layouts = shared;
+            let (create, edit, delete) = (rng.coin(), rng.coin(), rng.coin());
+            let perms = ModulePermissions {
+                view: true,
+                create,
+                edit,
+                delete,
+            };
+            let mut lookup_fields = Vec::new();
+            if role == TabRole::Related {
+                for l in ["Buyer", "Referrer"] {
+                    if rng.coin() {
+                        lookup_fields.push(l.to_string());
+                    }
+                }
+            }
+            modules.push(TabModule {
+                module: m.api_name.clone(),
+                role,
+                permissions: perms,
+                view: TabView::List,
+                lookup_fields,
+                layouts,
+            });
+        }
+        UserTypeConfig {
+            name: "T".into(),
+            personality_module: ApiName::parse("Contacts").unwrap(),
+            customer: true,
+            active: rng.next() % 5 != 0,
+            seats: 1,
+            modules,
+            web_tabs: vec![],
+        }
+    }
+
+    #[test]
+    fn the_policy_never_returns_more_than_the_configuration_shares() {
+        let data = catalogue();
+        let cat = Catalogue {
+            modules: &data,
+            web_tabs: &[],
+        };
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut checked = 0;
+        for _ in 0..6_000 {
+            // Only configurations the save path accepts exist in the database.
+            let Ok(config) = random_config(&mut rng, &data).check(&cat) else {
+                continue;
+            };
+            checked += 1;
+            let policy = PortalPolicy::new(&config, &cat);
+            let tabs = policy.tabs();
+            if !config.active {
+                assert!(
+                    tabs.is_empty()
+                        && policy.scope("Contacts").is_none()
+                        && !policy.allows("Contacts", Action::View)
+                );
+                continue;
+            }
+            // Reference model: a module is reachable iff configured; its scope follows its role.
+            for (m, fields, layouts) in &data {
+                let name = m.api_name.as_str();
+                let tab = config.modules.iter().find(|t| t.module.as_str() == name);
+                assert_eq!(
+                    tabs.iter().any(|t| t.module == name),
+                    tab.is_some(),
+                    "{name}"
+                );
+                let expected = tab.map(|t| match t.role {
+                    TabRole::Personality => PortalScope::Own,
+                    TabRole::Public => PortalScope::All,
+                    TabRole::Related => PortalScope::LinkedBy(
+                        fields
+                            .iter()
+                            .filter(|f| t.lookup_fields.iter().any(|l| l == f.api_name.as_str()))
+                            .map(|f| f.id)
+                            .collect(),
+                    ),
+                });
+                assert_eq!(policy.scope(name), expected, "{name}");
+                if let Some(PortalScope::LinkedBy(ids)) = policy.scope(name) {
+                    assert!(
+                        !ids.is_empty(),
+                        "a related module always filters by at least one lookup"
+                    );
+                    assert!(ids.iter().all(|id| fields.iter().any(|f| {
+                        f.id == *id
+                            && f.field_type
+                                .lookup_target()
+                                .is_some_and(|t| t.as_str() == "Contacts")
+                    })));
+                }
+                for action in [Action::View, Action::Create, Action::Edit, Action::Delete] {
+                    assert_eq!(
+                        policy.allows(name, action),
+                        tab.is_some_and(|t| t.permissions.allows(action))
+                    );
+                }
+                if tab.is_some_and(|t| t.role == TabRole::Public) {
+                    assert!(
+                        !policy.allows(name, Action::Edit)
+                            && !policy.allows(name, Action::Create)
+                            && !policy.allows(name, Action::Delete)
+                    );
+                }
+                for layout in layouts {
+                    let shared =
+                        tab.and_then(|t| t.layouts.iter().find(|l| l.layout == layout.name));
+                    let visible = policy.visible_fields(name, &layout.name);
+                    let writable = policy.writable_fields(name, &layout.name);
+                    let allowed: Vec<&str> = shared
+                        .map(|l| {
+                            l.fields
+                                .iter()
+                                .filter(|p| p.visible)
+                                .map(|p| p.field.as_str())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    assert!(
+                        visible.iter().all(|f| allowed.contains(&f.as_str())
+                            && layout.field_names().any(|n| n == f)),
+                        "{name}/{}: {visible:?}",
+                        layout.name
+                    );
+                    assert_eq!(visible.len(), allowed.len());
+                    assert!(
+                        writable.iter().all(|f| visible.contains(f)),
+                        "writable fields are visible"
+                    );
+                    assert!(
+                        writable.iter().all(|f| shared.is_some_and(|l| l
+                            .fields
+                            .iter()
+                            .any(|p| &p.field == f && !p.read_only)))
+                    );
+                    if !(policy.allows(name, Action::Create) || policy.allows(name, Action::Edit)) {
+                        assert!(writable.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(
+            checked > 400,
+            "enough valid configurations were generated ({checked})"
+        );
+    }
+}
