@@ -27,6 +27,12 @@ impl ApiName {
         }
     }
 
+    /// An API name written in this crate's source (the standard modules and fields). Every such
+    /// literal is checked by `standard::tests::standard_modules_are_valid`.
+    pub(crate) fn literal(name: &'static str) -> Self {
+        Self(name.to_string())
+    }
+
     /// Derives an API name from a human label: `Sales Orders` → `Sales_Orders`.
     pub fn from_label(label: &str) -> Result<Self, DomainError> {
         let mut name: String = label
