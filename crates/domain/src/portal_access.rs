@@ -172,7 +172,7 @@ mod tests {
             self.0
         }
         fn coin(&mut self) -> bool {
-            self.next() % 2 == 0
+            self.next().is_multiple_of(2)
         }
     }
 
@@ -327,7 +327,7 @@ mod tests {
             name: "T".into(),
             personality_module: ApiName::parse("Contacts").unwrap(),
             customer: true,
-            active: rng.next() % 5 != 0,
+            active: !rng.next().is_multiple_of(5),
             seats: 1,
             modules,
             web_tabs: vec![],
