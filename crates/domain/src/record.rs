@@ -33,6 +33,9 @@ pub struct Record {
     pub created_at: Millis,
     pub updated_at: Millis,
     pub deleted_at: Option<Millis>,
+    /// Starts at 1 and goes up by one with every update: the record's ETag, so a write based
+    /// on an older read is refused instead of overwriting a change it never saw.
+    pub version: i64,
 }
 
 /// Record data that passed validation, with what the store needs to index it.

@@ -2,6 +2,10 @@
 //! hundred linked records and a custom module. Loading is idempotent: if Zylker exists, nothing
 //! is written again.
 
+use portico_app::Context;
+use portico_app::modules::ModuleChanges;
+use portico_app::records::RecordExtras;
+use portico_app::users::NewUserInput;
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::field::{FieldType, NewField};
@@ -11,8 +15,6 @@ use portico_domain::profile::{ModulePermissions, NewProfile, RecordScope};
 use portico_domain::record::RecordState;
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::NewWebTab;
-use portico_web::AppState;
-use portico_web::service::{self, ModuleChanges, NewUserInput, RecordExtras};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -95,7 +97,7 @@ const DOMAINS: &[&str] = &["example.com", "example.org", "mail.example.net"];
 
 /// Creates a record as the administrator, owned by `owner`.
 async fn create(
-    state: &AppState,
+    ctx: &Context,
     actor: &CrmActor,
     module: &str,
     data: Value,
@@ -108,20 +110,18 @@ async fn create(
     let extras = RecordExtras {
         owner_id: Some(owner),
         state: Some(state_flags),
+        version: None,
     };
-    service::create_record(state, actor, module, &map, extras)
+    portico_app::records::create_record(ctx, actor, module, &map, extras)
         .await
         .map(|r| r.id)
         .map_err(|e| format!("demo {module}: {e}"))
 }
 
-pub async fn load(state: &AppState) -> Result<Credentials, String> {
-    if state
-        .store()
-        .find_org_by_domain(DOMAIN)
+pub async fn load(ctx: &Context) -> Result<Credentials, String> {
+    if portico_app::org::domain_in_use(ctx, DOMAIN)
         .await
         .map_err(|e| e.to_string())?
-        .is_some()
     {
         return Ok(credentials());
     }
@@ -141,10 +141,10 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
         profile_id: 0,
         super_admin: true,
     };
-    let (org, admin_user) = service::provision_org(state, settings, admin_input)
+    let (org, admin_user) = portico_app::org::provision_org(ctx, settings, admin_input)
         .await
         .map_err(|e| e.to_string())?;
-    let admin = service::actor(state, org.id, admin_user.id)
+    let admin = portico_app::sign_in::actor(ctx, org.id, admin_user.id)
         .await
         .map_err(|e| e.to_string())?;
 
@@ -167,8 +167,8 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             ..Default::default()
         },
     );
-    let profile = service::create_profile(
-        state,
+    let profile = portico_app::users::create_profile(
+        ctx,
         &admin,
         NewProfile {
             name: "Sales Rep".into(),
@@ -178,8 +178,8 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    let rep_user = service::create_user(
-        state,
+    let rep_user = portico_app::users::create_user(
+        ctx,
         &admin,
         NewUserInput {
             email: REP_EMAIL.into(),
@@ -191,7 +191,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    let rep = service::actor(state, org.id, rep_user.id)
+    let rep = portico_app::sign_in::actor(ctx, org.id, rep_user.id)
         .await
         .map_err(|e| e.to_string())?;
 
@@ -219,7 +219,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Annual_Revenue": 100_000 + dice.below(9_000_000),
             "Billing_City": dice.pick(CITIES),
         });
-        accounts.push(create(state, &admin, "Accounts", data, plain, owner).await?);
+        accounts.push(create(ctx, &admin, "Accounts", data, plain, owner).await?);
     }
 
     let mut contacts = Vec::new();
@@ -244,7 +244,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             approval_locked: i % 29 == 0,
             in_review: i % 31 == 0,
         };
-        contacts.push(create(state, &admin, "Contacts", data, flags, owner).await?);
+        contacts.push(create(ctx, &admin, "Contacts", data, flags, owner).await?);
     }
 
     for i in 0..25 {
@@ -260,7 +260,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Lead_Status": dice.pick(&["New", "Contacted", "Qualified", "Lost"]),
             "Lead_Source": dice.pick(&["Web", "Referral", "Trade Show", "Cold Call"]),
         });
-        create(state, &admin, "Leads", data, plain, owner).await?;
+        create(ctx, &admin, "Leads", data, plain, owner).await?;
     }
 
     for i in 0..60 {
@@ -286,7 +286,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Probability": dice.below(101),
             "Closing_Date": format!("2026-{:02}-{:02}", 1 + dice.below(12), 1 + dice.below(28)),
         });
-        create(state, &admin, "Deals", data, plain, owner).await?;
+        create(ctx, &admin, "Deals", data, plain, owner).await?;
     }
 
     let mut vendors = Vec::new();
@@ -298,7 +298,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Category": dice.pick(&["Raw Materials", "Logistics", "Services", "Software"]),
             "City": dice.pick(CITIES),
         });
-        vendors.push(create(state, &admin, "Vendors", data, plain, admin.user.id).await?);
+        vendors.push(create(ctx, &admin, "Vendors", data, plain, admin.user.id).await?);
     }
 
     let mut products = Vec::new();
@@ -312,7 +312,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Product_Active": i % 7 != 0,
             "Product_Category": dice.pick(&["Hardware", "Software", "Service"]),
         });
-        products.push(create(state, &admin, "Products", data, plain, admin.user.id).await?);
+        products.push(create(ctx, &admin, "Products", data, plain, admin.user.id).await?);
     }
 
     for i in 0..40 {
@@ -339,7 +339,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Product_Details": lines,
             "Grand_Total": total,
         });
-        create(state, &admin, "Invoices", data, plain, admin.user.id).await?;
+        create(ctx, &admin, "Invoices", data, plain, admin.user.id).await?;
     }
 
     for i in 0..35 {
@@ -356,12 +356,12 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Case_Origin": dice.pick(&["Email", "Phone", "Web", "Portal"]),
             "Reported_On": format!("2026-{:02}-{:02}T{:02}:{:02}:00", 1 + dice.below(11), 1 + dice.below(28), 8 + dice.below(10), dice.below(60)),
         });
-        create(state, &admin, "Cases", data, plain, owner).await?;
+        create(ctx, &admin, "Cases", data, plain, owner).await?;
     }
 
     // A custom module whose records belong to contacts, with a lookup to Contacts.
-    service::create_module(
-        state,
+    portico_app::modules::create_module(
+        ctx,
         &admin,
         NewCustomModule {
             api_name: None,
@@ -403,7 +403,7 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
         },
     ];
     for f in &licence_fields {
-        service::add_field(state, &admin, "Car_Licences", f)
+        portico_app::modules::add_field(ctx, &admin, "Car_Licences", f)
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -415,12 +415,12 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
             "Valid_Until": format!("20{}-{:02}-{:02}", 27 + dice.below(5), 1 + dice.below(12), 1 + dice.below(28)),
             "Class": dice.pick(&["A", "B", "C", "D"]),
         });
-        create(state, &admin, "Car_Licences", data, plain, admin.user.id).await?;
+        create(ctx, &admin, "Car_Licences", data, plain, admin.user.id).await?;
     }
 
     let canvas = "{{First_Name}} {{Last_Name}}\n{{Title}}\n\nEmail: {{Email}}\nPhone: {{Phone}}\nCity: {{Mailing_City}}";
-    service::update_module(
-        state,
+    portico_app::modules::update_module(
+        ctx,
         &admin,
         "Contacts",
         ModuleChanges {
@@ -430,8 +430,8 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    service::update_module(
-        state,
+    portico_app::modules::update_module(
+        ctx,
         &admin,
         "Products",
         ModuleChanges {
@@ -441,8 +441,8 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    service::create_web_tab(
-        state,
+    portico_app::org::create_web_tab(
+        ctx,
         &admin,
         NewWebTab {
             name: "Announcements".into(),
@@ -451,22 +451,22 @@ pub async fn load(state: &AppState) -> Result<Credentials, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    portal(state, &admin).await?;
+    portal(ctx, &admin).await?;
     Ok(credentials())
 }
 
 /// The demo portal "Zylker Customers": customers (Contacts) and vendors (Vendors), with related
 /// modules under a mix of permissions, public Products and a web tab.
-async fn portal(state: &AppState, admin: &CrmActor) -> Result<(), String> {
+async fn portal(ctx: &Context, admin: &CrmActor) -> Result<(), String> {
     use portico_domain::portal::{
         FieldPermission, LayoutAccess, TabModule, TabRole, TabView, UserTypeConfig,
     };
-    use portico_web::service::portals;
-    let err = |e: portico_web::error::ServiceError| e.to_string();
-    let (portal, client) = portals::create_portal(state, admin, Some("Zylker Customers".into()))
-        .await
-        .map_err(err)?;
-    let cat = portals::catalogue(state, admin.user.org_id)
+    let err = |e: portico_app::AppError| e.to_string();
+    let (portal, client) =
+        portico_app::portals::create_portal(ctx, admin, Some("Zylker Customers".into()))
+            .await
+            .map_err(err)?;
+    let cat = portico_app::catalogue::org_catalogue(ctx, admin)
         .await
         .map_err(err)?;
     // Every field of a module's Standard layout, read-only unless `editable` names it.
@@ -578,11 +578,11 @@ async fn portal(state: &AppState, admin: &CrmActor) -> Result<(), String> {
         )?,
     ];
     customers.web_tabs = vec!["Announcements".into()];
-    portals::replace_user_type(state, admin, portal.id, client.id, customers)
+    portico_app::user_types::replace_user_type(ctx, admin, portal.id, client.id, customers)
         .await
         .map_err(err)?;
     // A vendor type needs purchased seats: the demo records a purchase.
-    portals::grant_seats(state, admin.user.org_id, 250, "demo", "Demo purchase")
+    portico_app::seats::grant_seats(ctx, admin.user.org_id, 250, "demo", "Demo purchase")
         .await
         .map_err(err)?;
     let vendors = UserTypeConfig {
@@ -621,7 +621,7 @@ async fn portal(state: &AppState, admin: &CrmActor) -> Result<(), String> {
         ],
         web_tabs: Vec::new(),
     };
-    portals::create_user_type(state, admin, portal.id, vendors)
+    portico_app::user_types::create_user_type(ctx, admin, portal.id, vendors)
         .await
         .map_err(err)?;
     Ok(())

@@ -3,8 +3,9 @@
 use clap::{Parser, Subcommand};
 use portico::config::{Config, FileConfig};
 use portico::demo;
-use portico_web::service::{self, NewUserInput};
-use portico_web::{AppState, WebConfig, system_clock};
+use portico_app::users::NewUserInput;
+use portico_app::{Context, Settings, system_clock};
+use portico_web::{AppState, WebConfig};
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
@@ -62,15 +63,18 @@ enum Command {
         #[command(subcommand)]
         command: SeatsCommand,
     },
+    /// List the orgs of this instance with their ids.
+    Orgs,
 }
 
 #[derive(Subcommand)]
 enum SeatsCommand {
     /// Grant purchased portal seats to an org (recorded with who granted how many and when).
     Grant {
-        /// The org's company email domain (e.g. zylker.com).
+        /// The org's id, as `portico orgs` and `portico admin create` print it. (An email
+        /// domain does not name one org: two orgs may share it.)
         #[arg(long)]
-        org_domain: String,
+        org: i64,
         #[arg(long)]
         seats: i64,
         /// Who grants them (default: the USER environment variable, or "operator").
@@ -82,8 +86,9 @@ enum SeatsCommand {
     },
     /// Show an org's seat grants and use.
     Show {
+        /// The org's id, as `portico orgs` prints it.
         #[arg(long)]
-        org_domain: String,
+        org: i64,
     },
 }
 
@@ -150,7 +155,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn open_state(config: &Config) -> Result<AppState, String> {
+async fn open_context(config: &Config) -> Result<Context, String> {
     let store = portico_store::Store::open(&config.database_url).map_err(|e| e.to_string())?;
     let clock = system_clock();
     let version = store
@@ -162,16 +167,15 @@ async fn open_state(config: &Config) -> Result<AppState, String> {
         schema_version = version,
         "database ready"
     );
-    let mut web = WebConfig::new(&config.base_url);
-    web.portal_domain = config.portal_domain.clone();
+    let mut settings = Settings::system();
     if let Some(resolver) = &config.dns_resolver {
-        web.dns_resolver = Some(
+        settings.dns_resolver = Some(
             resolver
                 .parse()
                 .map_err(|_| format!("--dns-resolver must be ip:port, not {resolver}"))?,
         );
     }
-    Ok(AppState::new(store, web, clock))
+    Ok(Context::new(store, settings, clock))
 }
 
 fn read_password() -> Result<String, String> {
@@ -208,7 +212,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Migrate => {
             let config = Config::resolve(&file, cli.database_url, None, None, false);
-            open_state(&config)
+            open_context(&config)
                 .await
                 .map(|_| println!("Migrations applied."))
         }
@@ -225,7 +229,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 },
         } => {
             let config = Config::resolve(&file, cli.database_url, None, None, false);
-            let state = open_state(&config).await?;
+            let ctx = open_context(&config).await?;
             let password = read_password()?;
             let settings = portico_domain::org::OrgSettings {
                 name: org_name,
@@ -243,9 +247,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 profile_id: 0,
                 super_admin: true,
             };
-            let (org, user) = service::provision_org(&state, settings, admin)
+            let (org, user) = portico_app::org::provision_org(&ctx, settings, admin)
                 .await
-                .map_err(describe)?;
+                .map_err(|e| e.describe())?;
             println!(
                 "Created org {} (id {}) with super admin {}.",
                 org.settings.name, org.id, user.email
@@ -254,18 +258,18 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Seats { command } => {
             let config = Config::resolve(&file, cli.database_url, None, None, false);
-            let state = open_state(&config).await?;
-            let domain = match &command {
-                SeatsCommand::Grant { org_domain, .. } | SeatsCommand::Show { org_domain } => {
-                    org_domain.clone()
-                }
+            let ctx = open_context(&config).await?;
+            let org_id = match &command {
+                SeatsCommand::Grant { org, .. } | SeatsCommand::Show { org } => *org,
             };
-            let org = state
-                .store()
-                .find_org_by_domain(&domain.to_lowercase())
+            let org = portico_app::org::org_by_id(&ctx, org_id)
                 .await
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no org has the email domain {domain}"))?;
+                .map_err(|e| match e {
+                    portico_app::AppError::NotFound => {
+                        format!("there is no org with id {org_id} (see `portico orgs`)")
+                    }
+                    other => other.describe(),
+                })?;
             if let SeatsCommand::Grant {
                 seats,
                 granted_by,
@@ -276,19 +280,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                 let by = granted_by
                     .or_else(|| std::env::var("USER").ok())
                     .unwrap_or_else(|| "operator".into());
-                let grant = service::portals::grant_seats(&state, org.id, seats, &by, &note)
+                let grant = portico_app::seats::grant_seats(&ctx, org.id, seats, &by, &note)
                     .await
-                    .map_err(describe)?;
+                    .map_err(|e| e.describe())?;
                 println!(
                     "Granted {} seats to {} (grant {}, by {}).",
                     grant.seats, org.settings.name, grant.id, grant.granted_by
                 );
             }
-            let grants = state
-                .store()
-                .seat_grants(org.id)
+            let grants = portico_app::seats::seat_grants(&ctx, org.id)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| e.describe())?;
             let total: i64 = grants.iter().map(|g| g.seats).sum();
             println!(
                 "{}: {total} purchased seats in {} grants.",
@@ -297,44 +299,43 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Orgs => {
+            let config = Config::resolve(&file, cli.database_url, None, None, false);
+            let ctx = open_context(&config).await?;
+            let orgs = portico_app::org::list_orgs(&ctx)
+                .await
+                .map_err(|e| e.describe())?;
+            println!("{:>6}  {:<32}  email domain", "id", "name");
+            for org in orgs {
+                println!(
+                    "{:>6}  {:<32}  {}",
+                    org.id, org.settings.name, org.settings.email_domain
+                );
+            }
+            Ok(())
+        }
         Command::Token {
             command: TokenCommand::Create { email, label, days },
         } => {
             let config = Config::resolve(&file, cli.database_url, None, None, false);
-            let state = open_state(&config).await?;
-            let (user, _) = state
-                .store()
-                .find_login(&email)
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no CRM user with the email {email}"))?;
+            let ctx = open_context(&config).await?;
             if !(1..=3650).contains(&days) {
                 return Err("--days is between 1 and 3650".into());
             }
-            let (token, _) = service::issue_api_token(&state, &user, &label, days * 86_400_000)
-                .await
-                .map_err(describe)?;
+            let (token, _) =
+                portico_app::sign_in::issue_api_token_for(&ctx, &email, &label, days * 86_400_000)
+                    .await
+                    .map_err(|e| e.describe())?;
             println!("{token}");
             Ok(())
         }
     }
 }
 
-fn describe(e: portico_web::error::ServiceError) -> String {
-    let details: Vec<String> = e
-        .field_errors()
-        .iter()
-        .map(|f| format!("{}: {}", f.field, f.message))
-        .collect();
-    if details.is_empty() {
-        e.to_string()
-    } else {
-        details.join("; ")
-    }
-}
-
 async fn serve(config: Config) -> Result<(), String> {
-    let state = open_state(&config).await?;
+    let mut web = WebConfig::new(&config.base_url);
+    web.portal_domain = config.portal_domain.clone();
+    let state = AppState::new(open_context(&config).await?, web);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -360,7 +361,7 @@ async fn serve(config: Config) -> Result<(), String> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            if let Err(e) = sweeper.store().delete_expired_sessions(sweeper.now()).await {
+            if let Err(e) = portico_app::sign_in::sweep_sessions(&sweeper).await {
                 tracing::warn!(error = %e, "could not remove expired sessions");
             }
         }

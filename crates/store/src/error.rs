@@ -1,41 +1,120 @@
-//! The storage layer's one error type.
+//! The storage layer's one error type. Driver errors keep their source; named unique
+//! constraints become [`StoreError::Duplicate`] naming the field.
 
 use portico_domain::DomainError;
+
+type Source = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The row does not exist in this org (or is outside the caller's reach).
     #[error("not found")]
     NotFound,
-    /// A uniqueness rule was broken; the message says which.
+    /// A uniqueness or state rule was broken; the message says which.
     #[error("{0}")]
     Conflict(String),
+    /// A unique constraint of the schema refused the row; `field` names the value.
+    #[error("{message}")]
+    Duplicate { field: String, message: String },
+    /// A versioned write found the row at another version.
+    #[error("the row changed meanwhile (now version {current_version})")]
+    Stale { current_version: i64 },
     /// Stored data refused a value (a lookup to a missing record, a profile of another org).
     #[error(transparent)]
     Invalid(#[from] DomainError),
-    /// The database failed or returned something unexpected.
-    #[error("database error: {0}")]
+    /// Stored data is not what the code expects.
+    #[error("unexpected stored data: {0}")]
     Backend(String),
+    /// The database failed.
+    #[error("database error")]
+    Database(#[source] Source),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Unique constraints the schema names, by the table and column SQLite reports and the
+/// constraint name PostgreSQL reports: (sqlite, postgres, field, message).
+const UNIQUE: &[(&str, &str, &str, &str)] = &[
+    (
+        "users.email_key",
+        "users_email_key_key",
+        "email",
+        "A user with this email address already exists",
+    ),
+    (
+        "portals.name_key",
+        "portals_name_key_key",
+        "name",
+        "A portal with this name already exists on this instance; choose another",
+    ),
+    (
+        "portals.slug",
+        "portals_slug_key",
+        "slug",
+        "This portal address is already in use; choose another",
+    ),
+    (
+        "portals.custom_domain",
+        "portals_custom_domain_key",
+        "custom_domain",
+        "This domain is already used by another portal",
+    ),
+    (
+        "portal_user_types.portal_id, portal_user_types.name_key",
+        "portal_user_types_portal_id_name_key_key",
+        "name",
+        "This portal already has a user type with this name",
+    ),
+    (
+        "modules.org_id, modules.api_name",
+        "modules_org_id_api_name_key",
+        "api_name",
+        "A module with this name already exists",
+    ),
+    (
+        "fields.module_id, fields.api_name",
+        "fields_module_id_api_name_key",
+        "api_name",
+        "A field with this name already exists in the module",
+    ),
+    (
+        "profiles.org_id, profiles.name",
+        "profiles_org_id_name_key",
+        "name",
+        "A profile with this name already exists",
+    ),
+    (
+        "web_tabs.org_id, web_tabs.name",
+        "web_tabs_org_id_name_key",
+        "name",
+        "A web tab with this name already exists",
+    ),
+];
+
+fn duplicate(found: impl Fn(&(&str, &str, &str, &str)) -> bool, fallback: String) -> StoreError {
+    match UNIQUE.iter().find(|u| found(u)) {
+        Some((_, _, field, message)) => StoreError::Duplicate {
+            field: (*field).to_string(),
+            message: (*message).to_string(),
+        },
+        None => StoreError::Conflict(fallback),
+    }
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match &e {
             rusqlite::Error::SqliteFailure(f, msg)
-                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
                 if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-                {
-                    Self::Conflict(msg.clone().unwrap_or_else(|| "already exists".into()))
-                } else {
-                    Self::Backend(e.to_string())
-                }
+                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                // "UNIQUE constraint failed: users.email_key"
+                let msg = msg.clone().unwrap_or_default();
+                let columns = msg.rsplit(": ").next().unwrap_or("").to_string();
+                duplicate(|u| u.0 == columns, "This value is already in use".into())
             }
             rusqlite::Error::QueryReturnedNoRows => Self::NotFound,
-            _ => Self::Backend(e.to_string()),
+            _ => Self::Database(Box::new(e)),
         }
     }
 }
@@ -43,20 +122,21 @@ impl From<rusqlite::Error> for StoreError {
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
         if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
-            let detail = e
+            let constraint = e
                 .as_db_error()
-                .map(|d| d.constraint().unwrap_or("unique").to_string())
-                .unwrap_or_default();
-            Self::Conflict(detail)
+                .and_then(|d| d.constraint())
+                .unwrap_or("")
+                .to_string();
+            duplicate(|u| u.1 == constraint, "This value is already in use".into())
         } else {
-            Self::Backend(e.to_string())
+            Self::Database(Box::new(e))
         }
     }
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        Self::Backend(e.to_string())
+        Self::Database(Box::new(e))
     }
 }
 

@@ -3,15 +3,27 @@
 //! PostgreSQL (for many stateless instances). The backend is picked from the database URL.
 //! Every operation takes the org it acts for and never reaches another org's rows.
 
+mod audit;
 pub mod error;
 pub mod migrations;
+mod modules;
+mod orgs;
 mod portals;
 mod postgres;
+mod records;
+mod rows;
+mod sessions;
 pub mod sql;
 mod sqlite;
 mod store;
-pub mod testing;
+mod users;
+mod web_tabs;
 
+pub use audit::AuditEntry;
 pub use error::{StoreError, StoreResult};
-pub use portals::*;
-pub use store::*;
+pub use modules::ModuleSettings;
+pub use orgs::{CreatedOrg, NewOrg, NewOrgAdmin};
+pub use records::{Page, RecordMeta, RecordQuery, RecordRef};
+pub use sessions::{ApiToken, Session};
+pub use store::{DatabaseUrl, Store, Tx};
+pub use users::NewUser;

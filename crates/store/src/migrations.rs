@@ -195,6 +195,13 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_org ON audit_log (org_id, id);
 "#,
     },
+    Migration {
+        version: 4,
+        name: "record versions",
+        ddl: r#"
+ALTER TABLE records ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
+"#,
+    },
 ];
 
 /// The DDL text in the given dialect.
@@ -211,7 +218,7 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         .replace("{false}", false_)
 }
 
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 /// Applies pending migrations inside `tx` (a write transaction) and answers the new version.
 pub(crate) async fn run<E: Executor>(tx: &mut E, now: i64) -> StoreResult<i64> {

@@ -1,11 +1,11 @@
-//! Storage of portals, their user types, seat grants and the audit log.
+//! Portals, their user types and seat grants.
 
 use crate::error::{StoreError, StoreResult};
+use crate::rows::*;
 use crate::sql::{Executor, Row, Val};
-use crate::store::{Store, one, opt, to_json};
-use portico_domain::portal::{Portal, PortalSettings, SeatGrant, UserType, UserTypeConfig};
+use crate::store::Tx;
+use portico_domain::portal::{CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, UserType};
 use portico_domain::{Id, Millis};
-use serde_json::Value;
 
 const PORTAL_COLS: &str = "id, org_id, name, settings, domain_token, domain_verified";
 const USER_TYPE_COLS: &str = "id, portal_id, is_default, config";
@@ -32,16 +32,6 @@ fn user_type_from(r: &Row) -> StoreResult<UserType> {
 
 fn key(name: &str) -> String {
     name.trim().to_lowercase()
-}
-
-/// One audit entry: who (an email or "operator"), what, and details.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuditEntry {
-    pub id: Id,
-    pub actor: String,
-    pub action: String,
-    pub detail: Value,
-    pub at: Millis,
 }
 
 async fn check_slug_free(
@@ -112,7 +102,7 @@ async fn insert_user_type(
     c: &mut impl Executor,
     org: Id,
     portal: Id,
-    config: &UserTypeConfig,
+    config: &CheckedUserTypeConfig,
     is_default: bool,
     now: Millis,
 ) -> StoreResult<UserType> {
@@ -139,7 +129,7 @@ async fn insert_user_type(
         id: row.int(0)?,
         portal_id: portal,
         is_default,
-        config: config.clone(),
+        config: config.config().clone(),
     })
 }
 
@@ -202,21 +192,21 @@ pub(crate) async fn drop_public_module(
     Ok(())
 }
 
-impl Store {
+impl Tx {
     /// Creates a portal with its default user type, in one transaction. The portal's name must
     /// be unused on the whole instance (case-insensitively), and so must its address.
     pub async fn create_portal(
-        &self,
+        &mut self,
         org: Id,
         name: &str,
         settings: &PortalSettings,
         domain_token: &str,
-        default_type: &UserTypeConfig,
+        default_type: &CheckedUserTypeConfig,
         now: Millis,
     ) -> StoreResult<(Portal, UserType)> {
-        let mut tx = self.begin().await?;
+        let tx = &mut self.conn;
         let clash = opt(
-            &mut tx,
+            tx,
             "SELECT id FROM portals WHERE name_key = $1",
             &[Val::from(key(name))],
         )
@@ -226,9 +216,9 @@ impl Store {
                 "The portal name {name} is already in use; choose another name"
             )));
         }
-        check_slug_free(&mut tx, settings, None).await?;
+        check_slug_free(tx, settings, None).await?;
         let row = one(
-            &mut tx,
+            tx,
             "INSERT INTO portals (org_id, name, name_key, slug, custom_domain, settings, domain_token, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             &[
@@ -244,17 +234,16 @@ impl Store {
         )
         .await?;
         let id = row.int(0)?;
-        let user_type = insert_user_type(&mut tx, org, id, default_type, true, now).await?;
+        let user_type = insert_user_type(tx, org, id, default_type, true, now).await?;
         let mut settings = settings.clone();
         settings.default_user_type_id = Some(user_type.id);
-        write_settings(&mut tx, org, id, &settings, false).await?;
-        let portal = portal_in(&mut tx, org, id).await?;
-        tx.commit().await?;
+        write_settings(tx, org, id, &settings, false).await?;
+        let portal = portal_in(tx, org, id).await?;
         Ok((portal, user_type))
     }
 
-    pub async fn list_portals(&self, org: Id) -> StoreResult<Vec<Portal>> {
-        let mut c = self.read().await?;
+    pub async fn list_portals(&mut self, org: Id) -> StoreResult<Vec<Portal>> {
+        let c = &mut self.conn;
         c.query(
             &format!("SELECT {PORTAL_COLS} FROM portals WHERE org_id = $1 ORDER BY id"),
             &[Val::Int(org)],
@@ -265,15 +254,15 @@ impl Store {
         .collect()
     }
 
-    pub async fn get_portal(&self, org: Id, id: Id) -> StoreResult<Portal> {
-        portal_in(&mut self.read().await?, org, id).await
+    pub async fn get_portal(&mut self, org: Id, id: Id) -> StoreResult<Portal> {
+        portal_in(&mut self.conn, org, id).await
     }
 
     /// The portal at an address (any org): for resolving `/p/{slug}/` and subdomains.
-    pub async fn portal_by_slug(&self, slug: &str) -> StoreResult<Option<Portal>> {
-        let mut c = self.read().await?;
+    pub async fn portal_by_slug(&mut self, slug: &str) -> StoreResult<Option<Portal>> {
+        let c = &mut self.conn;
         opt(
-            &mut c,
+            c,
             &format!("SELECT {PORTAL_COLS} FROM portals WHERE slug = $1"),
             &[Val::from(slug)],
         )
@@ -284,10 +273,10 @@ impl Store {
     }
 
     /// The portal whose custom domain this is (any org), verified or not.
-    pub async fn portal_by_domain(&self, domain: &str) -> StoreResult<Option<Portal>> {
-        let mut c = self.read().await?;
+    pub async fn portal_by_domain(&mut self, domain: &str) -> StoreResult<Option<Portal>> {
+        let c = &mut self.conn;
         opt(
-            &mut c,
+            c,
             &format!("SELECT {PORTAL_COLS} FROM portals WHERE custom_domain = $1"),
             &[Val::from(domain)],
         )
@@ -299,23 +288,27 @@ impl Store {
 
     /// Replaces a portal's settings. A changed custom domain must be verified again.
     pub async fn update_portal_settings(
-        &self,
+        &mut self,
         org: Id,
         id: Id,
         settings: &PortalSettings,
     ) -> StoreResult<Portal> {
-        let mut tx = self.begin().await?;
-        let current = portal_in(&mut tx, org, id).await?;
-        check_slug_free(&mut tx, settings, Some(id)).await?;
+        let tx = &mut self.conn;
+        let current = portal_in(tx, org, id).await?;
+        check_slug_free(tx, settings, Some(id)).await?;
         let domain_changed = current.settings.custom_domain != settings.custom_domain;
-        write_settings(&mut tx, org, id, settings, domain_changed).await?;
-        let portal = portal_in(&mut tx, org, id).await?;
-        tx.commit().await?;
+        write_settings(tx, org, id, settings, domain_changed).await?;
+        let portal = portal_in(tx, org, id).await?;
         Ok(portal)
     }
 
-    pub async fn set_domain_verified(&self, org: Id, id: Id, verified: bool) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
+    pub async fn set_domain_verified(
+        &mut self,
+        org: Id,
+        id: Id,
+        verified: bool,
+    ) -> StoreResult<()> {
+        let tx = &mut self.conn;
         let n = tx
             .execute(
                 "UPDATE portals SET domain_verified = $3 WHERE org_id = $1 AND id = $2",
@@ -325,11 +318,11 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        tx.commit().await
+        Ok(())
     }
 
-    pub async fn list_user_types(&self, org: Id, portal: Id) -> StoreResult<Vec<UserType>> {
-        let mut c = self.read().await?;
+    pub async fn list_user_types(&mut self, org: Id, portal: Id) -> StoreResult<Vec<UserType>> {
+        let c = &mut self.conn;
         c.query(
             &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1 AND portal_id = $2 ORDER BY id"),
             &[Val::Int(org), Val::Int(portal)],
@@ -341,8 +334,8 @@ impl Store {
     }
 
     /// Every user type of the org, across portals (seat accounting).
-    pub async fn all_user_types(&self, org: Id) -> StoreResult<Vec<UserType>> {
-        let mut c = self.read().await?;
+    pub async fn all_user_types(&mut self, org: Id) -> StoreResult<Vec<UserType>> {
+        let c = &mut self.conn;
         c.query(
             &format!(
                 "SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1 ORDER BY id"
@@ -355,11 +348,11 @@ impl Store {
         .collect()
     }
 
-    pub async fn get_user_type(&self, org: Id, portal: Id, id: Id) -> StoreResult<UserType> {
-        let mut c = self.read().await?;
+    pub async fn get_user_type(&mut self, org: Id, portal: Id, id: Id) -> StoreResult<UserType> {
+        let c = &mut self.conn;
         user_type_from(
             &one(
-                &mut c,
+                c,
                 &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1 AND portal_id = $2 AND id = $3"),
                 &[Val::Int(org), Val::Int(portal), Val::Int(id)],
             )
@@ -368,30 +361,29 @@ impl Store {
     }
 
     pub async fn create_user_type(
-        &self,
+        &mut self,
         org: Id,
         portal: Id,
-        config: &UserTypeConfig,
+        config: &CheckedUserTypeConfig,
         now: Millis,
     ) -> StoreResult<UserType> {
-        let mut tx = self.begin().await?;
-        portal_in(&mut tx, org, portal).await?;
-        let ut = insert_user_type(&mut tx, org, portal, config, false, now).await?;
-        tx.commit().await?;
+        let tx = &mut self.conn;
+        portal_in(tx, org, portal).await?;
+        let ut = insert_user_type(tx, org, portal, config, false, now).await?;
         Ok(ut)
     }
 
     /// Replaces a user type's whole configuration in one statement.
     pub async fn replace_user_type(
-        &self,
+        &mut self,
         org: Id,
         portal: Id,
         id: Id,
-        config: &UserTypeConfig,
+        config: &CheckedUserTypeConfig,
     ) -> StoreResult<UserType> {
-        let mut tx = self.begin().await?;
+        let tx = &mut self.conn;
         let clash = opt(
-            &mut tx,
+            tx,
             "SELECT id FROM portal_user_types WHERE portal_id = $1 AND name_key = $2 AND id <> $3",
             &[Val::Int(portal), Val::from(key(&config.name)), Val::Int(id)],
         )
@@ -403,7 +395,7 @@ impl Store {
             )));
         }
         let row = one(
-            &mut tx,
+            tx,
             &format!(
                 "UPDATE portal_user_types SET config = $4, name_key = $5 WHERE org_id = $1 AND portal_id = $2 AND id = $3 \
                  RETURNING {USER_TYPE_COLS}"
@@ -412,16 +404,15 @@ impl Store {
         )
         .await?;
         let ut = user_type_from(&row)?;
-        tx.commit().await?;
         Ok(ut)
     }
 
     /// Deletes a user type that is not the portal's default "Client Portal" type.
-    pub async fn delete_user_type(&self, org: Id, portal: Id, id: Id) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
+    pub async fn delete_user_type(&mut self, org: Id, portal: Id, id: Id) -> StoreResult<()> {
+        let tx = &mut self.conn;
         let ut = user_type_from(
             &one(
-                &mut tx,
+                tx,
                 &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1 AND portal_id = $2 AND id = $3"),
                 &[Val::Int(org), Val::Int(portal), Val::Int(id)],
             )
@@ -432,17 +423,17 @@ impl Store {
                 "The default user type cannot be deleted".into(),
             ));
         }
-        let mut p = portal_in(&mut tx, org, portal).await?;
+        let mut p = portal_in(tx, org, portal).await?;
         if p.settings.default_user_type_id == Some(id) {
             p.settings.default_user_type_id = None;
-            write_settings(&mut tx, org, portal, &p.settings, false).await?;
+            write_settings(tx, org, portal, &p.settings, false).await?;
         }
         tx.execute(
             "DELETE FROM portal_user_types WHERE id = $1",
             &[Val::Int(id)],
         )
         .await?;
-        tx.commit().await
+        Ok(())
     }
 
     /// Applies a whole portal configuration in one transaction: the settings, then the user
@@ -450,16 +441,16 @@ impl Store {
     /// are deleted, except the default one, which must be named. `default_type` names the user
     /// type sign-ups get. Either all of it is saved or none of it.
     pub async fn apply_portal_config(
-        &self,
+        &mut self,
         org: Id,
         portal: Id,
         settings: &PortalSettings,
         default_type: Option<&str>,
-        user_types: &[UserTypeConfig],
+        user_types: &[CheckedUserTypeConfig],
         now: Millis,
     ) -> StoreResult<Portal> {
-        let mut tx = self.begin().await?;
-        portal_in(&mut tx, org, portal).await?;
+        let tx = &mut self.conn;
+        portal_in(tx, org, portal).await?;
         let existing: Vec<UserType> = tx
             .query(&format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1 AND portal_id = $2"), &[Val::Int(org), Val::Int(portal)])
             .await?
@@ -499,7 +490,7 @@ impl Store {
                     old.id
                 }
                 None => {
-                    insert_user_type(&mut tx, org, portal, config, false, now)
+                    insert_user_type(tx, org, portal, config, false, now)
                         .await?
                         .id
                 }
@@ -514,7 +505,7 @@ impl Store {
                     .find(|(k, _)| *k == key(name))
                     .map(|(_, id)| *id)
                     .ok_or_else(|| {
-                        crate::store::invalid(
+                        invalid(
                             "default_user_type",
                             "unknown_user_type",
                             format!("There is no user type named {name} in this configuration"),
@@ -522,31 +513,27 @@ impl Store {
                     })?,
             ),
         };
-        check_slug_free(&mut tx, &settings, Some(portal)).await?;
-        write_settings(&mut tx, org, portal, &settings, false).await?;
-        let portal = portal_in(&mut tx, org, portal).await?;
-        tx.commit().await?;
+        check_slug_free(tx, &settings, Some(portal)).await?;
+        write_settings(tx, org, portal, &settings, false).await?;
+        let portal = portal_in(tx, org, portal).await?;
         Ok(portal)
     }
 
-    // ---- seats ----
-
     pub async fn grant_seats(
-        &self,
+        &mut self,
         org: Id,
         seats: i64,
         granted_by: &str,
         note: &str,
         now: Millis,
     ) -> StoreResult<SeatGrant> {
-        let mut tx = self.begin().await?;
+        let tx = &mut self.conn;
         let row = one(
-            &mut tx,
+            tx,
             "INSERT INTO seat_grants (org_id, seats, granted_by, note, granted_at) SELECT id, $2, $3, $4, $5 FROM orgs WHERE id = $1 RETURNING id",
             &[Val::Int(org), Val::Int(seats), Val::from(granted_by), Val::from(note), Val::Int(now)],
         )
         .await?;
-        tx.commit().await?;
         Ok(SeatGrant {
             id: row.int(0)?,
             seats,
@@ -556,50 +543,12 @@ impl Store {
         })
     }
 
-    pub async fn seat_grants(&self, org: Id) -> StoreResult<Vec<SeatGrant>> {
-        let mut c = self.read().await?;
+    pub async fn seat_grants(&mut self, org: Id) -> StoreResult<Vec<SeatGrant>> {
+        let c = &mut self.conn;
         c.query("SELECT id, seats, granted_by, note, granted_at FROM seat_grants WHERE org_id = $1 ORDER BY id", &[Val::Int(org)])
             .await?
             .iter()
             .map(|r| Ok(SeatGrant { id: r.int(0)?, seats: r.int(1)?, granted_by: r.text(2)?, note: r.text(3)?, granted_at: r.int(4)? }))
             .collect()
-    }
-
-    // ---- audit log ----
-
-    pub async fn record_audit(
-        &self,
-        org: Id,
-        actor: &str,
-        action: &str,
-        detail: &Value,
-        now: Millis,
-    ) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        tx.execute(
-            "INSERT INTO audit_log (org_id, actor, action, detail, at) VALUES ($1, $2, $3, $4, $5)",
-            &[
-                Val::Int(org),
-                Val::from(actor),
-                Val::from(action),
-                Val::Json(detail.clone()),
-                Val::Int(now),
-            ],
-        )
-        .await?;
-        tx.commit().await
-    }
-
-    /// The newest audit entries of the org.
-    pub async fn audit_log(&self, org: Id, limit: i64) -> StoreResult<Vec<AuditEntry>> {
-        let mut c = self.read().await?;
-        c.query(
-            "SELECT id, actor, action, detail, at FROM audit_log WHERE org_id = $1 ORDER BY id DESC LIMIT $2",
-            &[Val::Int(org), Val::Int(limit.clamp(1, 1000))],
-        )
-        .await?
-        .iter()
-        .map(|r| Ok(AuditEntry { id: r.int(0)?, actor: r.text(1)?, action: r.text(2)?, detail: r.json(3)?, at: r.int(4)? }))
-        .collect()
     }
 }

@@ -14,7 +14,7 @@ use portico_domain::standard::{NewCustomModule, standard_modules};
 use portico_domain::webtab::NewWebTab;
 use portico_store::migrations::LATEST;
 use portico_store::{
-    ModuleSettings, NewOrg, NewUser, RecordMeta, RecordQuery, Session, Store, StoreError, testing,
+    ModuleSettings, NewOrg, NewUser, RecordMeta, RecordQuery, Session, Store, StoreError,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -25,7 +25,7 @@ macro_rules! conformance {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let store = super::fresh(&portico_store::testing::sqlite_url()).await;
+                    let store = super::fresh(&portico_testkit::sqlite_url()).await;
                     super::$name(store).await;
                 }
             )*
@@ -34,7 +34,7 @@ macro_rules! conformance {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    match portico_store::testing::postgres_url().await {
+                    match portico_testkit::postgres_url().await {
                         Ok(Some(url)) => super::$name(super::fresh(&url).await).await,
                         Ok(None) => {}
                         Err(e) => panic!("{e}"),
@@ -61,7 +61,6 @@ conformance!(
 const NOW: i64 = 1_700_000_000_000;
 
 async fn fresh(url: &str) -> Store {
-    let _ = testing::sqlite_url; // both helpers live in the store crate
     let store = Store::open(url).unwrap();
     store.migrate(NOW).await.unwrap();
     store
@@ -255,7 +254,7 @@ async fn custom_module_with_lookup_links_records(store: Store) {
     .await
     .unwrap();
     let page = store
-        .linked_records(t.org, ann.id, &[field.id], None, 50)
+        .linked_records(t.org, ann.id, &[field.id], None, 50, None)
         .await
         .unwrap();
     let ids: Vec<Id> = page.items.iter().map(|r| r.id).collect();
@@ -281,7 +280,7 @@ async fn custom_module_with_lookup_links_records(store: Store) {
         .await
         .unwrap();
     let page = store
-        .linked_records(t.org, ann.id, &[field.id], None, 50)
+        .linked_records(t.org, ann.id, &[field.id], None, 50, None)
         .await
         .unwrap();
     assert_eq!(page.items.iter().map(|r| r.id).collect::<Vec<_>>(), [l1.id]);
@@ -320,7 +319,7 @@ async fn custom_module_with_lookup_links_records(store: Store) {
         .find(|f| f.api_name.as_str() == "Product_Details")
         .unwrap();
     let page = store
-        .linked_records(t.org, product.id, &[details.id], None, 10)
+        .linked_records(t.org, product.id, &[details.id], None, 10, None)
         .await
         .unwrap();
     assert_eq!(page.items[0].id, invoice.id);
@@ -456,8 +455,8 @@ async fn record_lifecycle_through_the_recycle_bin(store: Store) {
             r.id,
             &valid,
             RecordMeta {
-                owner_id: None,
                 state: Some(state),
+                ..Default::default()
             },
             NOW + 9,
         )
@@ -935,7 +934,7 @@ async fn orgs_are_isolated(store: Store) {
         .collect::<Vec<_>>();
     assert!(
         store
-            .linked_records(b.org, secret.id, &a_links, None, 50)
+            .linked_records(b.org, secret.id, &a_links, None, 50, None)
             .await
             .unwrap()
             .items

@@ -2,8 +2,8 @@
 //! updates), the REST API under `/api/v1`, health probes, and the middleware every response
 //! passes through. `app(state)` builds the whole router; the `server` crate only binds it.
 //!
-//! Every CRM operation goes through [`service`], the one place where a CRM user's profile and
-//! record scope are enforced — the admin pages and the API call the same functions.
+//! HTTP only: handlers extract the request, call a use case in `portico_app`, and render the
+//! answer or map the error. No business rule lives here.
 
 // The OpenAPI schemas are one large `json!` literal.
 #![recursion_limit = "256"]
@@ -11,19 +11,15 @@
 pub mod admin;
 pub mod api;
 mod assets;
-pub mod dns;
 pub mod error;
 pub mod middleware;
 pub mod openapi;
 mod portal_site;
 pub mod present;
-pub mod service;
 
 use axum::Router;
-use portico_auth::Throttle;
-use portico_domain::Millis;
-use portico_store::Store;
-use std::sync::{Arc, Mutex};
+use portico_app::Context;
+use std::sync::Arc;
 
 /// Settings the web layer needs from the configuration.
 #[derive(Debug, Clone)]
@@ -40,8 +36,6 @@ pub struct WebConfig {
     pub api_token_ttl_ms: i64,
     /// Portals are also served at `{slug}.{portal_domain}` when set.
     pub portal_domain: Option<String>,
-    /// The DNS server asked when verifying custom domains.
-    pub dns_resolver: Option<std::net::SocketAddr>,
 }
 
 impl WebConfig {
@@ -54,55 +48,35 @@ impl WebConfig {
             session_absolute_ms: 12 * 60 * 60 * 1000,
             api_token_ttl_ms: 30 * 24 * 60 * 60 * 1000,
             portal_domain: None,
-            dns_resolver: dns::system_resolver(),
         }
     }
 }
 
-/// The clock, injected so tests can move time.
-pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
-
-pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-            .unwrap_or(0)
-    })
-}
-
 pub struct Inner {
-    pub store: Store,
+    pub app: Context,
     pub config: WebConfig,
-    pub clock: Clock,
-    /// Per-instance sign-in throttle keyed by lower-cased email.
-    pub throttle: Mutex<Throttle>,
 }
 
-/// Shared state of every handler.
+/// Shared state of every handler: the use cases' context and the web settings. It derefs to
+/// the [`Context`], so handlers pass `&state` straight to a use case.
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig, clock: Clock) -> Self {
-        Self(Arc::new(Inner {
-            store,
-            config,
-            clock,
-            throttle: Mutex::new(Throttle::standard()),
-        }))
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.0.store
+    pub fn new(app: Context, config: WebConfig) -> Self {
+        Self(Arc::new(Inner { app, config }))
     }
 
     pub fn config(&self) -> &WebConfig {
         &self.0.config
     }
+}
 
-    pub fn now(&self) -> Millis {
-        (self.0.clock)()
+impl std::ops::Deref for AppState {
+    type Target = Context;
+
+    fn deref(&self) -> &Context {
+        &self.0.app
     }
 }
 

@@ -2,7 +2,7 @@
 //! plus the health probes and the fallback for unknown paths.
 
 use crate::AppState;
-use crate::error::{ApiError, ServiceError};
+use crate::error::{ApiError, AppError};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -28,7 +28,12 @@ pub async fn security_headers(
         .unwrap_or_default();
     let started = std::time::Instant::now();
     let span = tracing::info_span!("request", id = %request_id, %method, %path);
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let mut response = crate::error::REQUEST_ID
+        .scope(
+            request_id.clone(),
+            next.run(request).instrument(span.clone()),
+        )
+        .await;
     let status = response.status();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     if status.is_server_error() {
@@ -83,10 +88,8 @@ async fn healthz() -> Json<serde_json::Value> {
 
 /// Readiness: the database answers too.
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store().ping().await {
-        Ok(()) => {
-            Json(json!({"status": "ready", "database": state.store().backend()})).into_response()
-        }
+    match state.ready().await {
+        Ok(backend) => Json(json!({"status": "ready", "database": backend})).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             (
@@ -100,7 +103,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        let mut r = ApiError(ServiceError::NotFound).into_response();
+        let mut r = ApiError(AppError::NotFound).into_response();
         *r.body_mut() =
             axum::body::Body::from(r#"{"error":{"code":"not_found","message":"No such route"}}"#);
         r

@@ -48,10 +48,10 @@ fn page(portal: &Portal) -> Response {
 }
 
 async fn home(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    match state.store().portal_by_slug(&slug).await {
+    match portico_app::portals::by_slug(&state, &slug).await {
         Ok(Some(portal)) => page(&portal),
         Ok(None) => crate::middleware::not_found(Uri::from_static("/p/")).await,
-        Err(e) => crate::admin::PageError(e.into()).into_response(),
+        Err(e) => crate::admin::PageError(e).into_response(),
     }
 }
 
@@ -88,13 +88,13 @@ pub async fn by_host(State(state): State<AppState>, request: Request, next: Next
     let portal = match &state.config().portal_domain {
         Some(domain) if host.ends_with(&format!(".{domain}")) => {
             let slug = host.trim_end_matches(&format!(".{domain}"));
-            match state.store().portal_by_slug(slug).await {
+            match portico_app::portals::by_slug(&state, slug).await {
                 Ok(Some(p)) => Some(p),
                 // A portal-domain host with no portal behind it.
                 _ => return crate::middleware::not_found(Uri::from_static("/")).await,
             }
         }
-        _ => match state.store().portal_by_domain(&host).await {
+        _ => match portico_app::portals::by_domain(&state, &host).await {
             Ok(Some(p)) if p.domain_verified => Some(p),
             Ok(Some(_)) => return crate::middleware::not_found(Uri::from_static("/")).await,
             _ => None,

@@ -1,6 +1,6 @@
 //! How domain values look in JSON answers and on pages.
 
-use crate::service::ModuleDetail;
+use portico_app::modules::ModuleDetail;
 use portico_domain::Millis;
 use portico_domain::module::Module;
 use portico_domain::profile::{Profile, User};
@@ -37,7 +37,13 @@ pub fn record_json(module: &Module, r: &Record) -> Value {
         "created_at": rfc3339(r.created_at),
         "updated_at": rfc3339(r.updated_at),
         "deleted_at": r.deleted_at.map(rfc3339),
+        "version": r.version,
     })
+}
+
+/// A record's entity tag: its version, quoted (RFC 9110 strong validator).
+pub fn etag(r: &Record) -> String {
+    format!("\"{}\"", r.version)
 }
 
 pub fn module_summary(m: &Module) -> Value {

@@ -4,8 +4,9 @@
 
 pub mod webdriver;
 
+use portico_app::{Clock, Context, Settings};
 use portico_domain::Millis;
-use portico_web::{AppState, Clock, WebConfig};
+use portico_web::{AppState, WebConfig};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -14,27 +15,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
+    /// The same database, reached directly.
+    pub store: portico_store::Store,
     pub client: Client,
     /// Milliseconds added to the real clock, to move time forward in tests.
     pub skew: Arc<AtomicI64>,
-}
-
-/// A DNS server on a local UDP port answering every TXT question with the given texts.
-pub async fn fake_dns(
-    texts: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-) -> std::net::SocketAddr {
-    let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let addr = socket.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut buf = vec![0u8; 1500];
-        while let Ok((n, from)) = socket.recv_from(&mut buf).await {
-            let answers = texts.lock().unwrap().clone();
-            let refs: Vec<&str> = answers.iter().map(String::as_str).collect();
-            let reply = portico_web::dns::encode_txt_answer(&buf[..n], &refs);
-            let _ = socket.send_to(&reply, from).await;
-        }
-    });
-    addr
 }
 
 /// Which database a test runs on.
@@ -46,33 +31,36 @@ pub enum Backend {
 
 /// Starts the app with demo data; `None` when the backend is unavailable and not required.
 pub async fn spawn(backend: Backend) -> Option<TestApp> {
-    spawn_configured(backend, |_| {}).await
+    spawn_configured(backend, |_, _| {}).await
 }
 
 /// Like [`spawn`], with changes to the web configuration.
 pub async fn spawn_configured(
     backend: Backend,
-    configure: impl FnOnce(&mut WebConfig),
+    configure: impl FnOnce(&mut WebConfig, &mut Settings),
 ) -> Option<TestApp> {
     let url = match backend {
-        Backend::Sqlite => portico_store::testing::sqlite_url(),
-        Backend::Postgres => match portico_store::testing::postgres_url().await {
+        Backend::Sqlite => portico_testkit::sqlite_url(),
+        Backend::Postgres => match portico_testkit::postgres_url().await {
             Ok(Some(url)) => url,
             Ok(None) => return None,
             Err(e) => panic!("{e}"),
         },
     };
     let store = portico_store::Store::open(&url).unwrap();
+    // A second handle on the same database, for fixtures and checks the tests make directly.
+    let direct = portico_store::Store::open(&url).unwrap();
     let skew = Arc::new(AtomicI64::new(0));
-    let real = portico_web::system_clock();
+    let real = portico_app::system_clock();
     let s = Arc::clone(&skew);
     let clock: Clock = Arc::new(move || real() + s.load(Ordering::Relaxed));
     store.migrate(clock()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let mut config = WebConfig::new(&base);
-    configure(&mut config);
-    let state = AppState::new(store, config, clock);
+    let mut settings = Settings::default();
+    configure(&mut config, &mut settings);
+    let state = AppState::new(Context::new(store, settings, clock), config);
     portico::demo::load(&state).await.unwrap();
     tokio::spawn(axum::serve(listener, portico_web::app(state.clone())).into_future());
     let client = Client::builder()
@@ -82,6 +70,7 @@ pub async fn spawn_configured(
     Some(TestApp {
         base,
         state,
+        store: direct,
         client,
         skew,
     })
@@ -183,14 +172,14 @@ impl TestApp {
             country: "US".into(),
             gdpr_consent_required: false,
         };
-        let admin = portico_web::service::NewUserInput {
+        let admin = portico_app::users::NewUserInput {
             email: "boss@rival.example".into(),
             name: "Rival Boss".into(),
             password: "rival-password-1".into(),
             profile_id: 0,
             super_admin: true,
         };
-        portico_web::service::provision_org(&self.state, settings, admin)
+        portico_app::org::provision_org(&self.state, settings, admin)
             .await
             .unwrap();
         self.token(("boss@rival.example", "rival-password-1")).await
@@ -198,14 +187,7 @@ impl TestApp {
 
     /// The id of the CRM user with this email.
     pub async fn user_id(&self, email: &str) -> i64 {
-        self.state
-            .store()
-            .find_login(email)
-            .await
-            .unwrap()
-            .unwrap()
-            .0
-            .id
+        self.store.find_login(email).await.unwrap().unwrap().0.id
     }
 
     /// The id of the first record in a module's list as this caller sees it.

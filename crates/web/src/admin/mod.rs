@@ -6,8 +6,8 @@ mod records;
 mod setup;
 
 use crate::AppState;
-use crate::error::ServiceError;
-use crate::service;
+use crate::error::{AppError, HttpError};
+
 use askama::Template;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -15,11 +15,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use portico_auth::{constant_time_eq, random_token, token_hash};
+use portico_auth::{constant_time_eq, random_token};
 use portico_domain::FieldError;
 use portico_domain::access::CrmActor;
 use portico_domain::module::Module;
-use portico_store::Session;
+
 use serde::Deserialize;
 
 const COOKIE: &str = "portico_admin";
@@ -54,15 +54,15 @@ struct PlainPage<'a> {
 pub(crate) fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
-        Err(e) => PageError(ServiceError::Internal(e.to_string())).into_response(),
+        Err(e) => PageError(AppError::Internal(e.to_string())).into_response(),
     }
 }
 
 /// A service error shown as a page.
-pub struct PageError(pub ServiceError);
+pub struct PageError(pub AppError);
 
-impl From<ServiceError> for PageError {
-    fn from(e: ServiceError) -> Self {
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
         Self(e)
     }
 }
@@ -77,7 +77,7 @@ impl IntoResponse for PageError {
             _ => "Something went wrong",
         };
         let message = match &self.0 {
-            ServiceError::NotFound => {
+            AppError::NotFound => {
                 "This record or page does not exist, or you do not have access to it.".to_string()
             }
             other => other.public_message(),
@@ -128,6 +128,13 @@ fn session_cookie(state: &AppState, value: &str, max_age_s: i64) -> HeaderValue 
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+fn session_rules(state: &AppState) -> portico_app::sign_in::SessionRules {
+    portico_app::sign_in::SessionRules {
+        idle_ms: state.config().session_idle_ms,
+        absolute_ms: state.config().session_absolute_ms,
+    }
+}
+
 impl FromRequestParts<AppState> for AdminSession {
     type Rejection = Response;
 
@@ -144,38 +151,17 @@ impl FromRequestParts<AppState> for AdminSession {
         let Some(token) = cookie_value(&parts.headers) else {
             return Err(to_login());
         };
-        let hash = token_hash(&token);
-        let now = state.now();
-        let session = match state.store().get_session(&hash).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return Err(to_login()),
-            Err(e) => return Err(PageError(e.into()).into_response()),
-        };
-        let idle = state.config().session_idle_ms;
-        if session.expires_at <= now || session.last_seen_at + idle <= now {
-            // Best effort: an expired session that lingers is harmless and removed later.
-            let _ = state.store().delete_session(&hash).await;
-            return Err(to_login());
+        // An unknown or expired session signs in again; a database failure is a 500 with a
+        // request id, never a trip to the sign-in page.
+        match portico_app::sign_in::resume_session(state, &token, session_rules(state)).await {
+            Ok(Some(s)) => Ok(Self {
+                actor: s.actor,
+                csrf: s.csrf,
+                org_name: s.org_name,
+            }),
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(PageError(e).into_response()),
         }
-        if now - session.last_seen_at > 60_000 {
-            // Only write the idle timestamp once a minute, not on every request.
-            let _ = state.store().touch_session(&hash, now).await;
-        }
-        let actor = match service::actor(state, session.org_id, session.user_id).await {
-            Ok(a) => a,
-            Err(_) => return Err(to_login()),
-        };
-        let org_name = state
-            .store()
-            .get_org(session.org_id)
-            .await
-            .map(|o| o.settings.name)
-            .unwrap_or_default();
-        Ok(Self {
-            actor,
-            csrf: session.csrf_token,
-            org_name,
-        })
     }
 }
 
@@ -201,7 +187,7 @@ impl AdminSession {
         if constant_time_eq(sent, &self.csrf) {
             Ok(())
         } else {
-            Err(PageError(ServiceError::Forbidden(
+            Err(PageError(AppError::Forbidden(
                 "The form expired or came from another site; reload the page and try again".into(),
             )))
         }
@@ -229,14 +215,14 @@ impl Chrome {
         title: &str,
         active: &str,
     ) -> Result<Self, PageError> {
-        let modules = service::visible_modules(state, &s.actor).await?;
+        let modules = portico_app::modules::visible_modules(state, &s.actor).await?;
         Ok(Self {
             title: title.to_string(),
             org_name: s.org_name.clone(),
             user_name: s.actor.user.name.clone(),
             is_admin: s.actor.user.super_admin,
             csrf: s.csrf.clone(),
-            web_tabs: service::web_tabs(state, &s.actor)
+            web_tabs: portico_app::org::web_tabs(state, &s.actor)
                 .await?
                 .into_iter()
                 .map(|t| (t.name, t.url))
@@ -282,10 +268,10 @@ impl FormErrors {
     }
 
     /// Splits a service error into form errors (shown beside fields) or a page error.
-    pub fn from_service(e: ServiceError) -> Result<Self, PageError> {
+    pub fn from_service(e: AppError) -> Result<Self, PageError> {
         match e {
-            ServiceError::Invalid(d) => Ok(Self(d.errors().to_vec())),
-            ServiceError::Conflict(m) => Ok(Self(vec![FieldError::new("", "conflict", m)])),
+            AppError::Invalid(d) => Ok(Self(d.errors().to_vec())),
+            AppError::Conflict(m) => Ok(Self(vec![FieldError::new("", "conflict", m)])),
             other => Err(PageError(other)),
         }
     }
@@ -340,7 +326,7 @@ pub fn redirect_with(path: &str, flash: &str) -> Response {
 
 /// Ids in admin paths that are not numbers name nothing: the "not found" page.
 pub fn parse_id(raw: &str) -> Result<portico_domain::Id, PageError> {
-    raw.parse().map_err(|_| PageError(ServiceError::NotFound))
+    raw.parse().map_err(|_| PageError(AppError::NotFound))
 }
 
 #[derive(Deserialize)]
@@ -371,7 +357,7 @@ fn login_form(
     status: StatusCode,
 ) -> Response {
     let Ok(csrf) = random_token() else {
-        return PageError(ServiceError::Internal("random source failed".into())).into_response();
+        return PageError(AppError::Internal("random source failed".into())).into_response();
     };
     let secure = if state.config().secure_cookies {
         "; Secure"
@@ -448,48 +434,33 @@ async fn login(
             StatusCode::FORBIDDEN,
         );
     }
-    let user = match service::check_credentials(&state, &form.email, &form.password).await {
-        Ok(u) => u,
-        Err(e) => {
-            let (status, message) = match e {
-                ServiceError::TooManyAttempts => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Too many failed attempts. Wait 15 minutes and try again.".to_string(),
-                ),
-                ServiceError::Invalid(_) => (
-                    StatusCode::UNAUTHORIZED,
-                    "The email address or password is not right.".to_string(),
-                ),
-                other => return PageError(other).into_response(),
-            };
-            return login_form(&state, form.email, next, Some(message), status);
-        }
-    };
+    let user =
+        match portico_app::sign_in::check_credentials(&state, &form.email, &form.password).await {
+            Ok(u) => u,
+            Err(e) => {
+                let (status, message) = match e {
+                    AppError::TooManyAttempts => (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "Too many failed attempts. Wait 15 minutes and try again.".to_string(),
+                    ),
+                    AppError::Invalid(_) => (
+                        StatusCode::UNAUTHORIZED,
+                        "The email address or password is not right.".to_string(),
+                    ),
+                    other => return PageError(other).into_response(),
+                };
+                return login_form(&state, form.email, next, Some(message), status);
+            }
+        };
     // A new session id at every sign-in; any previous session of this browser ends.
-    if let Some(old) = cookie_value(&headers) {
-        let _ = state.store().delete_session(&token_hash(&old)).await;
-    }
-    let (Ok(token), Ok(csrf)) = (random_token(), random_token()) else {
-        return PageError(ServiceError::Internal("random source failed".into())).into_response();
-    };
-    let now = state.now();
-    let absolute = state.config().session_absolute_ms;
-    let session = Session {
-        org_id: user.org_id,
-        user_id: user.id,
-        csrf_token: csrf,
-        created_at: now,
-        last_seen_at: now,
-        expires_at: now + absolute,
-    };
-    if let Err(e) = state
-        .store()
-        .create_session(&token_hash(&token), &session)
-        .await
-    {
-        return PageError(e.into()).into_response();
-    }
-    tracing::info!(user_id = user.id, org_id = user.org_id, "admin signed in");
+    let rules = session_rules(&state);
+    let old = cookie_value(&headers);
+    let token =
+        match portico_app::sign_in::start_session(&state, &user, old.as_deref(), rules).await {
+            Ok(token) => token,
+            Err(e) => return PageError(e).into_response(),
+        };
+    let absolute = rules.absolute_ms;
     let mut r = see_other(&next);
     r.headers_mut().insert(
         header::SET_COOKIE,
@@ -506,11 +477,7 @@ async fn logout(
 ) -> PageResult {
     session.check_csrf(&pairs)?;
     if let Some(token) = cookie_value(&headers) {
-        state
-            .store()
-            .delete_session(&token_hash(&token))
-            .await
-            .map_err(ServiceError::from)?;
+        portico_app::sign_in::end_session(&state, &token).await?;
     }
     let mut r = see_other("/admin/login");
     r.headers_mut()
@@ -530,16 +497,8 @@ struct HomePage {
 async fn home(State(state): State<AppState>, session: AdminSession) -> PageResult {
     let chrome = Chrome::new(&state, &session, "Home", "home").await?;
     let mut modules = Vec::new();
-    for m in service::visible_modules(&state, &session.actor).await? {
-        let owner = match session.actor.list_scope(&m) {
-            portico_domain::access::ListScope::All => None,
-            portico_domain::access::ListScope::OwnedBy(u) => Some(u),
-        };
-        let count = state
-            .store()
-            .count_records(session.actor.user.org_id, m.id, owner)
-            .await
-            .map_err(ServiceError::from)?;
+    for m in portico_app::modules::visible_modules(&state, &session.actor).await? {
+        let count = portico_app::records::count_visible(&state, &session.actor, &m).await?;
         modules.push((m, count));
     }
     Ok(render(&HomePage { chrome, modules }))

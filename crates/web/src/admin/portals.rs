@@ -7,12 +7,12 @@ use super::{
     form_value, parse_id, redirect_with, render, unprocessable,
 };
 use crate::AppState;
-use crate::error::ServiceError;
-use crate::service::portals::{self as svc, OrgCatalogue, Preview};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Form, Router};
+use portico_app::AppError;
+use portico_app::catalogue::OrgCatalogue;
 use portico_domain::Id;
 use portico_domain::module::ApiName;
 use portico_domain::portal::{
@@ -20,6 +20,7 @@ use portico_domain::portal::{
     TabModule, TabRole, TabView, UserType, UserTypeConfig,
 };
 use portico_domain::profile::{ModulePermissions, User};
+use portico_portal::preview::Preview;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -118,7 +119,7 @@ async fn start_view(
     form: Posted,
     flash: Option<String>,
 ) -> PageResult {
-    let portals = svc::list_portals(state, &s.actor).await?;
+    let portals = portico_app::portals::list_portals(state, &s.actor).await?;
     let chrome = Chrome::new(state, s, "Portals", "setup-portals")
         .await?
         .with_flash(flash);
@@ -156,7 +157,7 @@ async fn create(
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
     s.check_csrf(&pairs)?;
-    match svc::create_portal(
+    match portico_app::portals::create_portal(
         &state,
         &s.actor,
         Some(form_value(&pairs, "name").to_string()),
@@ -169,7 +170,7 @@ async fn create(
         )),
         Err(e) => {
             let e = match e {
-                ServiceError::Conflict(m) => ServiceError::invalid("name", "taken", m),
+                AppError::Conflict(m) => AppError::invalid("name", "taken", m),
                 other => other,
             };
             let errors = FormErrors::from_service(e)?;
@@ -219,15 +220,12 @@ async fn summary_view(
     form: Posted,
     flash: Option<String>,
 ) -> PageResult {
-    let portal = svc::portal(state, &s.actor, portal_id).await?;
-    let types = svc::user_types(state, &s.actor, portal_id).await?;
-    let cat = svc::catalogue(state, s.actor.user.org_id).await?;
-    let (granted, used) = svc::seat_usage(state, &s.actor).await?;
-    let grants = state
-        .store()
-        .seat_grants(s.actor.user.org_id)
-        .await
-        .map_err(ServiceError::from)?
+    let portal = portico_app::portals::portal(state, &s.actor, portal_id).await?;
+    let types = portico_app::user_types::user_types(state, &s.actor, portal_id).await?;
+    let cat = portico_app::catalogue::org_catalogue(state, &s.actor).await?;
+    let (granted, used) = portico_app::seats::seat_usage(state, &s.actor).await?;
+    let grants = portico_app::seats::grants(state, &s.actor)
+        .await?
         .into_iter()
         .map(|g| {
             (
@@ -311,16 +309,17 @@ async fn add_user_type(
     let result = async {
         let personality =
             ApiName::parse(form_value(&pairs, "personality_module")).map_err(|_| {
-                ServiceError::invalid(
+                AppError::invalid(
                     "personality_module",
                     "required",
                     "Choose a personality module",
                 )
             })?;
-        let seats: i64 = form_value(&pairs, "seats").trim().parse().map_err(|_| {
-            ServiceError::invalid("seats", "invalid_number", "Seats is a whole number")
-        })?;
-        let cat = svc::catalogue(&state, s.actor.user.org_id).await?;
+        let seats: i64 = form_value(&pairs, "seats")
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("seats", "invalid_number", "Seats is a whole number"))?;
+        let cat = portico_app::catalogue::org_catalogue(&state, &s.actor).await?;
         let config = UserTypeConfig::starter(
             form_value(&pairs, "name"),
             &personality,
@@ -328,7 +327,7 @@ async fn add_user_type(
             seats,
             &cat.view(),
         );
-        svc::create_user_type(&state, &s.actor, portal_id, config).await
+        portico_app::user_types::create_user_type(&state, &s.actor, portal_id, config).await
     }
     .await;
     match result {
@@ -338,7 +337,7 @@ async fn add_user_type(
         )),
         Err(e) => {
             let e = match e {
-                ServiceError::Conflict(m) => ServiceError::invalid("name", "taken", m),
+                AppError::Conflict(m) => AppError::invalid("name", "taken", m),
                 other => other,
             };
             let errors = FormErrors::from_service(e)?;
@@ -358,12 +357,14 @@ async fn delete_user_type(
 ) -> PageResult {
     s.check_csrf(&pairs)?;
     let portal_id = parse_id(&portal)?;
-    match svc::delete_user_type(&state, &s.actor, portal_id, parse_id(&ut)?).await {
+    match portico_app::user_types::delete_user_type(&state, &s.actor, portal_id, parse_id(&ut)?)
+        .await
+    {
         Ok(()) => Ok(redirect_with(
             &format!("/admin/setup/portals/{portal_id}"),
             "User type deleted",
         )),
-        Err(ServiceError::Conflict(m)) => Ok(redirect_with(
+        Err(AppError::Conflict(m)) => Ok(redirect_with(
             &format!("/admin/setup/portals/{portal_id}"),
             &m,
         )),
@@ -379,7 +380,7 @@ async fn load_user_type(
     ut: &str,
 ) -> Result<(Id, UserType), PageError> {
     let portal_id = parse_id(portal)?;
-    let ut = svc::user_type(state, &s.actor, portal_id, parse_id(ut)?).await?;
+    let ut = portico_app::user_types::user_type(state, &s.actor, portal_id, parse_id(ut)?).await?;
     Ok((portal_id, ut))
 }
 
@@ -405,8 +406,8 @@ async fn basics_view(
     steps: Steps,
     flash: Option<String>,
 ) -> PageResult {
-    let portal = svc::portal(state, &s.actor, portal_id).await?;
-    let cat = svc::catalogue(state, s.actor.user.org_id).await?;
+    let portal = portico_app::portals::portal(state, &s.actor, portal_id).await?;
+    let cat = portico_app::catalogue::org_catalogue(state, &s.actor).await?;
     let chrome = Chrome::new(
         state,
         s,
@@ -460,12 +461,12 @@ async fn save_basics(
     let seats = form_value(&pairs, "seats").trim().parse::<i64>();
     let personality = ApiName::parse(form_value(&pairs, "personality_module"));
     let result = match (seats, personality) {
-        (Err(_), _) => Err(ServiceError::invalid(
+        (Err(_), _) => Err(AppError::invalid(
             "seats",
             "invalid_number",
             "Seats is a whole number",
         )),
-        (_, Err(_)) => Err(ServiceError::invalid(
+        (_, Err(_)) => Err(AppError::invalid(
             "personality_module",
             "required",
             "Choose a personality module",
@@ -474,7 +475,7 @@ async fn save_basics(
             config.seats = seats;
             if personality != config.personality_module {
                 // Another personality module changes which modules are related: start afresh.
-                let cat = svc::catalogue(&state, s.actor.user.org_id).await?;
+                let cat = portico_app::catalogue::org_catalogue(&state, &s.actor).await?;
                 let fresh = UserTypeConfig::starter(
                     &config.name,
                     &personality,
@@ -488,7 +489,14 @@ async fn save_basics(
                     ..fresh
                 };
             }
-            svc::replace_user_type(&state, &s.actor, portal_id, current.id, config.clone()).await
+            portico_app::user_types::replace_user_type(
+                &state,
+                &s.actor,
+                portal_id,
+                current.id,
+                config.clone(),
+            )
+            .await
         }
     };
     match result {
@@ -644,8 +652,8 @@ async fn tabs_view(
     steps: Steps,
     flash: Option<String>,
 ) -> PageResult {
-    let portal = svc::portal(state, &s.actor, portal_id).await?;
-    let cat = svc::catalogue(state, s.actor.user.org_id).await?;
+    let portal = portico_app::portals::portal(state, &s.actor, portal_id).await?;
+    let cat = portico_app::catalogue::org_catalogue(state, &s.actor).await?;
     let rows = tab_rows(&cat, &ut.config);
     let web_tabs = cat
         .web_tabs
@@ -784,10 +792,10 @@ fn posted_tabs(cat: &OrgCatalogue, current: &UserTypeConfig, pairs: &Pairs) -> U
     }
 }
 
-fn messages(e: ServiceError) -> Result<Vec<String>, PageError> {
+fn messages(e: AppError) -> Result<Vec<String>, PageError> {
     match e {
-        ServiceError::Invalid(d) => Ok(d.errors().iter().map(|e| e.message.clone()).collect()),
-        ServiceError::Conflict(m) => Ok(vec![m]),
+        AppError::Invalid(d) => Ok(d.errors().iter().map(|e| e.message.clone()).collect()),
+        AppError::Conflict(m) => Ok(vec![m]),
         other => Err(PageError(other)),
     }
 }
@@ -801,9 +809,17 @@ async fn save_tabs(
     s.check_csrf(&pairs)?;
     let (portal_id, current) = load_user_type(&state, &s, &portal, &ut).await?;
     let wizard = form_value(&pairs, "_wizard") == "1";
-    let cat = svc::catalogue(&state, s.actor.user.org_id).await?;
+    let cat = portico_app::catalogue::org_catalogue(&state, &s.actor).await?;
     let config = posted_tabs(&cat, &current.config, &pairs);
-    match svc::replace_user_type(&state, &s.actor, portal_id, current.id, config.clone()).await {
+    match portico_app::user_types::replace_user_type(
+        &state,
+        &s.actor,
+        portal_id,
+        current.id,
+        config.clone(),
+    )
+    .await
+    {
         Ok(ut) => Ok(redirect_with(
             &ut_path(portal_id, ut.id, "fields", wizard),
             "Tab configuration saved",
@@ -910,8 +926,8 @@ async fn fields_view(
     steps: Steps,
     flash: Option<String>,
 ) -> PageResult {
-    let portal = svc::portal(state, &s.actor, portal_id).await?;
-    let cat = svc::catalogue(state, s.actor.user.org_id).await?;
+    let portal = portico_app::portals::portal(state, &s.actor, portal_id).await?;
+    let cat = portico_app::catalogue::org_catalogue(state, &s.actor).await?;
     let blocks = field_blocks(&cat, &ut.config);
     let chrome = Chrome::new(
         state,
@@ -959,7 +975,7 @@ async fn save_fields(
     s.check_csrf(&pairs)?;
     let (portal_id, current) = load_user_type(&state, &s, &portal, &ut).await?;
     let wizard = form_value(&pairs, "_wizard") == "1";
-    let cat = svc::catalogue(&state, s.actor.user.org_id).await?;
+    let cat = portico_app::catalogue::org_catalogue(&state, &s.actor).await?;
     let mut config = current.config.clone();
     for block in field_blocks(&cat, &current.config) {
         let Some((mi, li)) = block
@@ -992,7 +1008,15 @@ async fn save_fields(
             })
             .collect();
     }
-    match svc::replace_user_type(&state, &s.actor, portal_id, current.id, config.clone()).await {
+    match portico_app::user_types::replace_user_type(
+        &state,
+        &s.actor,
+        portal_id,
+        current.id,
+        config.clone(),
+    )
+    .await
+    {
         Ok(_) if wizard => Ok(redirect_with(
             &format!("/admin/setup/portals/{portal_id}"),
             "Your portal is configured. Review it below, preview it, or add more user types.",
@@ -1044,8 +1068,8 @@ async fn settings_view(
     errors: FormErrors,
     flash: Option<String>,
 ) -> PageResult {
-    let users = crate::service::list_users(state, &s.actor).await?;
-    let types = svc::user_types(state, &s.actor, portal.id).await?;
+    let users = portico_app::users::list_users(state, &s.actor).await?;
+    let types = portico_app::user_types::user_types(state, &s.actor, portal.id).await?;
     let current = settings.idle_timeout_minutes;
     let mut timeouts = vec![(String::new(), "Never".to_string(), current.is_none())];
     timeouts.extend(IDLE_TIMEOUTS.iter().map(|m| {
@@ -1083,7 +1107,7 @@ async fn settings_page(
     Path(portal): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> PageResult {
-    let portal = svc::portal(&state, &s.actor, parse_id(&portal)?).await?;
+    let portal = portico_app::portals::portal(&state, &s.actor, parse_id(&portal)?).await?;
     let settings = portal.settings.clone();
     settings_view(&state, &s, portal, settings, FormErrors::default(), q.flash).await
 }
@@ -1156,18 +1180,18 @@ async fn save_settings(
     s.check_csrf(&pairs)?;
     let portal_id = parse_id(&portal)?;
     let patch = posted_settings(&pairs);
-    match svc::update_portal(&state, &s.actor, portal_id, patch.clone()).await {
+    match portico_app::portals::update_portal(&state, &s.actor, portal_id, patch.clone()).await {
         Ok(_) => Ok(redirect_with(
             &format!("/admin/setup/portals/{portal_id}/settings"),
             "Portal settings saved",
         )),
         Err(e) => {
             let e = match e {
-                ServiceError::Conflict(m) => ServiceError::invalid("slug", "taken", m),
+                AppError::Conflict(m) => AppError::invalid("slug", "taken", m),
                 other => other,
             };
             let errors = FormErrors::from_service(e)?;
-            let portal = svc::portal(&state, &s.actor, portal_id).await?;
+            let portal = portico_app::portals::portal(&state, &s.actor, portal_id).await?;
             // Show what was typed where it parses; otherwise the saved value.
             let mut merged = serde_json::to_value(&portal.settings).unwrap_or(Value::Null);
             if let Value::Object(m) = &mut merged {
@@ -1205,8 +1229,8 @@ async fn preview_page(
     Path(portal): Path<String>,
     Query(q): Query<PreviewQuery>,
 ) -> PageResult {
-    let portal = svc::portal(&state, &s.actor, parse_id(&portal)?).await?;
-    let types = svc::user_types(&state, &s.actor, portal.id).await?;
+    let portal = portico_app::portals::portal(&state, &s.actor, parse_id(&portal)?).await?;
+    let types = portico_app::user_types::user_types(&state, &s.actor, portal.id).await?;
     let chosen = q
         .user_type
         .as_deref()
@@ -1222,7 +1246,7 @@ async fn preview_page(
         .transpose()?;
     let (preview, records) = match chosen.and_then(|c| types.iter().find(|t| t.id == c)) {
         Some(ut) => {
-            let (_, page) = crate::service::list_records(
+            let (_, page) = portico_app::records::list_records(
                 &state,
                 &s.actor,
                 ut.config.personality_module.as_str(),
@@ -1241,7 +1265,10 @@ async fn preview_page(
                 })
                 .collect();
             (
-                Some(svc::preview(&state, &s.actor, portal.id, ut.id, record).await?),
+                Some(
+                    portico_portal::preview::preview(&state, &s.actor, portal.id, ut.id, record)
+                        .await?,
+                ),
                 records,
             )
         }
@@ -1272,12 +1299,12 @@ async fn verify_domain(
     s.check_csrf(&pairs)?;
     let portal_id = parse_id(&portal)?;
     let back = format!("/admin/setup/portals/{portal_id}");
-    match svc::verify_domain(&state, &s.actor, portal_id).await {
+    match portico_app::portals::verify_domain(&state, &s.actor, portal_id).await {
         Ok(_) => Ok(redirect_with(
             &back,
             "Custom domain verified: the portal now answers on it",
         )),
-        Err(ServiceError::Invalid(d)) => Ok(redirect_with(&back, &d.to_string())),
+        Err(AppError::Invalid(d)) => Ok(redirect_with(&back, &d.to_string())),
         Err(e) => Err(PageError(e)),
     }
 }

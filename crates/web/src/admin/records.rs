@@ -5,13 +5,13 @@ use super::{
     AdminSession, Chrome, FormErrors, PageError, PageResult, parse_id, redirect_with, render,
 };
 use crate::AppState;
-use crate::error::ServiceError;
 use crate::present::human_time;
-use crate::service::{self, RecordExtras};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use portico_app::AppError;
+use portico_app::records::RecordExtras;
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::canvas::{display_value, render as render_canvas};
@@ -93,9 +93,7 @@ fn choose_layout(layouts: &[Layout], wanted: Option<Id>) -> Result<&Layout, Page
     wanted
         .and_then(|id| layouts.iter().find(|l| l.id == id))
         .or_else(|| layouts.first())
-        .ok_or(PageError(ServiceError::Internal(
-            "module has no layout".into(),
-        )))
+        .ok_or(PageError(AppError::Internal("module has no layout".into())))
 }
 
 // ---- list ----
@@ -138,9 +136,18 @@ async fn list(
         .map(parse_id)
         .transpose()?;
     let search = q.q.clone().filter(|s| !s.trim().is_empty());
-    let (module, page) =
-        service::list_records(&state, &session.actor, &module, after, Some(50), search).await?;
-    let detail = service::module_detail(&state, &session.actor, module.api_name.as_str()).await?;
+    let (module, page) = portico_app::records::list_records(
+        &state,
+        &session.actor,
+        &module,
+        after,
+        Some(50),
+        search,
+    )
+    .await?;
+    let detail =
+        portico_app::modules::module_detail(&state, &session.actor, module.api_name.as_str())
+            .await?;
     let layout = choose_layout(&detail.layouts, None)?;
     let columns: Vec<&Field> = layout
         .field_names()
@@ -149,7 +156,7 @@ async fn list(
         .take(5)
         .collect();
     let records: Vec<&Record> = page.items.iter().collect();
-    let names = service::record_names(
+    let names = portico_app::records::record_names(
         &state,
         &session.actor,
         linked_ids(columns.iter().copied(), &records),
@@ -267,11 +274,13 @@ async fn detail(
     Query(q): Query<DetailQuery>,
 ) -> PageResult {
     let actor = &session.actor;
-    let (module, record) = service::get_record(&state, actor, &module, parse_id(&id)?).await?;
-    let d = service::module_detail(&state, actor, module.api_name.as_str()).await?;
+    let (module, record) =
+        portico_app::records::get_record(&state, actor, &module, parse_id(&id)?).await?;
+    let d = portico_app::modules::module_detail(&state, actor, module.api_name.as_str()).await?;
     let layout = choose_layout(&d.layouts, q.layout)?;
     let names =
-        service::record_names(&state, actor, linked_ids(d.fields.iter(), &[&record])).await?;
+        portico_app::records::record_names(&state, actor, linked_ids(d.fields.iter(), &[&record]))
+            .await?;
     let sections = layout
         .sections
         .iter()
@@ -289,11 +298,8 @@ async fn detail(
         .canvas_template
         .as_deref()
         .map(|t| render_canvas(t, &record.data, &|_| true));
-    let owner = state
-        .store()
-        .get_user(actor.user.org_id, record.owner_id)
+    let owner = portico_app::users::user_name(&state, actor, record.owner_id)
         .await
-        .map(|u| u.name)
         .unwrap_or_else(|_| format!("User #{}", record.owner_id));
     let chrome = Chrome::new(
         &state,
@@ -426,8 +432,15 @@ async fn form_field(
         FieldType::Lookup { target_module } | FieldType::MultiselectLookup { target_module } => {
             // Offer the newest records of the target module the user may see; a current value
             // outside that window is kept as a choice so saving never drops it.
-            match service::list_records(state, actor, target_module.as_str(), None, Some(200), None)
-                .await
+            match portico_app::records::list_records(
+                state,
+                actor,
+                target_module.as_str(),
+                None,
+                Some(200),
+                None,
+            )
+            .await
             {
                 Ok((_, page)) => {
                     choices = page
@@ -444,7 +457,8 @@ async fn form_field(
                         .filter_map(|s| s.parse().ok())
                         .filter(|id| !page.items.iter().any(|r| r.id == *id))
                         .collect();
-                    let names = service::record_names(state, actor, missing.clone()).await?;
+                    let names =
+                        portico_app::records::record_names(state, actor, missing.clone()).await?;
                     for id in missing {
                         choices.push(Choice {
                             value: id.to_string(),
@@ -458,7 +472,7 @@ async fn form_field(
                         "multiselect"
                     }
                 }
-                Err(ServiceError::Forbidden(_)) => {
+                Err(AppError::Forbidden(_)) => {
                     hint = format!("Id of a {target_module} record");
                     "number"
                 }
@@ -504,7 +518,8 @@ async fn build_form(
     errors: &FormErrors,
     layout_id: Option<Id>,
 ) -> PageResult {
-    let d = service::module_detail(state, &session.actor, module.api_name.as_str()).await?;
+    let d = portico_app::modules::module_detail(state, &session.actor, module.api_name.as_str())
+        .await?;
     let layout = choose_layout(&d.layouts, layout_id)?;
     let mut sections = Vec::new();
     for s in &layout.sections {
@@ -577,7 +592,8 @@ async fn new_form(
     Path(module): Path<String>,
     Query(q): Query<LayoutQuery>,
 ) -> PageResult {
-    let module = service::module(&state, &session.actor, &module, Action::Create).await?;
+    let module =
+        portico_app::modules::module(&state, &session.actor, &module, Action::Create).await?;
     build_form(
         &state,
         &session,
@@ -597,9 +613,9 @@ async fn edit_form(
     Query(q): Query<LayoutQuery>,
 ) -> PageResult {
     let (module, record) =
-        service::get_record(&state, &session.actor, &module, parse_id(&id)?).await?;
+        portico_app::records::get_record(&state, &session.actor, &module, parse_id(&id)?).await?;
     if !session.actor.may(&module, record.owner_id, Action::Edit) {
-        return Err(PageError(ServiceError::Forbidden(format!(
+        return Err(PageError(AppError::Forbidden(format!(
             "Your profile does not allow you to edit this {} record",
             module.label
         ))));
@@ -624,7 +640,7 @@ async fn posted_data(
     module: &str,
     pairs: &[(String, String)],
 ) -> Result<(Map<String, Value>, Option<Id>), PageError> {
-    let d = service::module_detail(state, &session.actor, module).await?;
+    let d = portico_app::modules::module_detail(state, &session.actor, module).await?;
     let layout_id = super::form_value(pairs, "_layout").parse().ok();
     let layout = choose_layout(&d.layouts, layout_id)?;
     let mut data = Map::new();
@@ -654,7 +670,7 @@ async fn create(
 ) -> PageResult {
     session.check_csrf(&pairs)?;
     let (data, layout) = posted_data(&state, &session, &module, &pairs).await?;
-    match service::create_record(
+    match portico_app::records::create_record(
         &state,
         &session.actor,
         &module,
@@ -669,7 +685,8 @@ async fn create(
         )),
         Err(e) => {
             let errors = FormErrors::from_service(e)?;
-            let m = service::module(&state, &session.actor, &module, Action::Create).await?;
+            let m = portico_app::modules::module(&state, &session.actor, &module, Action::Create)
+                .await?;
             build_form(&state, &session, m, None, Some(&pairs), &errors, layout).await
         }
     }
@@ -684,7 +701,7 @@ async fn update(
     session.check_csrf(&pairs)?;
     let id = parse_id(&id)?;
     let (data, layout) = posted_data(&state, &session, &module, &pairs).await?;
-    match service::update_record(
+    match portico_app::records::update_record(
         &state,
         &session.actor,
         &module,
@@ -700,7 +717,8 @@ async fn update(
         )),
         Err(e) => {
             let errors = FormErrors::from_service(e)?;
-            let (m, record) = service::get_record(&state, &session.actor, &module, id).await?;
+            let (m, record) =
+                portico_app::records::get_record(&state, &session.actor, &module, id).await?;
             build_form(
                 &state,
                 &session,
@@ -722,7 +740,7 @@ async fn delete(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     session.check_csrf(&pairs)?;
-    service::delete_record(&state, &session.actor, &module, parse_id(&id)?).await?;
+    portico_app::records::delete_record(&state, &session.actor, &module, parse_id(&id)?).await?;
     Ok(redirect_with(
         &format!("/admin/records/{module}"),
         "Record moved to the recycle bin",
@@ -737,7 +755,7 @@ async fn restore(
 ) -> PageResult {
     session.check_csrf(&pairs)?;
     let id = parse_id(&id)?;
-    service::restore_record(&state, &session.actor, &module, id).await?;
+    portico_app::records::restore_record(&state, &session.actor, &module, id).await?;
     Ok(redirect_with(
         &format!("/admin/records/{module}/{id}"),
         "Record restored",
@@ -751,7 +769,7 @@ async fn purge(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     session.check_csrf(&pairs)?;
-    service::purge_record(&state, &session.actor, &module, parse_id(&id)?).await?;
+    portico_app::records::purge_record(&state, &session.actor, &module, parse_id(&id)?).await?;
     Ok(redirect_with(
         "/admin/recycle-bin",
         "Record deleted for good",
@@ -787,7 +805,7 @@ async fn recycle_bin(
     session: AdminSession,
     Query(q): Query<BinQuery>,
 ) -> PageResult {
-    let page = service::recycle_bin(
+    let page = portico_app::records::recycle_bin(
         &state,
         &session.actor,
         q.after
@@ -797,11 +815,7 @@ async fn recycle_bin(
             .transpose()?,
     )
     .await?;
-    let modules = state
-        .store()
-        .list_modules(session.actor.user.org_id)
-        .await
-        .map_err(ServiceError::from)?;
+    let modules = portico_app::modules::all_modules(&state, &session.actor).await?;
     let rows = page
         .items
         .iter()

@@ -6,13 +6,14 @@ use super::{
     form_value, redirect_with, render,
 };
 use crate::AppState;
-use crate::error::ServiceError;
-use crate::service::{self, ModuleChanges, NewUserInput};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use portico_app::AppError;
+use portico_app::modules::ModuleChanges;
+use portico_app::users::NewUserInput;
 use portico_domain::field::{FieldType, NewField, SubformField};
 use portico_domain::layout::{NewLayout, Section};
 use portico_domain::module::{ApiName, DataSharing, Module};
@@ -65,7 +66,7 @@ fn sharing_input(pairs: &Pairs) -> Result<DataSharing, DomainError> {
 }
 
 /// Shows a page again with its errors (status 422), or the page error for anything else.
-async fn with_errors<F, Fut>(e: ServiceError, show: F) -> PageResult
+async fn with_errors<F, Fut>(e: AppError, show: F) -> PageResult
 where
     F: FnOnce(FormErrors) -> Fut,
     Fut: Future<Output = PageResult>,
@@ -100,15 +101,11 @@ async fn modules_page(
     form: Posted,
     flash: Option<String>,
 ) -> PageResult {
-    service::require_admin(&s.actor)?;
+    portico_app::require_admin(&s.actor)?;
     let chrome = Chrome::new(state, s, "Modules", "setup-modules")
         .await?
         .with_flash(flash);
-    let modules = state
-        .store()
-        .list_modules(s.actor.user.org_id)
-        .await
-        .map_err(ServiceError::from)?;
+    let modules = portico_app::modules::all_modules(state, &s.actor).await?;
     Ok(render(&ModulesPage {
         chrome,
         modules,
@@ -147,7 +144,7 @@ async fn create_module(
         })
     })();
     let result = match input {
-        Ok(input) => service::create_module(&state, &s.actor, input).await,
+        Ok(input) => portico_app::modules::create_module(&state, &s.actor, input).await,
         Err(e) => Err(e.into()),
     };
     match result {
@@ -197,13 +194,9 @@ async fn module_page(
     failed: &'static str,
     flash: Option<String>,
 ) -> PageResult {
-    service::require_admin(&s.actor)?;
-    let d = service::module_detail(state, &s.actor, api).await?;
-    let all = state
-        .store()
-        .list_modules(s.actor.user.org_id)
-        .await
-        .map_err(ServiceError::from)?;
+    portico_app::require_admin(&s.actor)?;
+    let d = portico_app::modules::module_detail(state, &s.actor, api).await?;
+    let all = portico_app::modules::all_modules(state, &s.actor).await?;
     let fields = d
         .fields
         .iter()
@@ -288,7 +281,7 @@ async fn module_settings(
                 sharing: Some(sharing),
                 canvas_template: Some(opt_text(&pairs, "canvas_template")),
             };
-            service::update_module(&state, &s.actor, &module, changes).await
+            portico_app::modules::update_module(&state, &s.actor, &module, changes).await
         }
         Err(e) => Err(e.into()),
     };
@@ -385,7 +378,7 @@ async fn add_field(
 ) -> PageResult {
     s.check_csrf(&pairs)?;
     let result = match field_input(&pairs) {
-        Ok(f) => service::add_field(&state, &s.actor, &module, &f).await,
+        Ok(f) => portico_app::modules::add_field(&state, &s.actor, &module, &f).await,
         Err(e) => Err(e.into()),
     };
     match result {
@@ -445,7 +438,7 @@ async fn add_layout(
     s.check_csrf(&pairs)?;
     let result = match sections_input(form_value(&pairs, "sections")) {
         Ok(sections) => {
-            service::add_layout(
+            portico_app::modules::add_layout(
                 &state,
                 &s.actor,
                 &module,
@@ -499,8 +492,8 @@ async fn users_page(
     form: Posted,
     flash: Option<String>,
 ) -> PageResult {
-    let users = service::list_users(state, &s.actor).await?;
-    let profiles = service::list_profiles(state, &s.actor).await?;
+    let users = portico_app::users::list_users(state, &s.actor).await?;
+    let profiles = portico_app::users::list_profiles(state, &s.actor).await?;
     let users = users
         .into_iter()
         .map(|u| {
@@ -552,7 +545,7 @@ async fn create_user(
         profile_id: form_value(&pairs, "profile_id").parse().unwrap_or(0),
         super_admin: form_checked(&pairs, "super_admin"),
     };
-    match service::create_user(&state, &s.actor, input).await {
+    match portico_app::users::create_user(&state, &s.actor, input).await {
         Ok(u) => Ok(redirect_with(
             "/admin/setup/users",
             &format!("{} can now sign in", u.name),
@@ -565,7 +558,7 @@ async fn create_user(
                 .cloned()
                 .collect();
             let e = match e {
-                ServiceError::Conflict(m) => ServiceError::invalid("email", "taken", m),
+                AppError::Conflict(m) => AppError::invalid("email", "taken", m),
                 other => other,
             };
             with_errors(e, |errors| {
@@ -594,7 +587,7 @@ async fn profiles_page(
     form: Posted,
     flash: Option<String>,
 ) -> PageResult {
-    let profiles = service::list_profiles(state, &s.actor).await?;
+    let profiles = portico_app::users::list_profiles(state, &s.actor).await?;
     let chrome = Chrome::new(state, s, "Profiles", "setup-profiles")
         .await?
         .with_flash(flash);
@@ -650,7 +643,7 @@ async fn create_profile(
 ) -> PageResult {
     s.check_csrf(&pairs)?;
     let result = match profile_input(&pairs, &[]) {
-        Ok(p) => service::create_profile(&state, &s.actor, p).await,
+        Ok(p) => portico_app::users::create_profile(&state, &s.actor, p).await,
         Err(e) => Err(e.into()),
     };
     match result {
@@ -690,16 +683,12 @@ async fn profile_view(
     shown: Option<NewProfile>,
     flash: Option<String>,
 ) -> PageResult {
-    let profile = service::list_profiles(state, &s.actor)
+    let profile = portico_app::users::list_profiles(state, &s.actor)
         .await?
         .into_iter()
         .find(|p| p.id == id)
-        .ok_or(PageError(ServiceError::NotFound))?;
-    let modules = state
-        .store()
-        .list_modules(s.actor.user.org_id)
-        .await
-        .map_err(ServiceError::from)?;
+        .ok_or(PageError(AppError::NotFound))?;
+    let modules = portico_app::modules::all_modules(state, &s.actor).await?;
     let source = shown
         .map(|n| Profile {
             id,
@@ -751,15 +740,11 @@ async fn update_profile(
 ) -> PageResult {
     s.check_csrf(&pairs)?;
     let id = super::parse_id(&id)?;
-    service::require_admin(&s.actor)?;
-    let modules = state
-        .store()
-        .list_modules(s.actor.user.org_id)
-        .await
-        .map_err(ServiceError::from)?;
+    portico_app::require_admin(&s.actor)?;
+    let modules = portico_app::modules::all_modules(&state, &s.actor).await?;
     let input = profile_input(&pairs, &modules);
     let result = match input.clone() {
-        Ok(p) => service::update_profile(&state, &s.actor, id, p).await,
+        Ok(p) => portico_app::users::update_profile(&state, &s.actor, id, p).await,
         Err(e) => Err(e.into()),
     };
     match result {
@@ -793,8 +778,8 @@ async fn org_view(
     errors: FormErrors,
     flash: Option<String>,
 ) -> PageResult {
-    service::require_admin(&s.actor)?;
-    let org: Org = service::org(state, &s.actor).await?;
+    portico_app::require_admin(&s.actor)?;
+    let org: Org = portico_app::org::org(state, &s.actor).await?;
     let chrome = Chrome::new(state, s, "Company settings", "setup-org")
         .await?
         .with_flash(flash);
@@ -829,7 +814,7 @@ async fn update_org(
         country: form_value(&pairs, "country").to_string(),
         gdpr_consent_required: form_checked(&pairs, "gdpr_consent_required"),
     };
-    match service::update_org(&state, &s.actor, settings.clone()).await {
+    match portico_app::org::update_org(&state, &s.actor, settings.clone()).await {
         Ok(_) => Ok(redirect_with("/admin/setup/org", "Company settings saved")),
         Err(e) => {
             with_errors(e, |errors| {
@@ -858,8 +843,8 @@ async fn web_tabs_page(
     form: Posted,
     flash: Option<String>,
 ) -> PageResult {
-    service::require_admin(&s.actor)?;
-    let tabs = service::web_tabs(state, &s.actor).await?;
+    portico_app::require_admin(&s.actor)?;
+    let tabs = portico_app::org::web_tabs(state, &s.actor).await?;
     let chrome = Chrome::new(state, s, "Web tabs", "setup-web-tabs")
         .await?
         .with_flash(flash);
@@ -896,7 +881,7 @@ async fn create_web_tab(
         name: form_value(&pairs, "name").to_string(),
         url: form_value(&pairs, "url").to_string(),
     };
-    match service::create_web_tab(&state, &s.actor, tab).await {
+    match portico_app::org::create_web_tab(&state, &s.actor, tab).await {
         Ok(t) => Ok(redirect_with(
             "/admin/setup/web-tabs",
             &format!("Web tab {} added", t.name),
@@ -920,7 +905,7 @@ async fn delete_web_tab(
         Ok(id) => id,
         Err(e) => return e.into_response(),
     };
-    match service::delete_web_tab(&state, &s.actor, id).await {
+    match portico_app::org::delete_web_tab(&state, &s.actor, id).await {
         Ok(()) => redirect_with("/admin/setup/web-tabs", "Web tab deleted"),
         Err(e) => PageError(e).into_response(),
     }

@@ -2,12 +2,11 @@
 //! API's error format (unknown keys and wrong types → 422 naming the field).
 
 use crate::AppState;
-use crate::error::{ApiError, ServiceError, body_error};
-use crate::service;
+use crate::error::{ApiError, AppError, body_error};
+
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use portico_auth::token_hash;
 use portico_domain::access::CrmActor;
 use serde::de::DeserializeOwned;
 
@@ -28,14 +27,8 @@ impl FromRequestParts<AppState> for ApiActor {
             })
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or(ServiceError::Unauthorized)?;
-        let found = state.store().find_api_token(&token_hash(token)).await?;
-        match found {
-            Some(t) if t.expires_at > state.now() => {
-                Ok(Self(service::actor(state, t.org_id, t.user_id).await?))
-            }
-            _ => Err(ApiError(ServiceError::Unauthorized)),
-        }
+            .ok_or(AppError::Unauthorized)?;
+        Ok(Self(portico_app::sign_in::api_actor(state, token).await?))
     }
 }
 
@@ -49,15 +42,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError(body_error(&e.body_text()))),
-            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError(ServiceError::BadRequest(
-                format!("The body is not valid JSON: {}", e.body_text()),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError(AppError::BadRequest(format!(
+                "The body is not valid JSON: {}",
+                e.body_text()
+            )))),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError(AppError::BadRequest(
+                "Send the body as JSON with Content-Type: application/json".into(),
             ))),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(ApiError(ServiceError::BadRequest(
-                    "Send the body as JSON with Content-Type: application/json".into(),
-                )))
-            }
-            Err(other) => Err(ApiError(ServiceError::BadRequest(other.body_text()))),
+            Err(other) => Err(ApiError(AppError::BadRequest(other.body_text()))),
         }
     }
 }

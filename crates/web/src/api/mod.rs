@@ -6,20 +6,24 @@ mod portals;
 
 pub use extract::{ApiActor, ApiJson};
 
-use crate::error::{ApiResult, ServiceError};
+use crate::error::{ApiResult, AppError};
 use crate::present::{module_json, module_summary, profile_json, record_json, rfc3339, user_json};
-use crate::service::{self, ModuleChanges, NewUserInput, RecordExtras};
 use crate::{AppState, openapi};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use portico_app::modules::ModuleChanges;
+use portico_app::records::RecordExtras;
+use portico_app::users::NewUserInput;
 use portico_domain::Id;
 use portico_domain::field::NewField;
 use portico_domain::layout::NewLayout;
 use portico_domain::module::DataSharing;
 use portico_domain::org::OrgSettings;
 use portico_domain::profile::NewProfile;
+use portico_domain::record::Record;
 use portico_domain::record::RecordState;
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::NewWebTab;
@@ -67,8 +71,8 @@ async fn openapi_doc() -> Json<Value> {
 }
 
 /// Ids in paths that are not numbers name nothing: 404, like any missing record.
-pub(crate) fn parse_id(raw: &str) -> Result<Id, ServiceError> {
-    raw.parse().map_err(|_| ServiceError::NotFound)
+pub(crate) fn parse_id(raw: &str) -> Result<Id, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
 }
 
 #[derive(Deserialize)]
@@ -82,14 +86,15 @@ async fn create_token(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let user = service::check_credentials(&state, &body.email, &body.password)
+    let user = portico_app::sign_in::check_credentials(&state, &body.email, &body.password)
         .await
         .map_err(|e| match e {
-            ServiceError::Invalid(_) => ServiceError::Unauthorized,
+            AppError::Invalid(_) => AppError::Unauthorized,
             other => other,
         })?;
     let ttl = state.config().api_token_ttl_ms;
-    let (token, expires_at) = service::issue_api_token(&state, &user, "api", ttl).await?;
+    let (token, expires_at) =
+        portico_app::sign_in::issue_api_token(&state, &user, "api", ttl).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"token": token, "token_type": "Bearer", "expires_at": rfc3339(expires_at)})),
@@ -102,7 +107,7 @@ async fn get_org(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Value>> {
-    let org = service::org(&state, &actor).await?;
+    let org = portico_app::org::org(&state, &actor).await?;
     Ok(Json(json!(org)))
 }
 
@@ -111,9 +116,9 @@ async fn patch_org(
     ApiActor(actor): ApiActor,
     ApiJson(patch): ApiJson<Map<String, Value>>,
 ) -> ApiResult<Json<Value>> {
-    let current = service::org(&state, &actor).await?;
-    let mut merged = serde_json::to_value(&current.settings)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let current = portico_app::org::org(&state, &actor).await?;
+    let mut merged =
+        serde_json::to_value(&current.settings).map_err(|e| AppError::Internal(e.to_string()))?;
     if let Value::Object(m) = &mut merged {
         for (k, v) in patch {
             m.insert(k, v);
@@ -121,7 +126,7 @@ async fn patch_org(
     }
     let settings: OrgSettings =
         serde_json::from_value(merged).map_err(|e| crate::error::body_error(&e.to_string()))?;
-    let org = service::update_org(&state, &actor, settings).await?;
+    let org = portico_app::org::update_org(&state, &actor, settings).await?;
     Ok(Json(json!(org)))
 }
 
@@ -131,7 +136,7 @@ async fn list_modules(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Value>> {
-    let modules = service::visible_modules(&state, &actor).await?;
+    let modules = portico_app::modules::visible_modules(&state, &actor).await?;
     Ok(Json(
         json!({"items": modules.iter().map(module_summary).collect::<Vec<_>>(), "next": null}),
     ))
@@ -142,8 +147,9 @@ async fn create_module(
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<NewCustomModule>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let module = service::create_module(&state, &actor, body).await?;
-    let detail = service::module_detail(&state, &actor, module.api_name.as_str()).await?;
+    let module = portico_app::modules::create_module(&state, &actor, body).await?;
+    let detail =
+        portico_app::modules::module_detail(&state, &actor, module.api_name.as_str()).await?;
     Ok((StatusCode::CREATED, Json(module_json(&detail))))
 }
 
@@ -152,7 +158,7 @@ async fn get_module(
     ApiActor(actor): ApiActor,
     Path(module): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let detail = service::module_detail(&state, &actor, &module).await?;
+    let detail = portico_app::modules::module_detail(&state, &actor, &module).await?;
     Ok(Json(module_json(&detail)))
 }
 
@@ -186,8 +192,9 @@ async fn patch_module(
         sharing: body.sharing,
         canvas_template: body.canvas_template,
     };
-    let updated = service::update_module(&state, &actor, &module, changes).await?;
-    let detail = service::module_detail(&state, &actor, updated.api_name.as_str()).await?;
+    let updated = portico_app::modules::update_module(&state, &actor, &module, changes).await?;
+    let detail =
+        portico_app::modules::module_detail(&state, &actor, updated.api_name.as_str()).await?;
     Ok(Json(module_json(&detail)))
 }
 
@@ -197,7 +204,7 @@ async fn create_field(
     Path(module): Path<String>,
     ApiJson(body): ApiJson<NewField>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let field = service::add_field(&state, &actor, &module, &body).await?;
+    let field = portico_app::modules::add_field(&state, &actor, &module, &body).await?;
     Ok((StatusCode::CREATED, Json(json!(field))))
 }
 
@@ -207,7 +214,7 @@ async fn create_layout(
     Path(module): Path<String>,
     ApiJson(body): ApiJson<NewLayout>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let layout = service::add_layout(&state, &actor, &module, &body).await?;
+    let layout = portico_app::modules::add_layout(&state, &actor, &module, &body).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": layout.id, "name": layout.name, "sections": layout.sections})),
@@ -224,24 +231,24 @@ struct ListParams {
 }
 
 /// `limit`, `after` and `q`; any other parameter or a malformed value is refused.
-fn list_params(params: &HashMap<String, String>) -> Result<ListParams, ServiceError> {
+fn list_params(params: &HashMap<String, String>) -> Result<ListParams, AppError> {
     if let Some(unknown) = params
         .keys()
         .find(|k| !["limit", "after", "q"].contains(&k.as_str()))
     {
-        return Err(ServiceError::invalid(
+        return Err(AppError::invalid(
             unknown,
             "unknown_parameter",
             format!("Unknown query parameter {unknown}"),
         ));
     }
-    let number = |name: &str| -> Result<Option<i64>, ServiceError> {
+    let number = |name: &str| -> Result<Option<i64>, AppError> {
         params
             .get(name)
             .filter(|v| !v.is_empty())
             .map(|v| {
                 v.parse::<i64>().map_err(|_| {
-                    ServiceError::invalid(
+                    AppError::invalid(
                         name,
                         "invalid_number",
                         format!("{name} must be a whole number"),
@@ -251,11 +258,11 @@ fn list_params(params: &HashMap<String, String>) -> Result<ListParams, ServiceEr
             .transpose()
     };
     let limit = number("limit")?;
-    if limit.is_some_and(|l| !(1..=service::PAGE_MAX).contains(&l)) {
-        return Err(ServiceError::invalid(
+    if limit.is_some_and(|l| !(1..=portico_app::records::PAGE_MAX).contains(&l)) {
+        return Err(AppError::invalid(
             "limit",
             "out_of_range",
-            format!("limit is between 1 and {}", service::PAGE_MAX),
+            format!("limit is between 1 and {}", portico_app::records::PAGE_MAX),
         ));
     }
     Ok(ListParams {
@@ -273,7 +280,7 @@ async fn list_records(
 ) -> ApiResult<Json<Value>> {
     let p = list_params(&params)?;
     let (module, page) =
-        service::list_records(&state, &actor, &module, p.after, p.limit, p.q).await?;
+        portico_app::records::list_records(&state, &actor, &module, p.after, p.limit, p.q).await?;
     let items: Vec<Value> = page.items.iter().map(|r| record_json(&module, r)).collect();
     Ok(Json(
         json!({"items": items, "next": page.next.map(|n| n.to_string())}),
@@ -302,51 +309,101 @@ async fn create_record(
     ApiActor(actor): ApiActor,
     Path(module): Path<String>,
     ApiJson(body): ApiJson<RecordBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<impl IntoResponse> {
     let extras = RecordExtras {
         owner_id: body.owner_id,
         state: body.state,
+        version: None,
     };
-    let record = service::create_record(&state, &actor, &module, &body.data, extras).await?;
-    let m = service::module(
+    let record =
+        portico_app::records::create_record(&state, &actor, &module, &body.data, extras).await?;
+    let m = portico_app::modules::module(
         &state,
         &actor,
         &module,
         portico_domain::profile::Action::View,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(record_json(&m, &record))))
+    Ok((
+        StatusCode::CREATED,
+        [(header::ETAG, etag_header(&record))],
+        Json(record_json(&m, &record)),
+    ))
+}
+
+fn etag_header(record: &Record) -> HeaderValue {
+    HeaderValue::from_str(&crate::present::etag(record))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// The version an `If-Match` header names: `None` without the header or with `*` (any
+/// version); one strong entity tag `"N"` otherwise. A weak or malformed tag, or a list, is a
+/// 400: a precondition the server cannot evaluate must not be ignored.
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|t| t.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            AppError::BadRequest(
+                "If-Match takes one entity tag as the record's ETag header gave it, e.g. \"3\""
+                    .into(),
+            )
+        })
 }
 
 async fn get_record(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((module, id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
-    let (module, record) = service::get_record(&state, &actor, &module, parse_id(&id)?).await?;
-    Ok(Json(record_json(&module, &record)))
+) -> ApiResult<impl IntoResponse> {
+    let (module, record) =
+        portico_app::records::get_record(&state, &actor, &module, parse_id(&id)?).await?;
+    Ok((
+        [(header::ETAG, etag_header(&record))],
+        Json(record_json(&module, &record)),
+    ))
 }
 
 async fn patch_record(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((module, id)): Path<(String, String)>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<RecordPatch>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<impl IntoResponse> {
     let extras = RecordExtras {
         owner_id: body.owner_id,
         state: body.state,
+        version: if_match(&headers)?,
     };
-    let record =
-        service::update_record(&state, &actor, &module, parse_id(&id)?, &body.data, extras).await?;
-    let m = service::module(
+    let record = portico_app::records::update_record(
+        &state,
+        &actor,
+        &module,
+        parse_id(&id)?,
+        &body.data,
+        extras,
+    )
+    .await?;
+    let m = portico_app::modules::module(
         &state,
         &actor,
         &module,
         portico_domain::profile::Action::View,
     )
     .await?;
-    Ok(Json(record_json(&m, &record)))
+    Ok((
+        [(header::ETAG, etag_header(&record))],
+        Json(record_json(&m, &record)),
+    ))
 }
 
 async fn delete_record(
@@ -354,7 +411,7 @@ async fn delete_record(
     ApiActor(actor): ApiActor,
     Path((module, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    service::delete_record(&state, &actor, &module, parse_id(&id)?).await?;
+    portico_app::records::delete_record(&state, &actor, &module, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -364,8 +421,8 @@ async fn restore_record(
     Path((module, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let id = parse_id(&id)?;
-    service::restore_record(&state, &actor, &module, id).await?;
-    let (module, record) = service::get_record(&state, &actor, &module, id).await?;
+    portico_app::records::restore_record(&state, &actor, &module, id).await?;
+    let (module, record) = portico_app::records::get_record(&state, &actor, &module, id).await?;
     Ok(Json(record_json(&module, &record)))
 }
 
@@ -375,7 +432,7 @@ async fn list_users(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Value>> {
-    let users = service::list_users(&state, &actor).await?;
+    let users = portico_app::users::list_users(&state, &actor).await?;
     Ok(Json(
         json!({"items": users.iter().map(user_json).collect::<Vec<_>>(), "next": null}),
     ))
@@ -386,7 +443,7 @@ async fn create_user(
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<NewUserInput>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let user = service::create_user(&state, &actor, body).await?;
+    let user = portico_app::users::create_user(&state, &actor, body).await?;
     Ok((StatusCode::CREATED, Json(user_json(&user))))
 }
 
@@ -394,7 +451,7 @@ async fn list_profiles(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Value>> {
-    let profiles = service::list_profiles(&state, &actor).await?;
+    let profiles = portico_app::users::list_profiles(&state, &actor).await?;
     Ok(Json(
         json!({"items": profiles.iter().map(profile_json).collect::<Vec<_>>(), "next": null}),
     ))
@@ -405,7 +462,7 @@ async fn create_profile(
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<NewProfile>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let profile = service::create_profile(&state, &actor, body).await?;
+    let profile = portico_app::users::create_profile(&state, &actor, body).await?;
     Ok((StatusCode::CREATED, Json(profile_json(&profile))))
 }
 
@@ -415,7 +472,7 @@ async fn put_profile(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NewProfile>,
 ) -> ApiResult<Json<Value>> {
-    let profile = service::update_profile(&state, &actor, parse_id(&id)?, body).await?;
+    let profile = portico_app::users::update_profile(&state, &actor, parse_id(&id)?, body).await?;
     Ok(Json(profile_json(&profile)))
 }
 
@@ -423,7 +480,7 @@ async fn list_web_tabs(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Value>> {
-    let tabs = service::web_tabs(&state, &actor).await?;
+    let tabs = portico_app::org::web_tabs(&state, &actor).await?;
     Ok(Json(json!({"items": tabs, "next": null})))
 }
 
@@ -432,7 +489,7 @@ async fn create_web_tab(
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<NewWebTab>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let tab = service::create_web_tab(&state, &actor, body).await?;
+    let tab = portico_app::org::create_web_tab(&state, &actor, body).await?;
     Ok((StatusCode::CREATED, Json(json!(tab))))
 }
 
@@ -441,6 +498,6 @@ async fn delete_web_tab(
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    service::delete_web_tab(&state, &actor, parse_id(&id)?).await?;
+    portico_app::org::delete_web_tab(&state, &actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

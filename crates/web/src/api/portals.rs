@@ -3,8 +3,7 @@
 
 use super::{ApiActor, ApiJson, parse_id};
 use crate::AppState;
-use crate::error::{ApiResult, ServiceError};
-use crate::service::portals as svc;
+use crate::error::{ApiResult, AppError};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -79,7 +78,7 @@ struct NewPortal {
 }
 
 async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Value>> {
-    let portals = svc::list_portals(&state, &actor).await?;
+    let portals = portico_app::portals::list_portals(&state, &actor).await?;
     Ok(Json(
         json!({"items": portals.iter().map(|p| portal_json(&state, p)).collect::<Vec<_>>(), "next": null}),
     ))
@@ -90,7 +89,7 @@ async fn create(
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<NewPortal>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (portal, _) = svc::create_portal(&state, &actor, body.name).await?;
+    let (portal, _) = portico_app::portals::create_portal(&state, &actor, body.name).await?;
     Ok((StatusCode::CREATED, Json(portal_json(&state, &portal))))
 }
 
@@ -99,7 +98,7 @@ async fn show(
     ApiActor(actor): ApiActor,
     Path(portal): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let p = svc::portal(&state, &actor, parse_id(&portal)?).await?;
+    let p = portico_app::portals::portal(&state, &actor, parse_id(&portal)?).await?;
     Ok(Json(portal_json(&state, &p)))
 }
 
@@ -109,7 +108,7 @@ async fn update(
     Path(portal): Path<String>,
     ApiJson(patch): ApiJson<Map<String, Value>>,
 ) -> ApiResult<Json<Value>> {
-    let p = svc::update_portal(&state, &actor, parse_id(&portal)?, patch).await?;
+    let p = portico_app::portals::update_portal(&state, &actor, parse_id(&portal)?, patch).await?;
     Ok(Json(portal_json(&state, &p)))
 }
 
@@ -118,7 +117,7 @@ async fn list_types(
     ApiActor(actor): ApiActor,
     Path(portal): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let types = svc::user_types(&state, &actor, parse_id(&portal)?).await?;
+    let types = portico_app::user_types::user_types(&state, &actor, parse_id(&portal)?).await?;
     Ok(Json(
         json!({"items": types.iter().map(user_type_json).collect::<Vec<_>>(), "next": null}),
     ))
@@ -130,7 +129,8 @@ async fn create_type(
     Path(portal): Path<String>,
     ApiJson(config): ApiJson<UserTypeConfig>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let t = svc::create_user_type(&state, &actor, parse_id(&portal)?, config).await?;
+    let t = portico_app::user_types::create_user_type(&state, &actor, parse_id(&portal)?, config)
+        .await?;
     Ok((StatusCode::CREATED, Json(user_type_json(&t))))
 }
 
@@ -139,7 +139,8 @@ async fn show_type(
     ApiActor(actor): ApiActor,
     Path((portal, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let t = svc::user_type(&state, &actor, parse_id(&portal)?, parse_id(&id)?).await?;
+    let t = portico_app::user_types::user_type(&state, &actor, parse_id(&portal)?, parse_id(&id)?)
+        .await?;
     Ok(Json(user_type_json(&t)))
 }
 
@@ -153,7 +154,7 @@ async fn replace_type(
 ) -> ApiResult<Json<Value>> {
     let id = parse_id(&id)?;
     if body.remove("id").is_some_and(|v| v.as_i64() != Some(id)) {
-        return Err(ServiceError::invalid(
+        return Err(AppError::invalid(
             "id",
             "id_mismatch",
             "The id in the body is not the id in the path",
@@ -163,7 +164,9 @@ async fn replace_type(
     body.remove("is_default");
     let config: UserTypeConfig = serde_json::from_value(Value::Object(body))
         .map_err(|e| crate::error::body_error(&e.to_string()))?;
-    let t = svc::replace_user_type(&state, &actor, parse_id(&portal)?, id, config).await?;
+    let t =
+        portico_app::user_types::replace_user_type(&state, &actor, parse_id(&portal)?, id, config)
+            .await?;
     Ok(Json(user_type_json(&t)))
 }
 
@@ -172,7 +175,8 @@ async fn delete_type(
     ApiActor(actor): ApiActor,
     Path((portal, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    svc::delete_user_type(&state, &actor, parse_id(&portal)?, parse_id(&id)?).await?;
+    portico_app::user_types::delete_user_type(&state, &actor, parse_id(&portal)?, parse_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -182,7 +186,7 @@ async fn export(
     Path(portal): Path<String>,
 ) -> ApiResult<Json<PortalConfigDoc>> {
     Ok(Json(
-        svc::export_config(&state, &actor, parse_id(&portal)?).await?,
+        portico_app::portal_config::export_config(&state, &actor, parse_id(&portal)?).await?,
     ))
 }
 
@@ -194,7 +198,7 @@ async fn import(
     ApiJson(doc): ApiJson<PortalConfigDoc>,
 ) -> ApiResult<Json<Value>> {
     if let Some(unknown) = params.keys().find(|k| k.as_str() != "dry_run") {
-        return Err(ServiceError::invalid(
+        return Err(AppError::invalid(
             unknown,
             "unknown_parameter",
             format!("Unknown query parameter {unknown}"),
@@ -205,7 +209,7 @@ async fn import(
         None | Some("false") => false,
         Some("true") => true,
         Some(_) => {
-            return Err(ServiceError::invalid(
+            return Err(AppError::invalid(
                 "dry_run",
                 "invalid_boolean",
                 "dry_run is true or false",
@@ -213,19 +217,17 @@ async fn import(
             .into());
         }
     };
-    let changes = svc::import_config(&state, &actor, parse_id(&portal)?, doc, dry_run).await?;
+    let changes =
+        portico_app::portal_config::import_config(&state, &actor, parse_id(&portal)?, doc, dry_run)
+            .await?;
     Ok(Json(
         json!({"dry_run": dry_run, "applied": !dry_run && !changes.is_empty(), "changes": changes}),
     ))
 }
 
 async fn seats(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Value>> {
-    let (granted, used) = svc::seat_usage(&state, &actor).await?;
-    let grants = state
-        .store()
-        .seat_grants(actor.user.org_id)
-        .await
-        .map_err(ServiceError::from)?;
+    let (granted, used) = portico_app::seats::seat_usage(&state, &actor).await?;
+    let grants = portico_app::seats::grants(&state, &actor).await?;
     Ok(Json(
         json!({"granted": granted, "used": used, "free": granted - used, "grants": grants}),
     ))
@@ -243,27 +245,27 @@ async fn preview(
         .keys()
         .find(|k| !["user_type", "record"].contains(&k.as_str()))
     {
-        return Err(ServiceError::invalid(
+        return Err(AppError::invalid(
             unknown,
             "unknown_parameter",
             format!("Unknown query parameter {unknown}"),
         )
         .into());
     }
-    let number = |name: &str| -> Result<Option<i64>, ServiceError> {
+    let number = |name: &str| -> Result<Option<i64>, AppError> {
         params
             .get(name)
             .map(|v| {
                 v.parse().map_err(|_| {
-                    ServiceError::invalid(name, "invalid_number", format!("{name} must be an id"))
+                    AppError::invalid(name, "invalid_number", format!("{name} must be an id"))
                 })
             })
             .transpose()
     };
     let user_type = number("user_type")?.ok_or_else(|| {
-        ServiceError::invalid("user_type", "required", "Choose a user type to preview")
+        AppError::invalid("user_type", "required", "Choose a user type to preview")
     })?;
-    let p = svc::preview(
+    let p = portico_portal::preview::preview(
         &state,
         &actor,
         parse_id(&portal)?,
@@ -296,6 +298,6 @@ async fn verify_domain(
     ApiActor(actor): ApiActor,
     Path(portal): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let p = svc::verify_domain(&state, &actor, parse_id(&portal)?).await?;
+    let p = portico_app::portals::verify_domain(&state, &actor, parse_id(&portal)?).await?;
     Ok(Json(portal_json(&state, &p)))
 }

@@ -1,0 +1,80 @@
+//! What every use case needs: the store, the clock, the sign-in throttle and the settings.
+
+use portico_auth::Throttle;
+use portico_domain::Millis;
+use portico_store::Store;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// The clock, injected so tests can move time.
+pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    })
+}
+
+/// Settings the use cases read from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// The DNS server asked when verifying custom domains.
+    pub dns_resolver: Option<SocketAddr>,
+}
+
+impl Settings {
+    /// Settings with the system's DNS resolver.
+    pub fn system() -> Self {
+        Self {
+            dns_resolver: crate::dns::system_resolver(),
+        }
+    }
+}
+
+pub struct Context {
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    /// Per-instance sign-in throttle keyed by lower-cased email.
+    throttle: Mutex<Throttle>,
+}
+
+impl Context {
+    pub fn new(store: Store, settings: Settings, clock: Clock) -> Self {
+        Self {
+            store,
+            clock,
+            settings,
+            throttle: Mutex::new(Throttle::standard()),
+        }
+    }
+
+    /// The store, for the use cases of this crate only: the web layer and portal-facing code
+    /// reach data through use cases, never around them.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Readiness: the database answers. Answers the backend's name.
+    pub async fn ready(&self) -> crate::Result<&'static str> {
+        self.store.ping().await?;
+        Ok(self.store.backend())
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn now(&self) -> Millis {
+        (self.clock)()
+    }
+
+    /// The sign-in throttle. A panic while it was held leaves its counts as they were, which
+    /// is still the right state: a poisoned lock must never switch throttling off.
+    pub(crate) fn throttle(&self) -> MutexGuard<'_, Throttle> {
+        self.throttle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

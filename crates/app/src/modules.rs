@@ -1,0 +1,138 @@
+//! Modules, their fields and layouts: reading what the actor may see, and setup for administrators.
+
+use crate::{Context, Result, forbidden, require_admin};
+use portico_domain::access::CrmActor;
+use portico_domain::canvas::check_template;
+use portico_domain::field::{Field, NewField};
+use portico_domain::layout::{Layout, NewLayout};
+use portico_domain::module::{DataSharing, Module, parse_label};
+use portico_domain::profile::Action;
+use portico_domain::standard::NewCustomModule;
+use portico_store::ModuleSettings;
+/// A module the actor may perform `action` on (404 if it does not exist, 403 if not allowed).
+pub async fn module(
+    ctx: &Context,
+    actor: &CrmActor,
+    api_name: &str,
+    action: Action,
+) -> Result<Module> {
+    let module = ctx.store().get_module(actor.user.org_id, api_name).await?;
+    if actor.can(&module, action) {
+        Ok(module)
+    } else {
+        Err(forbidden(&format!("{} {}", action.as_str(), module.label)))
+    }
+}
+
+/// The modules the actor may view, in menu order.
+pub async fn visible_modules(ctx: &Context, actor: &CrmActor) -> Result<Vec<Module>> {
+    let all = ctx.store().list_modules(actor.user.org_id).await?;
+    Ok(all
+        .into_iter()
+        .filter(|m| actor.can(m, Action::View))
+        .collect())
+}
+
+/// A module with its fields and layouts.
+pub struct ModuleDetail {
+    pub module: Module,
+    pub fields: Vec<Field>,
+    pub layouts: Vec<Layout>,
+}
+
+pub async fn module_detail(
+    ctx: &Context,
+    actor: &CrmActor,
+    api_name: &str,
+) -> Result<ModuleDetail> {
+    let module = module(ctx, actor, api_name, Action::View).await?;
+    let org = actor.user.org_id;
+    let fields = ctx.store().list_fields(org, module.id).await?;
+    let layouts = ctx.store().list_layouts(org, module.id).await?;
+    Ok(ModuleDetail {
+        module,
+        fields,
+        layouts,
+    })
+}
+
+pub async fn create_module(
+    ctx: &Context,
+    actor: &CrmActor,
+    new: NewCustomModule,
+) -> Result<Module> {
+    require_admin(actor)?;
+    let spec = new.into_spec()?;
+    Ok(ctx.store().create_module(actor.user.org_id, &spec).await?)
+}
+
+pub async fn add_field(
+    ctx: &Context,
+    actor: &CrmActor,
+    api_name: &str,
+    new: &NewField,
+) -> Result<Field> {
+    require_admin(actor)?;
+    let module = ctx.store().get_module(actor.user.org_id, api_name).await?;
+    Ok(ctx
+        .store()
+        .create_field(actor.user.org_id, module.id, new)
+        .await?)
+}
+
+pub async fn add_layout(
+    ctx: &Context,
+    actor: &CrmActor,
+    api_name: &str,
+    new: &NewLayout,
+) -> Result<Layout> {
+    require_admin(actor)?;
+    let module = ctx.store().get_module(actor.user.org_id, api_name).await?;
+    Ok(ctx
+        .store()
+        .create_layout(actor.user.org_id, module.id, new)
+        .await?)
+}
+
+/// Changes to a module's settings; `None` leaves a setting as it is.
+#[derive(Debug, Default)]
+pub struct ModuleChanges {
+    pub label: Option<String>,
+    pub sharing: Option<DataSharing>,
+    /// `Some(None)` removes the canvas template.
+    pub canvas_template: Option<Option<String>>,
+}
+
+pub async fn update_module(
+    ctx: &Context,
+    actor: &CrmActor,
+    api_name: &str,
+    changes: ModuleChanges,
+) -> Result<Module> {
+    require_admin(actor)?;
+    let org = actor.user.org_id;
+    let module = ctx.store().get_module(org, api_name).await?;
+    let label = match changes.label {
+        Some(l) => parse_label("label", &l)?,
+        None => module.label.clone(),
+    };
+    let canvas_template = match changes.canvas_template {
+        Some(t) => t.filter(|t| !t.trim().is_empty()),
+        None => module.canvas_template.clone(),
+    };
+    if let Some(t) = &canvas_template {
+        check_template(t, &ctx.store().list_fields(org, module.id).await?)?;
+    }
+    let settings = ModuleSettings {
+        label,
+        sharing: changes.sharing.unwrap_or(module.sharing),
+        canvas_template,
+    };
+    Ok(ctx.store().update_module(org, module.id, &settings).await?)
+}
+
+/// Every module of the org, for setup pages (administrators only).
+pub async fn all_modules(ctx: &Context, actor: &CrmActor) -> Result<Vec<Module>> {
+    require_admin(actor)?;
+    Ok(ctx.store().list_modules(actor.user.org_id).await?)
+}

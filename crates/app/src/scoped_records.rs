@@ -1,0 +1,364 @@
+//! The one portal enforcement point. Everything a portal user — or an admin previewing as one —
+//! reads or writes goes through [`ScopedRecords`]: it applies the record scope (their own
+//! record, the records linked to it by the chosen lookups, every record of a public module) and
+//! the field mask (visible and writable fields, subform columns, the Unit Price rule) of one
+//! checked user-type configuration.
+//!
+//! It is built only from an org, a user type whose configuration passes the check against the
+//! org's current catalogue, and the portal user's personality record. Portal-facing code (the
+//! `portico-portal` crate) does not depend on the store crate and [`crate::Context`] hands out
+//! no store, so records cannot be reached around it: such code does not compile.
+
+use crate::catalogue::{OrgCatalogue, catalogue};
+use crate::{AppError, Context, Result};
+use portico_domain::Id;
+use portico_domain::access::CrmActor;
+use portico_domain::field::Field;
+use portico_domain::module::Module;
+use portico_domain::portal::{CheckedUserTypeConfig, UserType};
+use portico_domain::portal_access::{FieldMask, PortalPolicy, PortalScope, PortalTab};
+use portico_domain::profile::Action;
+use portico_domain::record::{Record, validate_data};
+use portico_store::{RecordMeta, RecordQuery, Store, Tx};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// The most records one list answers.
+pub const LIST_MAX: i64 = 200;
+
+/// A record as a portal user may see it: its data reduced by the field mask.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScopedRecord {
+    pub id: Id,
+    pub display_name: String,
+    /// Only the visible fields (and, in subforms, the visible columns).
+    pub data: Map<String, Value>,
+    /// The version a later write must name (ETag).
+    pub version: i64,
+}
+
+/// One page of a module's records in scope, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScopedPage {
+    pub items: Vec<ScopedRecord>,
+    pub next: Option<Id>,
+}
+
+/// The records and fields one portal user reaches. See the module documentation.
+pub struct ScopedRecords<'a> {
+    store: &'a Store,
+    org: Id,
+    user_type: UserType,
+    config: CheckedUserTypeConfig,
+    catalogue: OrgCatalogue,
+    /// `None` only for an admin's preview as a user type in general: then no record is the
+    /// portal user's own and nothing is linked to it.
+    me: Option<Record>,
+}
+
+impl<'a> ScopedRecords<'a> {
+    /// The scope of one portal user of `user_type` whose personality record is `me` (`None`:
+    /// a preview as the user type, with no personality record). The user type's stored
+    /// configuration is checked against the org's catalogue as it is now; one that no longer
+    /// passes (a module or field was removed since) answers a conflict rather than guessing.
+    /// `me` must be a live record of the personality module, or the answer is "not found".
+    pub async fn open(
+        ctx: &'a Context,
+        org: Id,
+        user_type: UserType,
+        me: Option<Id>,
+    ) -> Result<Self> {
+        let store = ctx.store();
+        let mut reader = store.reader().await?;
+        let catalogue = catalogue(&mut reader, org).await?;
+        let config = user_type.config.clone().check(&catalogue.view()).map_err(|e| {
+            AppError::Conflict(format!(
+                "The configuration of user type {} no longer matches the CRM ({e}); an administrator must update it",
+                user_type.config.name
+            ))
+        })?;
+        let me = match me {
+            None => None,
+            Some(id) => {
+                let module = catalogue
+                    .module(config.personality_module.as_str())
+                    .ok_or(AppError::NotFound)?;
+                let record = reader.get_record(org, module.id, id).await?;
+                if record.deleted_at.is_some() {
+                    return Err(AppError::NotFound);
+                }
+                Some(record)
+            }
+        };
+        Ok(Self {
+            store,
+            org,
+            user_type,
+            config,
+            catalogue,
+            me,
+        })
+    }
+
+    pub fn user_type(&self) -> &UserType {
+        &self.user_type
+    }
+
+    /// The portal user's own record, unmasked name and id (for headings).
+    pub fn me(&self) -> Option<(Id, &str)> {
+        self.me.as_ref().map(|r| (r.id, r.display_name.as_str()))
+    }
+
+    fn with_policy<T>(&self, f: impl FnOnce(&PortalPolicy<'_>) -> T) -> T {
+        let view = self.catalogue.view();
+        f(&PortalPolicy::new(&self.config, &view))
+    }
+
+    pub fn tabs(&self) -> Vec<PortalTab> {
+        self.with_policy(|p| p.tabs())
+    }
+
+    pub fn web_tabs(&self) -> Vec<String> {
+        self.with_policy(|p| p.web_tabs().to_vec())
+    }
+
+    pub fn allows(&self, module: &str, action: Action) -> bool {
+        self.with_policy(|p| p.allows(module, action))
+    }
+
+    /// The shared layouts of a module, in configured order.
+    pub fn layouts(&self, module: &str) -> Vec<String> {
+        self.with_policy(|p| p.layouts(module))
+    }
+
+    /// The mask of a shared layout; `None` names the module's first shared layout.
+    pub fn mask(&self, module: &str, layout: Option<&str>) -> FieldMask {
+        self.with_policy(|p| {
+            let layout = layout
+                .map(str::to_string)
+                .or_else(|| p.layouts(module).into_iter().next())
+                .unwrap_or_default();
+            p.field_mask(module, &layout)
+        })
+    }
+
+    /// The module's fields, for labels and types.
+    pub fn fields(&self, module: &str) -> &[Field] {
+        self.catalogue
+            .module_entry(module)
+            .map_or(&[], |(_, fields, _)| fields.as_slice())
+    }
+
+    fn scope(&self, module: &str) -> Result<(PortalScope, &Module)> {
+        let scope = self
+            .with_policy(|p| p.scope(module))
+            .ok_or(AppError::NotFound)?;
+        let module = self.catalogue.module(module).ok_or(AppError::NotFound)?;
+        Ok((scope, module))
+    }
+
+    fn present(&self, mask: &FieldMask, record: &Record) -> ScopedRecord {
+        ScopedRecord {
+            id: record.id,
+            display_name: record.display_name.clone(),
+            data: mask.reduce(&record.data),
+            version: record.version,
+        }
+    }
+
+    /// The module's records in scope through `layout`'s mask, newest first; `search` matches
+    /// the name or email. A module that is not shared answers "not found".
+    pub async fn list(
+        &self,
+        module: &str,
+        layout: Option<&str>,
+        after: Option<Id>,
+        limit: i64,
+        search: Option<&str>,
+    ) -> Result<ScopedPage> {
+        let (scope, m) = self.scope(module)?;
+        let mask = self.mask(module, layout);
+        let limit = limit.clamp(1, LIST_MAX);
+        let page = match (scope, &self.me) {
+            (PortalScope::Own, Some(me)) => {
+                let matches = search.is_none_or(|s| {
+                    let s = s.trim().to_lowercase();
+                    me.display_name.to_lowercase().contains(&s)
+                        || me
+                            .email
+                            .as_deref()
+                            .is_some_and(|e| e.to_lowercase().contains(&s))
+                });
+                let shown = matches && after.is_none_or(|a| me.id < a);
+                portico_store::Page {
+                    items: if shown { vec![me.clone()] } else { Vec::new() },
+                    next: None,
+                }
+            }
+            (PortalScope::LinkedBy(fields), Some(me)) => {
+                self.store
+                    .linked_records(self.org, me.id, &fields, after, limit, search)
+                    .await?
+            }
+            (PortalScope::All, _) => {
+                let q = RecordQuery {
+                    module_id: Some(m.id),
+                    after,
+                    limit,
+                    search: search.map(str::to_string),
+                    ..Default::default()
+                };
+                self.store.list_records(self.org, &q).await?
+            }
+            (_, None) => portico_store::Page {
+                items: Vec::new(),
+                next: None,
+            },
+        };
+        Ok(ScopedPage {
+            items: page.items.iter().map(|r| self.present(&mask, r)).collect(),
+            next: page.next,
+        })
+    }
+
+    /// Whether the live record `id` of a module with `scope` is in scope.
+    async fn in_scope(&self, tx: &mut Tx, scope: &PortalScope, id: Id) -> Result<bool> {
+        Ok(match (scope, &self.me) {
+            (PortalScope::All, _) => true,
+            (PortalScope::Own, Some(me)) => id == me.id,
+            (PortalScope::LinkedBy(fields), Some(me)) => {
+                tx.is_linked(self.org, id, me.id, fields).await?
+            }
+            (_, None) => false,
+        })
+    }
+
+    async fn fetch(&self, tx: &mut Tx, module: &str, id: Id) -> Result<(Record, &Module)> {
+        let (scope, m) = self.scope(module)?;
+        let record = tx.get_record(self.org, m.id, id).await?;
+        if record.deleted_at.is_some() || !self.in_scope(tx, &scope, id).await? {
+            return Err(AppError::NotFound);
+        }
+        Ok((record, m))
+    }
+
+    /// One record in scope through `layout`'s mask; a record outside the scope answers "not
+    /// found", exactly like one that does not exist.
+    pub async fn get(&self, module: &str, layout: Option<&str>, id: Id) -> Result<ScopedRecord> {
+        let mut reader = self.store.reader().await?;
+        let (record, _) = self.fetch(&mut reader, module, id).await?;
+        Ok(self.present(&self.mask(module, layout), &record))
+    }
+
+    /// Display names of the records among `ids` that this portal user reaches (through any of
+    /// their tabs); the others are left out, exactly as a deleted record is.
+    pub async fn display_names(&self, ids: &[Id]) -> Result<HashMap<Id, String>> {
+        let mut reader = self.store.reader().await?;
+        let mut names = HashMap::new();
+        for r in reader.record_refs(self.org, ids).await? {
+            let Some(module) = self
+                .catalogue
+                .modules
+                .iter()
+                .find(|(m, _, _)| m.id == r.module_id)
+                .map(|(m, _, _)| m.api_name.as_str())
+            else {
+                continue;
+            };
+            let Some(scope) = self.with_policy(|p| p.scope(module)) else {
+                continue;
+            };
+            if self.in_scope(&mut reader, &scope, r.id).await? {
+                names.insert(r.id, r.display_name);
+            }
+        }
+        Ok(names)
+    }
+
+    /// Changes a record in scope through `layout`'s mask. Hidden and read-only fields (and
+    /// subform columns) are refused, never silently dropped; values the portal user cannot see
+    /// are kept. The write names the version it was based on and is refused if the record
+    /// changed since. The read, the checks and the write share one transaction.
+    pub async fn update(
+        &self,
+        module: &str,
+        layout: Option<&str>,
+        id: Id,
+        input: &Map<String, Value>,
+        expected_version: i64,
+        now: portico_domain::Millis,
+    ) -> Result<ScopedRecord> {
+        if !self.allows(module, Action::Edit) {
+            return Err(AppError::Forbidden(format!(
+                "Your portal access does not allow you to edit {module} records"
+            )));
+        }
+        let mut tx = self.store.transaction().await?;
+        let (record, m) = self.fetch(&mut tx, module, id).await?;
+        if record.version != expected_version {
+            return Err(AppError::Stale {
+                current_version: record.version,
+            });
+        }
+        let mask = self.mask(module, layout);
+        let merged = mask.apply_write(input, Some(&record.data))?;
+        let valid = validate_data(self.fields(module), &m.name_fields, &merged, None)?;
+        let meta = RecordMeta {
+            expected_version: Some(expected_version),
+            ..Default::default()
+        };
+        let saved = tx
+            .update_record(self.org, m.id, id, &valid, meta, now)
+            .await?;
+        tx.commit().await?;
+        Ok(self.present(&mask, &saved))
+    }
+
+    /// Creates a record of a related module through `layout`'s mask, linked to the portal
+    /// user's record by the first lookup of the module's filter, and owned by `owner` (the CRM
+    /// user who invited the portal user: a portal user never owns records).
+    pub async fn create(
+        &self,
+        module: &str,
+        layout: Option<&str>,
+        input: &Map<String, Value>,
+        owner: Id,
+        now: portico_domain::Millis,
+    ) -> Result<ScopedRecord> {
+        if !self.allows(module, Action::Create) {
+            return Err(AppError::Forbidden(format!(
+                "Your portal access does not allow you to create {module} records"
+            )));
+        }
+        let (scope, m) = self.scope(module)?;
+        let (PortalScope::LinkedBy(lookups), Some(me)) = (scope, &self.me) else {
+            return Err(AppError::Forbidden(format!(
+                "Portal users cannot create {module} records"
+            )));
+        };
+        let mask = self.mask(module, layout);
+        let mut data = mask.apply_write(input, None)?;
+        let fields = self.fields(module);
+        if let Some(link) = fields.iter().find(|f| lookups.contains(&f.id)) {
+            data.insert(link.api_name.to_string(), Value::from(me.id));
+        }
+        let valid = validate_data(fields, &m.name_fields, &data, None)?;
+        let saved = self
+            .store
+            .create_record(self.org, m.id, owner, &valid, Default::default(), now)
+            .await?;
+        Ok(self.present(&mask, &saved))
+    }
+}
+
+/// The user type an admin previews: checked as an admin action first.
+pub async fn preview_scope<'a>(
+    ctx: &'a Context,
+    actor: &CrmActor,
+    portal_id: Id,
+    user_type_id: Id,
+    as_record: Option<Id>,
+) -> Result<ScopedRecords<'a>> {
+    let ut = crate::user_types::user_type(ctx, actor, portal_id, user_type_id).await?;
+    ScopedRecords::open(ctx, actor.user.org_id, ut, as_record).await
+}

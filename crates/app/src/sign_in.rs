@@ -1,0 +1,201 @@
+//! Signing in: credential checks with throttling, admin sessions (idle and absolute
+//! timeouts, a new id at every sign-in), API tokens, and the actor behind each of them.
+
+use crate::{AppError, Context, Result};
+use portico_auth::{random_token, token_hash, verify_password, verify_unknown};
+use portico_domain::access::CrmActor;
+use portico_domain::profile::User;
+use portico_domain::{Id, Millis};
+use portico_store::Session;
+
+/// The lifetime rules of admin sessions.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRules {
+    /// A session ends after this long without a request.
+    pub idle_ms: i64,
+    /// A session ends this long after sign-in, however active.
+    pub absolute_ms: i64,
+}
+
+/// A new admin session for `user`: a random id (only its hash is stored) and a CSRF token.
+/// `replaces` is the browser's previous session id, which ends here. Answers the session id.
+pub async fn start_session(
+    ctx: &Context,
+    user: &User,
+    replaces: Option<&str>,
+    rules: SessionRules,
+) -> Result<String> {
+    let (token, csrf) = match (random_token(), random_token()) {
+        (Ok(t), Ok(c)) => (t, c),
+        _ => return Err(AppError::Internal("random source failed".into())),
+    };
+    let now = ctx.now();
+    let session = Session {
+        org_id: user.org_id,
+        user_id: user.id,
+        csrf_token: csrf,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + rules.absolute_ms,
+    };
+    let mut tx = ctx.store().transaction().await?;
+    if let Some(old) = replaces {
+        tx.delete_session(&token_hash(old)).await?;
+    }
+    tx.create_session(&token_hash(&token), &session).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = user.id, org_id = user.org_id, "admin signed in");
+    Ok(token)
+}
+
+/// A signed-in admin: who, their session's CSRF token and their org's name.
+pub struct SignedIn {
+    pub actor: CrmActor,
+    pub csrf: String,
+    pub org_name: String,
+}
+
+/// The admin behind a session id. `Ok(None)` means "sign in again" (unknown, expired, idle
+/// too long, or the user is gone or inactive); an `Err` is a failure to report, never a
+/// sign-out.
+pub async fn resume_session(
+    ctx: &Context,
+    token: &str,
+    rules: SessionRules,
+) -> Result<Option<SignedIn>> {
+    let hash = token_hash(token);
+    let now = ctx.now();
+    let Some(session) = ctx.store().get_session(&hash).await? else {
+        return Ok(None);
+    };
+    if session.expires_at <= now || session.last_seen_at + rules.idle_ms <= now {
+        ctx.store().delete_session(&hash).await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at > 60_000 {
+        // Only write the idle timestamp once a minute, not on every request.
+        ctx.store().touch_session(&hash, now).await?;
+    }
+    let actor = match actor(ctx, session.org_id, session.user_id).await {
+        Ok(a) => a,
+        Err(AppError::Unauthorized) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let org_name = ctx.store().get_org(session.org_id).await?.settings.name;
+    Ok(Some(SignedIn {
+        actor,
+        csrf: session.csrf_token,
+        org_name,
+    }))
+}
+
+/// Ends an admin session (signing out).
+pub async fn end_session(ctx: &Context, token: &str) -> Result<()> {
+    Ok(ctx.store().delete_session(&token_hash(token)).await?)
+}
+
+/// Removes sessions past their absolute expiry; answers how many.
+pub async fn sweep_sessions(ctx: &Context) -> Result<u64> {
+    Ok(ctx.store().delete_expired_sessions(ctx.now()).await?)
+}
+
+/// The CRM user behind an API bearer token; unknown or expired tokens are refused alike.
+pub async fn api_actor(ctx: &Context, bearer: &str) -> Result<CrmActor> {
+    match ctx.store().find_api_token(&token_hash(bearer)).await? {
+        Some(t) if t.expires_at > ctx.now() => actor(ctx, t.org_id, t.user_id).await,
+        _ => Err(AppError::Unauthorized),
+    }
+}
+
+/// Issues an API token for the CRM user with this email (the operator's CLI).
+pub async fn issue_api_token_for(
+    ctx: &Context,
+    email: &str,
+    label: &str,
+    ttl_ms: i64,
+) -> Result<(String, Millis)> {
+    let Some((user, _)) = ctx.store().find_login(email).await? else {
+        return Err(AppError::invalid(
+            "email",
+            "unknown_user",
+            format!("There is no CRM user with the email {email}"),
+        ));
+    };
+    issue_api_token(ctx, &user, label, ttl_ms).await
+}
+/// Loads the user and profile behind a session or token; inactive users are refused.
+pub async fn actor(ctx: &Context, org: Id, user_id: Id) -> Result<CrmActor> {
+    // A user that no longer exists ends the session; a database failure stays a failure (a
+    // 500 with a request id), never a sign-out.
+    let user = match ctx.store().get_user(org, user_id).await {
+        Ok(user) => user,
+        Err(portico_store::StoreError::NotFound) => return Err(AppError::Unauthorized),
+        Err(e) => return Err(e.into()),
+    };
+    if !user.active {
+        return Err(AppError::Unauthorized);
+    }
+    let profile = ctx.store().get_profile(org, user.profile_id).await?;
+    Ok(CrmActor { user, profile })
+}
+
+/// Checks an email and password, with throttling and equal cost for unknown accounts.
+pub async fn check_credentials(ctx: &Context, email: &str, password: &str) -> Result<User> {
+    let key = email.trim().to_lowercase();
+    let now = ctx.now();
+    // The attempt counts as a failure before the slow verification, so parallel guesses cannot
+    // slip past the limit; a success clears the count.
+    let locked = {
+        let mut throttle = ctx.throttle();
+        let locked = throttle.locked_until(&key, now);
+        if locked.is_none() {
+            throttle.record_failure(&key, now);
+        }
+        locked
+    };
+    if locked.is_some() {
+        return Err(AppError::TooManyAttempts);
+    }
+    let found = ctx.store().find_login(&key).await?;
+    let password = password.to_string();
+    let (ok, user) = tokio::task::spawn_blocking(move || match found {
+        Some((user, hash)) => (verify_password(&password, &hash) && user.active, Some(user)),
+        None => (verify_unknown(&password), None),
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    if ok {
+        ctx.throttle().record_success(&key);
+    }
+    match (ok, user) {
+        (true, Some(user)) => Ok(user),
+        _ => Err(AppError::Invalid(portico_domain::DomainError::field(
+            "password",
+            "invalid_credentials",
+            "The email address or password is not right",
+        ))),
+    }
+}
+
+/// Issues an API token for a user; answers the token (shown once) and its expiry.
+pub async fn issue_api_token(
+    ctx: &Context,
+    user: &User,
+    label: &str,
+    ttl_ms: i64,
+) -> Result<(String, Millis)> {
+    let token = random_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    let now = ctx.now();
+    let expires_at = now + ttl_ms;
+    ctx.store()
+        .create_api_token(
+            user.org_id,
+            user.id,
+            &token_hash(&token),
+            label,
+            now,
+            expires_at,
+        )
+        .await?;
+    Ok((token, expires_at))
+}

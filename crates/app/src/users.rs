@@ -1,0 +1,97 @@
+//! CRM users and profiles (administrators only).
+
+use crate::{AppError, Context, Result, require_admin};
+use portico_auth::hash_password;
+use portico_domain::Id;
+use portico_domain::access::CrmActor;
+use portico_domain::email::EmailAddress;
+use portico_domain::module::parse_label;
+use portico_domain::profile::{NewProfile, Profile, User, check_password};
+use portico_store::NewUser;
+pub async fn list_users(ctx: &Context, actor: &CrmActor) -> Result<Vec<User>> {
+    require_admin(actor)?;
+    Ok(ctx.store().list_users(actor.user.org_id).await?)
+}
+
+/// A new CRM user as submitted (password in clear; hashed here).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserInput {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub profile_id: Id,
+    #[serde(default)]
+    pub super_admin: bool,
+}
+
+pub async fn create_user(ctx: &Context, actor: &CrmActor, input: NewUserInput) -> Result<User> {
+    require_admin(actor)?;
+    let user = create_user_unchecked(ctx, actor.user.org_id, input).await?;
+    Ok(user)
+}
+
+/// Checks the password policy and hashes it off the async threads.
+pub(crate) async fn hash(password: String) -> Result<String> {
+    check_password(&password)?;
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Creates a user without an acting admin (CLI and demo set-up).
+pub async fn create_user_unchecked(ctx: &Context, org: Id, input: NewUserInput) -> Result<User> {
+    let email = EmailAddress::parse(&input.email)?;
+    let name = parse_label("name", &input.name)?;
+    let password_hash = hash(input.password).await?;
+    let new = NewUser {
+        email,
+        name,
+        password_hash,
+        profile_id: input.profile_id,
+        super_admin: input.super_admin,
+    };
+    Ok(ctx.store().create_user(org, &new, ctx.now()).await?)
+}
+
+pub async fn list_profiles(ctx: &Context, actor: &CrmActor) -> Result<Vec<Profile>> {
+    require_admin(actor)?;
+    Ok(ctx.store().list_profiles(actor.user.org_id).await?)
+}
+
+async fn checked_profile(ctx: &Context, org: Id, p: NewProfile) -> Result<NewProfile> {
+    let modules: Vec<String> = ctx
+        .store()
+        .list_modules(org)
+        .await?
+        .into_iter()
+        .map(|m| m.api_name.to_string())
+        .collect();
+    Ok(p.check(&modules)?)
+}
+
+pub async fn create_profile(ctx: &Context, actor: &CrmActor, p: NewProfile) -> Result<Profile> {
+    require_admin(actor)?;
+    let p = checked_profile(ctx, actor.user.org_id, p).await?;
+    Ok(ctx.store().create_profile(actor.user.org_id, &p).await?)
+}
+
+pub async fn update_profile(
+    ctx: &Context,
+    actor: &CrmActor,
+    id: Id,
+    p: NewProfile,
+) -> Result<Profile> {
+    require_admin(actor)?;
+    let p = checked_profile(ctx, actor.user.org_id, p).await?;
+    Ok(ctx
+        .store()
+        .update_profile(actor.user.org_id, id, &p)
+        .await?)
+}
+
+/// The name of a CRM user of the actor's org (a record's owner, shown on its page).
+pub async fn user_name(ctx: &Context, actor: &CrmActor, user_id: Id) -> Result<String> {
+    Ok(ctx.store().get_user(actor.user.org_id, user_id).await?.name)
+}

@@ -1,0 +1,238 @@
+//! CRM users and their profiles.
+
+use crate::error::{StoreError, StoreResult};
+use crate::rows::*;
+use crate::sql::{Executor, Val};
+use crate::store::Tx;
+use portico_domain::profile::{NewProfile, Profile, User};
+use portico_domain::{Id, Millis};
+
+/// A CRM user to create; the password is already hashed.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: portico_domain::email::EmailAddress,
+    pub name: String,
+    pub password_hash: String,
+    pub profile_id: Id,
+    pub super_admin: bool,
+}
+
+pub(crate) async fn insert_profile(
+    c: &mut impl Executor,
+    org: Id,
+    p: &NewProfile,
+) -> StoreResult<Profile> {
+    let exists = opt(
+        c,
+        "SELECT id FROM profiles WHERE org_id = $1 AND name = $2",
+        &[Val::Int(org), Val::from(p.name.as_str())],
+    )
+    .await?;
+    if exists.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "A profile named {} already exists",
+            p.name
+        )));
+    }
+    let row = one(
+        c,
+        "INSERT INTO profiles (org_id, name, scope, permissions) VALUES ($1, $2, $3, $4) RETURNING id",
+        &[Val::Int(org), Val::from(p.name.as_str()), Val::from(p.scope.as_str()), to_json(&p.permissions)?],
+    )
+    .await?;
+    Ok(Profile {
+        id: row.int(0)?,
+        org_id: org,
+        name: p.name.clone(),
+        scope: p.scope,
+        permissions: p.permissions.clone(),
+    })
+}
+
+pub(crate) async fn insert_user(
+    c: &mut impl Executor,
+    org: Id,
+    u: &NewUser,
+    now: Millis,
+) -> StoreResult<User> {
+    let profile = opt(
+        c,
+        "SELECT id FROM profiles WHERE org_id = $1 AND id = $2",
+        &[Val::Int(org), Val::Int(u.profile_id)],
+    )
+    .await?;
+    if profile.is_none() {
+        return Err(invalid(
+            "profile_id",
+            "unknown_profile",
+            "Choose a profile of this org",
+        ));
+    }
+    let key = u.email.as_str().to_lowercase();
+    let taken = opt(
+        c,
+        "SELECT id FROM users WHERE email_key = $1",
+        &[Val::from(key.as_str())],
+    )
+    .await?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict(
+            "A user with this email address already exists".into(),
+        ));
+    }
+    let row = one(
+        c,
+        "INSERT INTO users (org_id, email, email_key, name, password_hash, profile_id, super_admin, \
+         active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        &[
+            Val::Int(org),
+            Val::from(u.email.as_str()),
+            Val::from(key),
+            Val::from(u.name.as_str()),
+            Val::from(u.password_hash.as_str()),
+            Val::Int(u.profile_id),
+            Val::Bool(u.super_admin),
+            Val::Bool(true),
+            Val::Int(now),
+        ],
+    )
+    .await?;
+    Ok(User {
+        id: row.int(0)?,
+        org_id: org,
+        email: u.email.clone(),
+        name: u.name.clone(),
+        profile_id: u.profile_id,
+        super_admin: u.super_admin,
+        active: true,
+    })
+}
+
+pub(crate) async fn check_owner(c: &mut impl Executor, org: Id, owner: Id) -> StoreResult<()> {
+    let found = opt(
+        c,
+        "SELECT id FROM users WHERE org_id = $1 AND id = $2",
+        &[Val::Int(org), Val::Int(owner)],
+    )
+    .await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(invalid(
+            "owner_id",
+            "unknown_user",
+            "The owner must be a user of this org",
+        )),
+    }
+}
+
+impl Tx {
+    pub async fn create_profile(&mut self, org: Id, p: &NewProfile) -> StoreResult<Profile> {
+        let tx = &mut self.conn;
+        let profile = insert_profile(tx, org, p).await?;
+        Ok(profile)
+    }
+
+    pub async fn update_profile(
+        &mut self,
+        org: Id,
+        id: Id,
+        p: &NewProfile,
+    ) -> StoreResult<Profile> {
+        let tx = &mut self.conn;
+        let clash = opt(
+            tx,
+            "SELECT id FROM profiles WHERE org_id = $1 AND name = $2 AND id <> $3",
+            &[Val::Int(org), Val::from(p.name.as_str()), Val::Int(id)],
+        )
+        .await?;
+        if clash.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "A profile named {} already exists",
+                p.name
+            )));
+        }
+        let row = one(
+            tx,
+            &format!(
+                "UPDATE profiles SET name = $3, scope = $4, permissions = $5 \
+                 WHERE org_id = $1 AND id = $2 RETURNING {PROFILE_COLS}"
+            ),
+            &[
+                Val::Int(org),
+                Val::Int(id),
+                Val::from(p.name.as_str()),
+                Val::from(p.scope.as_str()),
+                to_json(&p.permissions)?,
+            ],
+        )
+        .await?;
+        let profile = profile_from(&row)?;
+        Ok(profile)
+    }
+
+    pub async fn list_profiles(&mut self, org: Id) -> StoreResult<Vec<Profile>> {
+        let c = &mut self.conn;
+        c.query(
+            &format!("SELECT {PROFILE_COLS} FROM profiles WHERE org_id = $1 ORDER BY id"),
+            &[Val::Int(org)],
+        )
+        .await?
+        .iter()
+        .map(profile_from)
+        .collect()
+    }
+
+    pub async fn get_profile(&mut self, org: Id, id: Id) -> StoreResult<Profile> {
+        let c = &mut self.conn;
+        profile_from(
+            &one(
+                c,
+                &format!("SELECT {PROFILE_COLS} FROM profiles WHERE org_id = $1 AND id = $2"),
+                &[Val::Int(org), Val::Int(id)],
+            )
+            .await?,
+        )
+    }
+
+    pub async fn create_user(&mut self, org: Id, u: &NewUser, now: Millis) -> StoreResult<User> {
+        let tx = &mut self.conn;
+        let user = insert_user(tx, org, u, now).await?;
+        Ok(user)
+    }
+
+    pub async fn list_users(&mut self, org: Id) -> StoreResult<Vec<User>> {
+        let c = &mut self.conn;
+        c.query(
+            &format!("SELECT {USER_COLS} FROM users WHERE org_id = $1 ORDER BY id"),
+            &[Val::Int(org)],
+        )
+        .await?
+        .iter()
+        .map(user_from)
+        .collect()
+    }
+
+    pub async fn get_user(&mut self, org: Id, id: Id) -> StoreResult<User> {
+        let c = &mut self.conn;
+        user_from(
+            &one(
+                c,
+                &format!("SELECT {USER_COLS} FROM users WHERE org_id = $1 AND id = $2"),
+                &[Val::Int(org), Val::Int(id)],
+            )
+            .await?,
+        )
+    }
+
+    /// The user with this email (any org; emails are unique per instance) and their password hash.
+    pub async fn find_login(&mut self, email: &str) -> StoreResult<Option<(User, String)>> {
+        let c = &mut self.conn;
+        let row = opt(
+            c,
+            &format!("SELECT {USER_COLS}, password_hash FROM users WHERE email_key = $1"),
+            &[Val::from(email.trim().to_lowercase())],
+        )
+        .await?;
+        row.map(|r| Ok((user_from(&r)?, r.text(7)?))).transpose()
+    }
+}

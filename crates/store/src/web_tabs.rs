@@ -1,0 +1,80 @@
+//! Web tabs: named external URLs shown as tabs.
+
+use crate::error::{StoreError, StoreResult};
+use crate::rows::*;
+use crate::sql::{Executor, Val};
+use crate::store::Tx;
+use portico_domain::Id;
+use portico_domain::webtab::{NewWebTab, WebTab};
+
+impl Tx {
+    pub async fn create_web_tab(&mut self, org: Id, tab: &NewWebTab) -> StoreResult<WebTab> {
+        let tx = &mut self.conn;
+        let clash = opt(
+            tx,
+            "SELECT id FROM web_tabs WHERE org_id = $1 AND name = $2",
+            &[Val::Int(org), Val::from(tab.name.as_str())],
+        )
+        .await?;
+        if clash.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "A web tab named {} already exists",
+                tab.name
+            )));
+        }
+        let row = one(
+            tx,
+            "INSERT INTO web_tabs (org_id, name, url) VALUES ($1, $2, $3) RETURNING id",
+            &[
+                Val::Int(org),
+                Val::from(tab.name.as_str()),
+                Val::from(tab.url.as_str()),
+            ],
+        )
+        .await?;
+        Ok(WebTab {
+            id: row.int(0)?,
+            org_id: org,
+            name: tab.name.clone(),
+            url: tab.url.clone(),
+        })
+    }
+
+    pub async fn list_web_tabs(&mut self, org: Id) -> StoreResult<Vec<WebTab>> {
+        let c = &mut self.conn;
+        c.query(
+            "SELECT id, org_id, name, url FROM web_tabs WHERE org_id = $1 ORDER BY name",
+            &[Val::Int(org)],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(WebTab {
+                id: r.int(0)?,
+                org_id: r.int(1)?,
+                name: r.text(2)?,
+                url: r.text(3)?,
+            })
+        })
+        .collect()
+    }
+
+    /// Deletes a web tab, and removes it from every portal user type that shows it.
+    pub async fn delete_web_tab(&mut self, org: Id, id: Id) -> StoreResult<()> {
+        let tx = &mut self.conn;
+        let row = one(
+            tx,
+            "SELECT name FROM web_tabs WHERE org_id = $1 AND id = $2",
+            &[Val::Int(org), Val::Int(id)],
+        )
+        .await?;
+        let name = row.text(0)?;
+        tx.execute(
+            "DELETE FROM web_tabs WHERE org_id = $1 AND id = $2",
+            &[Val::Int(org), Val::Int(id)],
+        )
+        .await?;
+        crate::portals::drop_web_tab(tx, org, &name).await?;
+        Ok(())
+    }
+}
