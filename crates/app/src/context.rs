@@ -78,3 +78,34 @@ impl Context {
         self.throttle.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::AppError;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_poisoned_throttle_still_throttles() {
+        let store = Store::open(&portico_testkit::sqlite_url()).unwrap();
+        store.migrate(0).await.unwrap();
+        let ctx = Arc::new(Context::new(store, Settings::default(), Arc::new(|| 1_000)));
+        let holder = Arc::clone(&ctx);
+        let poisoned = std::thread::spawn(move || {
+            let _guard = holder.throttle();
+            panic!("a panic while the throttle is held");
+        })
+        .join();
+        assert!(poisoned.is_err());
+        assert!(ctx.throttle.is_poisoned());
+        for _ in 0..5 {
+            let r = crate::sign_in::check_credentials(&ctx, "guess@example.com", "wrong").await;
+            assert!(matches!(r, Err(AppError::Invalid(_))), "{r:?}");
+        }
+        let sixth = crate::sign_in::check_credentials(&ctx, "guess@example.com", "wrong").await;
+        assert!(
+            matches!(sixth, Err(AppError::TooManyAttempts)),
+            "throttling stays on: {sixth:?}"
+        );
+    }
+}

@@ -32,70 +32,85 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Unique constraints the schema names, by the table and column SQLite reports and the
-/// constraint name PostgreSQL reports: (sqlite, postgres, field, message).
-const UNIQUE: &[(&str, &str, &str, &str)] = &[
-    (
-        "users.email_key",
-        "users_email_key_key",
-        "email",
-        "A user with this email address already exists",
-    ),
-    (
-        "portals.name_key",
-        "portals_name_key_key",
-        "name",
-        "A portal with this name already exists on this instance; choose another",
-    ),
-    (
-        "portals.slug",
-        "portals_slug_key",
-        "slug",
-        "This portal address is already in use; choose another",
-    ),
-    (
-        "portals.custom_domain",
-        "portals_custom_domain_key",
-        "custom_domain",
-        "This domain is already used by another portal",
-    ),
-    (
-        "portal_user_types.portal_id, portal_user_types.name_key",
-        "portal_user_types_portal_id_name_key_key",
-        "name",
-        "This portal already has a user type with this name",
-    ),
-    (
-        "modules.org_id, modules.api_name",
-        "modules_org_id_api_name_key",
-        "api_name",
-        "A module with this name already exists",
-    ),
-    (
-        "fields.module_id, fields.api_name",
-        "fields_module_id_api_name_key",
-        "api_name",
-        "A field with this name already exists in the module",
-    ),
-    (
-        "profiles.org_id, profiles.name",
-        "profiles_org_id_name_key",
-        "name",
-        "A profile with this name already exists",
-    ),
-    (
-        "web_tabs.org_id, web_tabs.name",
-        "web_tabs_org_id_name_key",
-        "name",
-        "A web tab with this name already exists",
-    ),
+/// A unique constraint of the schema: how SQLite reports it (its table and columns), its name
+/// on PostgreSQL, the field it is about and what the user is told.
+#[derive(Debug, Clone, Copy)]
+pub struct UniqueConstraint {
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// Every unique constraint of the schema (a test checks this list against both schemas).
+pub const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
+    UniqueConstraint {
+        sqlite: "users.email_key",
+        postgres: "users_email_key_key",
+        field: "email",
+        message: "A user with this email address already exists",
+    },
+    UniqueConstraint {
+        sqlite: "portals.name_key",
+        postgres: "portals_name_key_key",
+        field: "name",
+        message: "A portal with this name already exists on this instance; choose another",
+    },
+    UniqueConstraint {
+        sqlite: "portals.slug",
+        postgres: "portals_slug_key",
+        field: "slug",
+        message: "This portal address is already in use; choose another",
+    },
+    UniqueConstraint {
+        sqlite: "portals.custom_domain",
+        postgres: "portals_custom_domain_key",
+        field: "custom_domain",
+        message: "This domain is already used by another portal",
+    },
+    UniqueConstraint {
+        sqlite: "portal_user_types.portal_id, portal_user_types.name_key",
+        postgres: "portal_user_types_portal_id_name_key_key",
+        field: "name",
+        message: "This portal already has a user type with this name",
+    },
+    UniqueConstraint {
+        sqlite: "modules.org_id, modules.api_name",
+        postgres: "modules_org_id_api_name_key",
+        field: "api_name",
+        message: "A module with this name already exists",
+    },
+    UniqueConstraint {
+        sqlite: "fields.module_id, fields.api_name",
+        postgres: "fields_module_id_api_name_key",
+        field: "api_name",
+        message: "A field with this name already exists in the module",
+    },
+    UniqueConstraint {
+        sqlite: "layouts.module_id, layouts.name",
+        postgres: "layouts_module_id_name_key",
+        field: "name",
+        message: "A layout with this name already exists in the module",
+    },
+    UniqueConstraint {
+        sqlite: "profiles.org_id, profiles.name",
+        postgres: "profiles_org_id_name_key",
+        field: "name",
+        message: "A profile with this name already exists",
+    },
+    UniqueConstraint {
+        sqlite: "web_tabs.org_id, web_tabs.name",
+        postgres: "web_tabs_org_id_name_key",
+        field: "name",
+        message: "A web tab with this name already exists",
+    },
 ];
 
-fn duplicate(found: impl Fn(&(&str, &str, &str, &str)) -> bool, fallback: String) -> StoreError {
-    match UNIQUE.iter().find(|u| found(u)) {
-        Some((_, _, field, message)) => StoreError::Duplicate {
-            field: (*field).to_string(),
-            message: (*message).to_string(),
+fn duplicate(found: impl Fn(&UniqueConstraint) -> bool, fallback: String) -> StoreError {
+    match UNIQUE_CONSTRAINTS.iter().find(|u| found(u)) {
+        Some(u) => StoreError::Duplicate {
+            field: u.field.to_string(),
+            message: u.message.to_string(),
         },
         None => StoreError::Conflict(fallback),
     }
@@ -111,7 +126,10 @@ impl From<rusqlite::Error> for StoreError {
                 // "UNIQUE constraint failed: users.email_key"
                 let msg = msg.clone().unwrap_or_default();
                 let columns = msg.rsplit(": ").next().unwrap_or("").to_string();
-                duplicate(|u| u.0 == columns, "This value is already in use".into())
+                duplicate(
+                    |u| u.sqlite == columns,
+                    "This value is already in use".into(),
+                )
             }
             rusqlite::Error::QueryReturnedNoRows => Self::NotFound,
             _ => Self::Database(Box::new(e)),
@@ -127,7 +145,10 @@ impl From<tokio_postgres::Error> for StoreError {
                 .and_then(|d| d.constraint())
                 .unwrap_or("")
                 .to_string();
-            duplicate(|u| u.1 == constraint, "This value is already in use".into())
+            duplicate(
+                |u| u.postgres == constraint,
+                "This value is already in use".into(),
+            )
         } else {
             Self::Database(Box::new(e))
         }
