@@ -91,13 +91,15 @@ pub async fn by_host(State(state): State<AppState>, request: Request, next: Next
             match portico_app::portals::by_slug(&state, slug).await {
                 Ok(Some(p)) => Some(p),
                 // A portal-domain host with no portal behind it.
-                _ => return crate::middleware::not_found(Uri::from_static("/")).await,
+                Ok(None) => return crate::middleware::not_found(Uri::from_static("/")).await,
+                Err(e) => return crate::admin::PageError(e).into_response(),
             }
         }
         _ => match portico_app::portals::by_domain(&state, &host).await {
             Ok(Some(p)) if p.domain_verified => Some(p),
             Ok(Some(_)) => return crate::middleware::not_found(Uri::from_static("/")).await,
-            _ => None,
+            Ok(None) => None,
+            Err(e) => return crate::admin::PageError(e).into_response(),
         },
     };
     match portal {
