@@ -5,56 +5,20 @@
 //! built here, through the use cases.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use portico_app::records::RecordExtras;
 use portico_app::scoped_records::ScopedRecords;
-use portico_app::users::NewUserInput;
-use portico_app::{AppError, Context, Settings};
+use portico_app::{AppError, Context};
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::module::ApiName;
-use portico_domain::org::{OrgSettings, TimeFormat};
 use portico_domain::portal::{
     ColumnPermission, FieldPermission, LayoutAccess, TabModule, TabRole, TabView, UserType,
     UserTypeConfig,
 };
 use portico_domain::profile::ModulePermissions;
-use portico_store::Store;
-use serde_json::{Map, Value, json};
-use std::sync::Arc;
-
-const NOW: i64 = 1_750_000_000_000;
-
-async fn context(url: &str) -> Context {
-    let store = Store::open(url).unwrap();
-    store.migrate(NOW).await.unwrap();
-    Context::new(store, Settings::default(), Arc::new(|| NOW))
-}
-
-/// Runs the body on a fresh SQLite file and, when reachable (required in CI), PostgreSQL.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::context(&portico_testkit::sqlite_url()).await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    match portico_testkit::postgres_url().await {
-                        Ok(Some(url)) => super::$name(super::context(&url).await).await,
-                        Ok(None) => {}
-                        Err(e) => panic!("{e}"),
-                    }
-                }
-            )*
-        }
-    };
-}
+use serde_json::{Value, json};
 
 on_both!(
     scope_reaches_own_and_linked_records_only,
@@ -75,18 +39,17 @@ struct Fixture {
     my_quote: Id,
 }
 
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => panic!("not an object"),
-    }
-}
-
 async fn create(ctx: &Context, admin: &CrmActor, module: &str, data: Value) -> Id {
-    portico_app::records::create_record(ctx, admin, module, &object(data), RecordExtras::default())
-        .await
-        .unwrap()
-        .id
+    portico_app::records::create_record(
+        ctx,
+        admin,
+        module,
+        &common::object(data),
+        RecordExtras::default(),
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 fn field(name: &str, read_only: bool) -> FieldPermission {
@@ -121,30 +84,7 @@ fn tab(module: &str, role: TabRole, edit: bool, fields: Vec<FieldPermission>) ->
 }
 
 async fn fixture(ctx: &Context) -> Fixture {
-    let (org, user) = portico_app::org::provision_org(
-        ctx,
-        OrgSettings {
-            name: "Acme Scoped".into(),
-            email_domain: "acme-scoped.example".into(),
-            language: "en".into(),
-            time_format: TimeFormat::TwentyFourHour,
-            time_zone: "UTC".into(),
-            country: "US".into(),
-            gdpr_consent_required: false,
-        },
-        NewUserInput {
-            email: "admin@acme-scoped.example".into(),
-            name: "Admin".into(),
-            password: "scoped-admin-password".into(),
-            profile_id: 0,
-            super_admin: true,
-        },
-    )
-    .await
-    .unwrap();
-    let admin = portico_app::sign_in::actor(ctx, org.id, user.id)
-        .await
-        .unwrap();
+    let admin = common::org(ctx, "Acme Scoped", "acme-scoped.example").await;
     let account = create(
         ctx,
         &admin,
@@ -390,9 +330,9 @@ async fn writes_outside_the_mask_are_refused(ctx: Context) {
                 "Deals",
                 None,
                 f.my_deal,
-                &object(input.clone()),
+                &common::object(input.clone()),
                 deal.version,
-                NOW,
+                common::NOW,
             )
             .await
         {
@@ -406,9 +346,9 @@ async fn writes_outside_the_mask_are_refused(ctx: Context) {
             "Quotes",
             None,
             f.my_quote,
-            &object(json!({"Subject": "x"})),
+            &common::object(json!({"Subject": "x"})),
             1,
-            NOW
+            common::NOW
         )
         .await,
         Err(AppError::Forbidden(_))
@@ -418,9 +358,9 @@ async fn writes_outside_the_mask_are_refused(ctx: Context) {
             "Deals",
             None,
             f.other_deal,
-            &object(json!({"Stage": "Closed Won"})),
+            &common::object(json!({"Stage": "Closed Won"})),
             1,
-            NOW
+            common::NOW
         )
         .await,
         Err(AppError::NotFound)
@@ -443,9 +383,9 @@ async fn writes_are_version_checked_and_keep_hidden_values(ctx: Context) {
             "Deals",
             None,
             f.my_deal,
-            &object(json!({"Stage": "Negotiation"})),
+            &common::object(json!({"Stage": "Negotiation"})),
             deal.version,
-            NOW,
+            common::NOW,
         )
         .await
         .unwrap();
@@ -457,9 +397,9 @@ async fn writes_are_version_checked_and_keep_hidden_values(ctx: Context) {
             "Deals",
             None,
             f.my_deal,
-            &object(json!({"Stage": "Closed Lost"})),
+            &common::object(json!({"Stage": "Closed Lost"})),
             deal.version,
-            NOW,
+            common::NOW,
         )
         .await
     {
