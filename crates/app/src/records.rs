@@ -127,10 +127,7 @@ pub async fn update_record(
     let module = module(ctx, actor, api_name, Action::View).await?;
     let org = actor.user.org_id;
     let mut tx = ctx.store().transaction().await?;
-    let record = tx.get_record(org, module.id, id).await?;
-    if record.deleted_at.is_some() || !actor.sees(&module, record.owner_id) {
-        return Err(AppError::NotFound);
-    }
+    let record = reach(&mut tx, actor, &module, id, false).await?;
     if !actor.may(&module, record.owner_id, Action::Edit) {
         return Err(forbidden(&format!("edit this {} record", module.label)));
     }
@@ -157,48 +154,59 @@ pub async fn update_record(
 }
 
 pub async fn delete_record(ctx: &Context, actor: &CrmActor, api_name: &str, id: Id) -> Result<()> {
-    let (module, record) = get_record(ctx, actor, api_name, id).await?;
+    let module = module(ctx, actor, api_name, Action::View).await?;
+    let mut tx = ctx.store().transaction().await?;
+    let record = reach(&mut tx, actor, &module, id, false).await?;
     if !actor.may(&module, record.owner_id, Action::Delete) {
         return Err(forbidden(&format!("delete {} records", module.label)));
     }
-    Ok(ctx
-        .store()
-        .delete_record(actor.user.org_id, module.id, id, ctx.now())
-        .await?)
+    tx.delete_record(actor.user.org_id, module.id, id, ctx.now())
+        .await?;
+    Ok(tx.commit().await?)
 }
 
-/// A record in the recycle bin the actor could delete (and so may restore).
-async fn binned(ctx: &Context, actor: &CrmActor, api_name: &str, id: Id) -> Result<Module> {
-    let module = module(ctx, actor, api_name, Action::View).await?;
-    let record = ctx
-        .store()
-        .get_record(actor.user.org_id, module.id, id)
-        .await?;
-    if record.deleted_at.is_none() || !actor.sees(&module, record.owner_id) {
+/// The record `id` of `module`, read inside `tx`, when the actor reaches it and it is live (or,
+/// with `in_bin`, in the recycle bin); anything else is "not found", like a missing record.
+async fn reach(
+    tx: &mut Tx,
+    actor: &CrmActor,
+    module: &Module,
+    id: Id,
+    in_bin: bool,
+) -> Result<Record> {
+    let record = tx.get_record(actor.user.org_id, module.id, id).await?;
+    if record.deleted_at.is_some() != in_bin || !actor.sees(module, record.owner_id) {
         return Err(AppError::NotFound);
     }
-    if !actor.may(&module, record.owner_id, Action::Delete) {
+    Ok(record)
+}
+
+/// Checks, inside `tx`, that `id` is in the recycle bin and that the actor could delete it (and
+/// so may restore it).
+async fn binned(tx: &mut Tx, actor: &CrmActor, module: &Module, id: Id) -> Result<()> {
+    let record = reach(tx, actor, module, id, true).await?;
+    if !actor.may(module, record.owner_id, Action::Delete) {
         return Err(forbidden(&format!("restore {} records", module.label)));
     }
-    Ok(module)
+    Ok(())
 }
 
 pub async fn restore_record(ctx: &Context, actor: &CrmActor, api_name: &str, id: Id) -> Result<()> {
-    let module = binned(ctx, actor, api_name, id).await?;
-    Ok(ctx
-        .store()
-        .restore_record(actor.user.org_id, module.id, id)
-        .await?)
+    let module = module(ctx, actor, api_name, Action::View).await?;
+    let mut tx = ctx.store().transaction().await?;
+    binned(&mut tx, actor, &module, id).await?;
+    tx.restore_record(actor.user.org_id, module.id, id).await?;
+    Ok(tx.commit().await?)
 }
 
 /// Purging is final, so only administrators may do it.
 pub async fn purge_record(ctx: &Context, actor: &CrmActor, api_name: &str, id: Id) -> Result<()> {
     require_admin(actor)?;
-    let module = binned(ctx, actor, api_name, id).await?;
-    Ok(ctx
-        .store()
-        .purge_record(actor.user.org_id, module.id, id)
-        .await?)
+    let module = module(ctx, actor, api_name, Action::View).await?;
+    let mut tx = ctx.store().transaction().await?;
+    binned(&mut tx, actor, &module, id).await?;
+    tx.purge_record(actor.user.org_id, module.id, id).await?;
+    Ok(tx.commit().await?)
 }
 
 /// The recycle bin (administrators see every module's deleted records).
