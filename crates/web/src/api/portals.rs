@@ -1,37 +1,33 @@
 //! Portal configuration over the API: portals and their settings, user types (the whole tab and
 //! field configuration as one document), configuration export/import with a dry run, seats.
 
-use super::{ApiActor, ApiJson, parse_id};
+use super::{ApiActor, ApiJson, ApiRoutes, parse_id};
 use crate::AppState;
 use crate::error::{ApiResult, AppError};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use portico_domain::portal::{Portal, PortalConfigDoc, UserType, UserTypeConfig};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/portals", get(list).post(create))
-        .route("/api/v1/portals/{portal}", get(show).patch(update))
-        .route(
-            "/api/v1/portals/{portal}/user-types",
-            get(list_types).post(create_type),
-        )
-        .route(
-            "/api/v1/portals/{portal}/user-types/{id}",
-            get(show_type).put(replace_type).delete(delete_type),
-        )
-        .route("/api/v1/portals/{portal}/config", get(export).put(import))
-        .route("/api/v1/portals/{portal}/preview", get(preview))
-        .route(
-            "/api/v1/portals/{portal}/domain/verify",
-            axum::routing::post(verify_domain),
-        )
-        .route("/api/v1/seats", get(seats))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::default()
+        .get("/api/v1/portals", list)
+        .post("/api/v1/portals", create)
+        .get("/api/v1/portals/{portal}", show)
+        .patch("/api/v1/portals/{portal}", update)
+        .get("/api/v1/portals/{portal}/user-types", list_types)
+        .post("/api/v1/portals/{portal}/user-types", create_type)
+        .get("/api/v1/portals/{portal}/user-types/{id}", show_type)
+        .put("/api/v1/portals/{portal}/user-types/{id}", replace_type)
+        .delete("/api/v1/portals/{portal}/user-types/{id}", delete_type)
+        .get("/api/v1/portals/{portal}/config", export)
+        .put("/api/v1/portals/{portal}/config", import)
+        .get("/api/v1/portals/{portal}/preview", preview)
+        .post("/api/v1/portals/{portal}/domain/verify", verify_domain)
+        .get("/api/v1/seats", seats)
 }
 
 /// A portal as the API shows it: identity, address, every setting, domain verification.
