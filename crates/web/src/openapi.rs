@@ -184,6 +184,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "Bring a record back from the recycle bin",
     )
     .ok(200, "Record")
+    .etag()
     .errors(&[401, 403, 404, 500]),
     RouteDoc::get("/api/v1/users", "CRM users (administrators)")
         .ok(200, "UserList")

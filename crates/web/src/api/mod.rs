@@ -429,11 +429,14 @@ async fn restore_record(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path((module, id)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<impl IntoResponse> {
     let id = parse_id(&id)?;
     portico_app::records::restore_record(&state, &actor, &module, id).await?;
     let (module, record) = portico_app::records::get_record(&state, &actor, &module, id).await?;
-    Ok(Json(record_json(&module, &record)))
+    Ok((
+        [(header::ETAG, etag_header(&record))],
+        Json(record_json(&module, &record)),
+    ))
 }
 
 // ---- users, profiles, web tabs ----
