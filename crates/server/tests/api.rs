@@ -1,9 +1,11 @@
 //! The REST API end to end over HTTP, on SQLite and PostgreSQL: the acceptance list,
-//! authentication, profiles and record scope, strict bodies, paging, the recycle bin.
+//! authentication, profiles and record scope, strict bodies, paging, the recycle bin. Every
+//! test runs against its own fixture org (`portico_testkit::fixtures`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
+use portico_testkit::fixtures;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{ADMIN, REP, TestApp};
@@ -116,7 +118,7 @@ async fn custom_module_with_lookup_and_validation(app: TestApp) {
         (missing.status, missing.field(), missing.code()),
         (StatusCode::UNPROCESSABLE_ENTITY, "Customer", "required")
     );
-    let account = app.first_id("Accounts", &t).await;
+    let account = app.fx.accounts.client;
     let wrong_module = app
         .post(
             "/api/v1/records/Warranties",
@@ -159,7 +161,7 @@ async fn custom_module_with_lookup_and_validation(app: TestApp) {
 async fn other_orgs_records_are_not_found(app: TestApp) {
     let t = app.token(ADMIN).await;
     let rival = app.other_org().await;
-    let ours = app.first_id("Contacts", &t).await;
+    let ours = app.fx.contacts.client;
     let missing = app.get("/api/v1/records/Contacts/987654321", &rival).await;
     let theirs = app
         .get(&format!("/api/v1/records/Contacts/{ours}"), &rival)
@@ -223,7 +225,7 @@ async fn other_orgs_records_are_not_found(app: TestApp) {
 /// does not grant are 403; setup is for administrators.
 async fn profiles_are_enforced(app: TestApp) {
     let rep = app.token(REP).await;
-    let own = app.first_id("Contacts", &rep).await;
+    let own = app.fx.contacts.rep[0];
     let del = app
         .delete(&format!("/api/v1/records/Contacts/{own}"), &rep)
         .await;
@@ -252,7 +254,7 @@ async fn profiles_are_enforced(app: TestApp) {
         .status,
         StatusCode::FORBIDDEN
     );
-    let product = app.first_id("Products", &rep).await;
+    let product = app.fx.products[0];
     assert_eq!(
         app.patch(
             &format!("/api/v1/records/Products/{product}"),
@@ -263,15 +265,20 @@ async fn profiles_are_enforced(app: TestApp) {
         .status,
         StatusCode::FORBIDDEN
     );
-    let modules: Vec<String> = app.get("/api/v1/modules", &rep).await.body["items"]
+    let mut modules: Vec<String> = app.get("/api/v1/modules", &rep).await.body["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|m| m["api_name"].as_str().unwrap().to_string())
         .collect();
-    assert!(
-        modules.contains(&"Contacts".to_string()) && !modules.contains(&"Invoices".to_string())
-    );
+    modules.sort();
+    let mut granted: Vec<String> = fixtures::REP_WORK_MODULES
+        .iter()
+        .chain(&["Products"])
+        .map(|m| m.to_string())
+        .collect();
+    granted.sort();
+    assert_eq!(modules, granted, "exactly the modules the profile grants");
     assert_eq!(
         app.post("/api/v1/modules", &rep, json!({"label": "Mine"}))
             .await
@@ -303,7 +310,7 @@ async fn profiles_are_enforced(app: TestApp) {
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        app.post("/api/v1/users", &rep, json!({"email": "x@zylker.com", "name": "X", "password": "long enough pw", "profile_id": 1, "super_admin": true})).await.status,
+        app.post("/api/v1/users", &rep, json!({"email": format!("x@{}", fixtures::ORG_DOMAIN), "name": "X", "password": "long enough pw", "profile_id": app.fx.rep_profile, "super_admin": true})).await.status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
@@ -321,8 +328,8 @@ async fn profiles_are_enforced(app: TestApp) {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
-    let admin_id = app.user_id(ADMIN.0).await;
-    assert_ne!(created.body["owner_id"], json!(admin_id));
+    let admin_id = app.fx.admin;
+    assert_eq!(created.body["owner_id"], json!(app.fx.rep));
     let give = app
         .post(
             "/api/v1/records/Cases",
@@ -337,24 +344,28 @@ async fn profiles_are_enforced(app: TestApp) {
 async fn record_scope_and_data_sharing(app: TestApp) {
     let admin = app.token(ADMIN).await;
     let rep = app.token(REP).await;
-    let rep_id = app.user_id(REP.0).await;
+    let ids = |r: &support::Reply| -> Vec<i64> {
+        let mut ids: Vec<i64> = r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
     let all = app.get("/api/v1/records/Contacts?limit=200", &admin).await;
-    let items = all.body["items"].as_array().unwrap();
-    let others: Vec<i64> = items
-        .iter()
-        .filter(|r| r["owner_id"] != json!(rep_id))
-        .map(|r| r["id"].as_i64().unwrap())
-        .collect();
-    let mine = items
-        .iter()
-        .filter(|r| r["owner_id"] == json!(rep_id))
-        .count();
-    assert!(mine > 0 && !others.is_empty());
+    assert_eq!(
+        ids(&all),
+        app.fx.contacts.all(),
+        "the administrator sees all"
+    );
     let seen = app.get("/api/v1/records/Contacts?limit=200", &rep).await;
-    let seen_items = seen.body["items"].as_array().unwrap();
-    assert_eq!(seen_items.len(), mine);
-    assert!(seen_items.iter().all(|r| r["owner_id"] == json!(rep_id)));
-    let theirs = format!("/api/v1/records/Contacts/{}", others[0]);
+    let mut mine = app.fx.contacts.rep.to_vec();
+    mine.sort_unstable();
+    assert_eq!(ids(&seen), mine, "the rep sees exactly their own");
+    let hidden_id = app.fx.contacts.client;
+    let theirs = format!("/api/v1/records/Contacts/{hidden_id}");
     assert_eq!(app.get(&theirs, &rep).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.patch(&theirs, &rep, json!({"data": {"Title": "x"}}))
@@ -369,7 +380,7 @@ async fn record_scope_and_data_sharing(app: TestApp) {
         .post(
             "/api/v1/records/Deals",
             &rep,
-            json!({"data": {"Deal_Name": "Probe", "Stage": "Proposal", "Contact_Name": others[0]}}),
+            json!({"data": {"Deal_Name": "Probe", "Stage": "Proposal", "Contact_Name": hidden_id}}),
         )
         .await;
     let absent = app
@@ -386,7 +397,7 @@ async fn record_scope_and_data_sharing(app: TestApp) {
     assert_eq!(
         hidden.body["error"]["message"]
             .as_str()
-            .map(|m| m.replace(&others[0].to_string(), "N")),
+            .map(|m| m.replace(&hidden_id.to_string(), "N")),
         absent.body["error"]["message"]
             .as_str()
             .map(|m| m.replace("987654321", "N"))
@@ -458,7 +469,7 @@ async fn authentication_is_required_and_throttled(app: TestApp) {
             Method::POST,
             "/api/v1/auth/token",
             None,
-            Some(json!({"email": "ghost@zylker.com", "password": "whatever1234"})),
+            Some(json!({"email": format!("ghost@{}", fixtures::ORG_DOMAIN), "password": "whatever1234"})),
         )
         .await;
     assert_eq!(
@@ -562,7 +573,7 @@ async fn bodies_are_strict(app: TestApp) {
             r.body
         );
     }
-    let id = app.first_id("Contacts", &t).await;
+    let id = app.fx.contacts.client;
     let p = app
         .patch(
             &format!("/api/v1/records/Contacts/{id}"),
@@ -615,11 +626,14 @@ async fn bodies_are_strict(app: TestApp) {
 
 async fn keyset_pages_and_search(app: TestApp) {
     let t = app.token(ADMIN).await;
+    // Pages smaller than the fixture's contacts, so the cursor is followed.
     let mut ids = Vec::new();
-    let mut path = "/api/v1/records/Contacts?limit=50".to_string();
+    let mut pages = 0;
+    let mut path = "/api/v1/records/Contacts?limit=3".to_string();
     loop {
         let page = app.get(&path, &t).await;
         assert_eq!(page.status, StatusCode::OK);
+        pages += 1;
         ids.extend(
             page.body["items"]
                 .as_array()
@@ -628,29 +642,26 @@ async fn keyset_pages_and_search(app: TestApp) {
                 .map(|r| r["id"].as_i64().unwrap()),
         );
         match page.body["next"].as_str() {
-            Some(next) => path = format!("/api/v1/records/Contacts?limit=50&after={next}"),
+            Some(next) => path = format!("/api/v1/records/Contacts?limit=3&after={next}"),
             None => break,
         }
     }
-    assert_eq!(ids.len(), 120, "the demo has 120 contacts");
-    let mut unique = ids.clone();
-    unique.dedup();
-    assert_eq!(unique.len(), 120);
-    let one = app
-        .get(&format!("/api/v1/records/Contacts/{}", ids[7]), &t)
-        .await;
-    let email = one.body["data"]["Email"].as_str().unwrap().to_uppercase();
+    let mut newest_first = app.fx.contacts.all();
+    newest_first.reverse();
+    assert_eq!(ids, newest_first, "every contact once, newest first");
+    assert_eq!(pages, newest_first.len().div_ceil(3));
+    let email = fixtures::CLIENT_EMAIL.to_uppercase();
     let found = app
         .get(&format!("/api/v1/records/Contacts?q={email}"), &t)
         .await;
     let hits = found.body["items"].as_array().unwrap();
     assert_eq!(hits.len(), 1);
-    assert_eq!(hits[0]["id"], json!(ids[7]));
+    assert_eq!(hits[0]["id"], json!(app.fx.contacts.client));
 }
 
 async fn recycle_bin_round_trip(app: TestApp) {
     let t = app.token(ADMIN).await;
-    let id = app.first_id("Deals", &t).await;
+    let id = app.fx.deals.client;
     let path = format!("/api/v1/records/Deals/{id}");
     assert_eq!(app.delete(&path, &t).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&path, &t).await.status, StatusCode::NOT_FOUND);
@@ -731,7 +742,7 @@ async fn setup_through_the_api(app: TestApp) {
         )
         .await;
     assert_eq!(picklist.status, StatusCode::CREATED);
-    let id = app.first_id("Deals", &t).await;
+    let id = app.fx.deals.client;
     let wrong = app
         .patch(
             &format!("/api/v1/records/Deals/{id}"),
@@ -758,16 +769,17 @@ async fn setup_through_the_api(app: TestApp) {
         (StatusCode::UNPROCESSABLE_ENTITY, "permissions")
     );
     let pid = profile.body["id"].as_i64().unwrap();
-    let user = app.post("/api/v1/users", &t, json!({"email": "sue@zylker.com", "name": "Sue Support", "password": "support-pass-1", "profile_id": pid})).await;
+    let sue_email = format!("sue@{}", fixtures::ORG_DOMAIN);
+    let user = app.post("/api/v1/users", &t, json!({"email": sue_email, "name": "Sue Support", "password": "support-pass-1", "profile_id": pid})).await;
     assert_eq!(user.status, StatusCode::CREATED, "{:?}", user.body);
-    let short = app.post("/api/v1/users", &t, json!({"email": "tim@zylker.com", "name": "Tim", "password": "short", "profile_id": pid})).await;
+    let short = app.post("/api/v1/users", &t, json!({"email": format!("tim@{}", fixtures::ORG_DOMAIN), "name": "Tim", "password": "short", "profile_id": pid})).await;
     assert_eq!(
         (short.status, short.field()),
         (StatusCode::UNPROCESSABLE_ENTITY, "password")
     );
-    let again = app.post("/api/v1/users", &t, json!({"email": "SUE@zylker.com", "name": "Sue", "password": "support-pass-1", "profile_id": pid})).await;
+    let again = app.post("/api/v1/users", &t, json!({"email": sue_email.to_uppercase(), "name": "Sue", "password": "support-pass-1", "profile_id": pid})).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    let sue = app.token(("sue@zylker.com", "support-pass-1")).await;
+    let sue = app.token((&sue_email, "support-pass-1")).await;
     assert_eq!(
         app.get("/api/v1/records/Deals", &sue).await.status,
         StatusCode::FORBIDDEN
@@ -813,11 +825,20 @@ async fn setup_through_the_api(app: TestApp) {
         (StatusCode::UNPROCESSABLE_ENTITY, "url")
     );
     let tabs = app.get("/api/v1/web-tabs", &t).await;
-    let tab_id = tabs.body["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        tabs.body["items"],
+        json!([{"id": app.fx.web_tab, "org_id": app.fx.org, "name": fixtures::WEB_TAB, "url": fixtures::WEB_TAB_URL}]),
+        "the refused tab was not saved"
+    );
+    let tab_id = app.fx.web_tab;
     assert_eq!(
         app.delete(&format!("/api/v1/web-tabs/{tab_id}"), &t)
             .await
             .status,
         StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.get("/api/v1/web-tabs", &t).await.body["items"],
+        json!([])
     );
 }

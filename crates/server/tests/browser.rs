@@ -4,6 +4,7 @@
 
 mod support;
 
+use portico_testkit::fixtures;
 use support::webdriver::Browser;
 use support::{ADMIN, Backend, spawn};
 
@@ -90,12 +91,14 @@ async fn the_portal_wizard_end_to_end() {
 
     browser.goto(&format!("{base}/admin/setup/portals")).await;
     browser.wait_for("Sign in").await;
-    browser.type_into("#email", "boss@rival.example").await;
-    browser.type_into("#password", "rival-password-1").await;
+    browser.type_into("#email", fixtures::RIVAL_ADMIN.0).await;
+    browser
+        .type_into("#password", fixtures::RIVAL_ADMIN.1)
+        .await;
     browser.click("button[type=submit]").await;
     let start = browser.wait_for("Get started").await;
     assert!(
-        start.contains("value=\"Rival\""),
+        start.contains(&format!("value=\"{}\"", fixtures::RIVAL_NAME)),
         "the name defaults to the company name"
     );
     snap("wizard-1-start.png").await;

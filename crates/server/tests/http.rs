@@ -1,9 +1,10 @@
 //! Cross-cutting HTTP behaviour: probes, security headers, the OpenAPI document covering every
-//! route, and the admin UI's sign-in, CSRF and form handling.
+//! route, and the admin UI's sign-in, CSRF and form handling, against the fixture org.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
+use portico_testkit::fixtures;
 use reqwest::{Method, StatusCode};
 use support::{ADMIN, Backend, REP, TestApp, spawn};
 
@@ -288,60 +289,36 @@ async fn admin_pages_follow_the_profile() {
             "{path}"
         );
     }
-    let admin = app.token(ADMIN).await;
-    let rep_id = app.user_id(REP.0).await;
-    let all = app.get("/api/v1/records/Contacts?limit=200", &admin).await;
-    let other = all.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["owner_id"].as_i64() != Some(rep_id))
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    // The administrator's client is out of the rep's reach ("own records" scope).
+    let other = app.fx.contacts.client;
     assert_eq!(
         page(&app, &rep, &format!("/admin/records/Contacts/{other}"))
             .await
             .0,
         StatusCode::NOT_FOUND
     );
-    let own = app.first_id("Contacts", &app.token(REP).await).await;
-    let (_, detail) = page(&app, &rep, &format!("/admin/records/Contacts/{own}")).await;
+    let own = app.fx.contacts.rep[0];
+    let (status, detail) = page(&app, &rep, &format!("/admin/records/Contacts/{own}")).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(
         detail.contains("/edit") && !detail.contains("/delete\""),
         "edit offered, delete not"
     );
 
-    // A lookup the rep cannot see shows no name on the rep's own record.
-    let t = app.token(ADMIN).await;
-    let rep_token = app.token(REP).await;
-    let hidden_name = app
-        .get(&format!("/api/v1/records/Contacts/{other}"), &t)
-        .await
-        .body["name"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let deal = app
-        .post(
-            "/api/v1/records/Deals",
-            &rep_token,
-            serde_json::json!({"data": {"Deal_Name": "Rep deal", "Stage": "Proposal"}}),
-        )
-        .await;
-    let deal_id = deal.body["id"].as_i64().unwrap();
-    let linked = app
-        .patch(
-            &format!("/api/v1/records/Deals/{deal_id}"),
-            &t,
-            serde_json::json!({"data": {"Contact_Name": other}}),
-        )
-        .await;
-    assert_eq!(linked.status, StatusCode::OK);
-    let (status, html) = page(&app, &rep, &format!("/admin/records/Deals/{deal_id}")).await;
+    // A lookup the rep cannot see shows no name on the rep's own record: the rep's deal with
+    // the administrator's client.
+    let deal_id = app.fx.deals.rep_on_client;
+    let deal_page = format!("/admin/records/Deals/{deal_id}");
+    let admin_cookie = sign_in(&app, ADMIN).await;
+    let (_, as_admin) = page(&app, &admin_cookie, &deal_page).await;
+    assert!(
+        as_admin.contains(fixtures::CLIENT_NAME),
+        "the administrator sees the contact's name"
+    );
+    let (status, html) = page(&app, &rep, &deal_page).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        !html.contains(&hidden_name),
+        !html.contains(fixtures::CLIENT_NAME) && !html.contains(fixtures::CLIENT_FIRST_NAME),
         "the hidden contact's name must not show"
     );
     assert!(
@@ -350,6 +327,7 @@ async fn admin_pages_follow_the_profile() {
         &html[html.find("Contact Name").unwrap_or(0)..][..300]
     );
     // The rep can still save the deal: lookups the request does not touch are not re-checked.
+    let rep_token = app.token(REP).await;
     let kept = app
         .patch(
             &format!("/api/v1/records/Deals/{deal_id}"),

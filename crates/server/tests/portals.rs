@@ -1,10 +1,12 @@
 //! Portal configuration through the API, on SQLite and PostgreSQL: portals, settings, user
 //! types and their tab/field configuration with every refusal, seats, data sharing changes, and
-//! configuration as code (export → import into another org, dry run).
+//! configuration as code (export → import into another org, dry run). The portal under test is
+//! the fixture's (`portico_testkit::fixtures`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
+use portico_testkit::fixtures::{self, CLIENT_TYPE, PORTAL_NAME, PORTAL_SLUG, VENDOR_TYPE};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::{ADMIN, REP, TestApp};
@@ -19,17 +21,13 @@ on_both_backends!(
     portal_setup_is_for_administrators,
 );
 
-/// The demo portal and its ids.
-async fn demo_portal(app: &TestApp, t: &str) -> (i64, Vec<Value>) {
+/// The fixture portal's id and its user types as the API shows them.
+async fn fixture_portal(app: &TestApp, t: &str) -> (i64, Vec<Value>) {
     let list = app.get("/api/v1/portals", t).await;
-    let portal = list.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "Zylker Customers")
-        .unwrap()
-        .clone();
+    let items = list.body["items"].as_array().unwrap();
+    let portal = items.iter().find(|p| p["name"] == PORTAL_NAME).unwrap();
     let id = portal["id"].as_i64().unwrap();
+    assert_eq!(id, app.fx.portal);
     let types = app
         .get(&format!("/api/v1/portals/{id}/user-types"), t)
         .await;
@@ -41,11 +39,17 @@ async fn portals_are_created_named_and_addressed(app: TestApp) {
     // The name defaults to the company name and makes the address.
     let p = app.post("/api/v1/portals", &t, json!({})).await;
     assert_eq!(p.status, StatusCode::CREATED, "{:?}", p.body);
+    let slug = fixtures::ORG_NAME.to_lowercase();
     assert_eq!(
         (p.body["name"].as_str(), p.body["slug"].as_str()),
-        (Some("Zylker"), Some("zylker"))
+        (Some(fixtures::ORG_NAME), Some(slug.as_str()))
     );
-    assert!(p.body["url"].as_str().unwrap().ends_with("/p/zylker/"));
+    assert!(
+        p.body["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/p/{slug}/"))
+    );
     assert_eq!(
         (p.body["status"].as_str(), p.body["portal_type"].as_str()),
         (Some("enabled"), Some("private"))
@@ -62,7 +66,7 @@ async fn portals_are_created_named_and_addressed(app: TestApp) {
             client["is_default"].as_bool(),
             client["customer"].as_bool()
         ),
-        (Some("Client Portal"), Some(true), Some(true))
+        (Some(CLIENT_TYPE), Some(true), Some(true))
     );
     assert_eq!(client["seats"], 10_000);
     assert_eq!(p.body["default_user_type_id"], client["id"]);
@@ -75,7 +79,7 @@ async fn portals_are_created_named_and_addressed(app: TestApp) {
     assert_eq!(del.status, StatusCode::CONFLICT);
     // A name used by any portal on the instance, in any org, is refused.
     assert_eq!(
-        app.post("/api/v1/portals", &t, json!({"name": "zylker"}))
+        app.post("/api/v1/portals", &t, json!({"name": slug}))
             .await
             .status,
         StatusCode::CONFLICT
@@ -85,7 +89,7 @@ async fn portals_are_created_named_and_addressed(app: TestApp) {
         .post(
             "/api/v1/portals",
             &rival,
-            json!({"name": "Zylker Customers"}),
+            json!({"name": PORTAL_NAME.to_uppercase()}),
         )
         .await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
@@ -111,18 +115,18 @@ async fn portals_are_created_named_and_addressed(app: TestApp) {
         .patch(
             &format!("/api/v1/portals/{id}"),
             &t,
-            json!({"slug": "zylker-clients"}),
+            json!({"slug": "northwind-partners"}),
         )
         .await;
     assert_eq!(
         (moved.status, moved.body["slug"].as_str()),
-        (StatusCode::OK, Some("zylker-clients"))
+        (StatusCode::OK, Some("northwind-partners"))
     );
     let clash = app
         .patch(
             &format!("/api/v1/portals/{id}"),
             &t,
-            json!({"slug": "zylker-customers"}),
+            json!({"slug": PORTAL_SLUG}),
         )
         .await;
     assert_eq!(clash.status, StatusCode::CONFLICT);
@@ -151,12 +155,11 @@ async fn portals_are_created_named_and_addressed(app: TestApp) {
 
 async fn settings_are_validated_and_saved(app: TestApp) {
     let t = app.token(ADMIN).await;
-    let (id, types) = demo_portal(&app, &t).await;
+    let (id, types) = fixture_portal(&app, &t).await;
     let path = format!("/api/v1/portals/{id}");
-    let admin_id = app.user_id(ADMIN.0).await;
-    let vendors = types.iter().find(|t| t["name"] == "Vendors").unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let admin_id = app.fx.admin;
+    let vendors = named(&types, VENDOR_TYPE)["id"].as_i64().unwrap();
+    assert_eq!(vendors, app.fx.vendor_type);
     let saved = app
         .patch(
             &path,
@@ -165,9 +168,9 @@ async fn settings_are_validated_and_saved(app: TestApp) {
                 "status": "disabled", "disabled_message": "Back at noon", "portal_type": "restricted",
                 "signup_notify_user_ids": [admin_id], "notify_applicant": true, "auto_approve_contacts": true,
                 "default_user_type_id": vendors, "allow_email_change": true, "enforce_mfa": true,
-                "idle_timeout_minutes": 30, "ga_measurement_id": "G-ZYLKER123", "ga_terms_accepted": true,
+                "idle_timeout_minutes": 30, "ga_measurement_id": "G-NORTHWIND1", "ga_terms_accepted": true,
                 "consent_text": {"signup": "We measure visits with Google Analytics.", "signin": "", "reset_password": "", "confirm_password": ""},
-                "custom_domain": "portal.zylker.com"
+                "custom_domain": "portal.northwind.example"
             }),
         )
         .await;
@@ -191,7 +194,7 @@ async fn settings_are_validated_and_saved(app: TestApp) {
     assert_eq!(got["domain_verified"], false);
     assert_eq!(
         got["domain_verification"]["name"],
-        "_portico.portal.zylker.com"
+        "_portico.portal.northwind.example"
     );
     // Each refusal names the setting and saves nothing.
     let cases = [
@@ -230,15 +233,16 @@ async fn settings_are_validated_and_saved(app: TestApp) {
     assert_eq!(app.get(&path, &t).await.body, got, "nothing was half-saved");
 }
 
-/// The user type of the demo portal named `name`.
+/// The user type named `name`.
 fn named<'a>(types: &'a [Value], name: &str) -> &'a Value {
     types.iter().find(|t| t["name"] == name).unwrap()
 }
 
 async fn user_types_are_checked_as_a_whole(app: TestApp) {
     let t = app.token(ADMIN).await;
-    let (id, types) = demo_portal(&app, &t).await;
-    let customers = named(&types, "Client Portal").clone();
+    let (id, types) = fixture_portal(&app, &t).await;
+    let customers = named(&types, CLIENT_TYPE).clone();
+    assert_eq!(customers["id"], json!(app.fx.client_type));
     let path = format!("/api/v1/portals/{id}/user-types/{}", customers["id"]);
     // The stored document round-trips through PUT unchanged.
     let same = app
@@ -387,18 +391,38 @@ async fn user_types_are_checked_as_a_whole(app: TestApp) {
         .clone();
     assert_eq!(notes["lookup_fields"], json!(["Contact"]));
     assert_eq!(notes["view"], "list");
+    // A chosen lookup filter is kept as chosen: the licences by holder, not by co-driver.
+    let licences = saved.body["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == fixtures::CUSTOM_MODULE)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        licences["lookup_fields"],
+        json!(fixtures::CLIENT_LICENCE_LOOKUPS)
+    );
 }
 
 async fn seats_must_be_purchased(app: TestApp) {
     let t = app.token(ADMIN).await;
-    let (id, _) = demo_portal(&app, &t).await;
+    let (id, _) = fixture_portal(&app, &t).await;
     let seats = app.get("/api/v1/seats", &t).await;
     assert_eq!(
         (seats.body["granted"].as_i64(), seats.body["used"].as_i64()),
-        (Some(250), Some(100)),
-        "the demo bought 250 and Vendors uses 100"
+        (
+            Some(fixtures::SEATS_GRANTED),
+            Some(fixtures::VENDOR_TYPE_SEATS)
+        ),
+        "the fixture's grant, and the seats its Vendors type takes"
     );
-    assert_eq!(seats.body["grants"][0]["granted_by"], "demo");
+    assert_eq!(
+        seats.body["grants"][0]["granted_by"],
+        fixtures::SEATS_GRANTED_BY
+    );
+    let free = fixtures::SEATS_GRANTED - fixtures::VENDOR_TYPE_SEATS;
+    assert_eq!(seats.body["free"].as_i64(), Some(free));
     let partners = |n: i64| {
         json!({"name": "Partners", "personality_module": "Leads", "customer": false, "seats": n,
         "modules": [{"module": "Leads", "role": "personality", "permissions": {"view": true}, "layouts": [{"layout": "Standard", "fields": [{"field": "Last_Name"}]}]}]})
@@ -407,7 +431,7 @@ async fn seats_must_be_purchased(app: TestApp) {
         .post(
             &format!("/api/v1/portals/{id}/user-types"),
             &t,
-            partners(151),
+            partners(free + 1),
         )
         .await;
     assert_eq!(
@@ -422,27 +446,15 @@ async fn seats_must_be_purchased(app: TestApp) {
         .post(
             &format!("/api/v1/portals/{id}/user-types"),
             &t,
-            partners(150),
+            partners(free),
         )
         .await;
     assert_eq!(ok.status, StatusCode::CREATED, "{:?}", ok.body);
     assert_eq!(app.post(&format!("/api/v1/portals/{id}/user-types"), &t, json!({"name": "More", "personality_module": "Leads", "customer": false, "seats": 1, "modules": ok.body["modules"].clone()})).await.code(), "seat_limit");
     // The operator grants more (the CLI calls the same service).
-    portico_app::seats::grant_seats(
-        &app.state,
-        app.store
-            .find_login(ADMIN.0)
-            .await
-            .unwrap()
-            .unwrap()
-            .0
-            .org_id,
-        10,
-        "ops@example.com",
-        "PO-7",
-    )
-    .await
-    .unwrap();
+    portico_app::seats::grant_seats(&app.state, app.fx.org, 10, "ops@example.com", "PO-7")
+        .await
+        .unwrap();
     // A duplicate name is a conflict (checked while seats are free).
     assert_eq!(
         app.post(&format!("/api/v1/portals/{id}/user-types"), &t, partners(1))
@@ -467,8 +479,8 @@ async fn seats_must_be_purchased(app: TestApp) {
 
 async fn private_modules_leave_public_tabs(app: TestApp) {
     let t = app.token(ADMIN).await;
-    let (id, types) = demo_portal(&app, &t).await;
-    let customers = named(&types, "Client Portal");
+    let (id, types) = fixture_portal(&app, &t).await;
+    let customers = named(&types, CLIENT_TYPE);
     assert!(
         customers["modules"]
             .as_array()
@@ -476,7 +488,7 @@ async fn private_modules_leave_public_tabs(app: TestApp) {
             .iter()
             .any(|m| m["module"] == "Products" && m["role"] == "public")
     );
-    let vendors = named(&types, "Vendors");
+    let vendors = named(&types, VENDOR_TYPE);
     assert!(
         vendors["modules"]
             .as_array()
@@ -492,9 +504,9 @@ async fn private_modules_leave_public_tabs(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let (_, after) = demo_portal(&app, &t).await;
+    let (_, after) = fixture_portal(&app, &t).await;
     assert!(
-        !named(&after, "Client Portal")["modules"]
+        !named(&after, CLIENT_TYPE)["modules"]
             .as_array()
             .unwrap()
             .iter()
@@ -502,7 +514,7 @@ async fn private_modules_leave_public_tabs(app: TestApp) {
         "removed from public modules"
     );
     assert!(
-        named(&after, "Vendors")["modules"]
+        named(&after, VENDOR_TYPE)["modules"]
             .as_array()
             .unwrap()
             .iter()
@@ -511,52 +523,57 @@ async fn private_modules_leave_public_tabs(app: TestApp) {
     );
     // A deleted web tab leaves the user types that showed it.
     assert_eq!(
-        named(&after, "Client Portal")["web_tabs"],
-        json!(["Announcements"])
+        named(&after, CLIENT_TYPE)["web_tabs"],
+        json!([fixtures::WEB_TAB])
     );
-    let tab_id = app.get("/api/v1/web-tabs", &t).await.body["items"][0]["id"]
-        .as_i64()
-        .unwrap();
+    let tab_id = app.fx.web_tab;
     assert_eq!(
         app.delete(&format!("/api/v1/web-tabs/{tab_id}"), &t)
             .await
             .status,
         StatusCode::NO_CONTENT
     );
-    let (_, last) = demo_portal(&app, &t).await;
-    assert_eq!(named(&last, "Client Portal")["web_tabs"], json!([]));
+    let (_, last) = fixture_portal(&app, &t).await;
+    assert_eq!(named(&last, CLIENT_TYPE)["web_tabs"], json!([]));
     let _ = id;
 }
 
 async fn configuration_round_trips_between_orgs(app: TestApp) {
     let t = app.token(ADMIN).await;
-    let (id, _) = demo_portal(&app, &t).await;
+    let (id, _) = fixture_portal(&app, &t).await;
     let exported = app.get(&format!("/api/v1/portals/{id}/config"), &t).await;
     assert_eq!(exported.status, StatusCode::OK);
     let doc = exported.body.clone();
-    assert_eq!(doc["settings"]["default_user_type"], "Client Portal");
+    assert_eq!(doc["settings"]["default_user_type"], CLIENT_TYPE);
 
     // A fresh org with the same modules: the custom module and web tab the configuration uses.
     let rival = app.other_org().await;
-    app.post("/api/v1/modules", &rival, json!({"label": "Car Licences"}))
-        .await;
-    for f in [
-        json!({"label": "Holder", "type": "lookup", "target_module": "Contacts", "mandatory": true}),
-        json!({"label": "Licence Number", "type": "text"}),
-        json!({"label": "Valid Until", "type": "date"}),
-        json!({"label": "Class", "type": "picklist", "options": ["A", "B", "C", "D"]}),
-    ] {
+    assert_eq!(
+        app.post(
+            "/api/v1/modules",
+            &rival,
+            json!({"label": fixtures::CUSTOM_MODULE_LABEL})
+        )
+        .await
+        .status,
+        StatusCode::CREATED
+    );
+    for f in fixtures::custom_module_fields() {
         assert_eq!(
-            app.post("/api/v1/modules/Car_Licences/fields", &rival, f)
-                .await
-                .status,
+            app.post(
+                &format!("/api/v1/modules/{}/fields", fixtures::CUSTOM_MODULE),
+                &rival,
+                f
+            )
+            .await
+            .status,
             StatusCode::CREATED
         );
     }
     app.post(
         "/api/v1/web-tabs",
         &rival,
-        json!({"name": "Announcements", "url": "https://www.rival.example/news"}),
+        json!({"name": fixtures::WEB_TAB, "url": "https://www.rival.example/news"}),
     )
     .await;
     app.patch(
@@ -584,14 +601,7 @@ async fn configuration_round_trips_between_orgs(app: TestApp) {
         (unpaid.status, unpaid.code()),
         (StatusCode::UNPROCESSABLE_ENTITY, "seat_limit")
     );
-    let rival_org = app
-        .store
-        .find_login("boss@rival.example")
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .org_id;
+    let rival_org = app.org_of(fixtures::RIVAL_ADMIN.0).await;
     portico_app::seats::grant_seats(&app.state, rival_org, 100, "ops", "")
         .await
         .unwrap();
@@ -615,11 +625,14 @@ async fn configuration_round_trips_between_orgs(app: TestApp) {
         .iter()
         .map(|c| c["path"].as_str().unwrap())
         .collect();
-    assert!(paths.contains(&"user_types[Vendors]"), "{paths:?}");
+    assert!(
+        paths.contains(&format!("user_types[{VENDOR_TYPE}]").as_str()),
+        "{paths:?}"
+    );
     assert!(
         paths
             .iter()
-            .any(|p| p.starts_with("user_types[Client Portal].modules")),
+            .any(|p| p.starts_with(&format!("user_types[{CLIENT_TYPE}].modules"))),
         "{paths:?}"
     );
     let untouched = app.get(&config, &rival).await.body;
@@ -676,7 +689,7 @@ async fn configuration_round_trips_between_orgs(app: TestApp) {
     // Removing the default user type is refused.
     let mut without_default = doc.clone();
     without_default["user_types"] = json!([doc["user_types"][1].clone()]);
-    without_default["settings"]["default_user_type"] = json!("Vendors");
+    without_default["settings"]["default_user_type"] = json!(VENDOR_TYPE);
     assert_eq!(
         app.call(
             reqwest::Method::PUT,
@@ -693,8 +706,8 @@ async fn configuration_round_trips_between_orgs(app: TestApp) {
 async fn portal_setup_is_for_administrators(app: TestApp) {
     let admin = app.token(ADMIN).await;
     let rep = app.token(REP).await;
-    let (id, types) = demo_portal(&app, &admin).await;
-    let tid = types[0]["id"].as_i64().unwrap();
+    let (id, _) = fixture_portal(&app, &admin).await;
+    let tid = app.fx.vendor_type;
     for (method, path) in [
         (reqwest::Method::GET, "/api/v1/portals".to_string()),
         (reqwest::Method::POST, "/api/v1/portals".to_string()),
@@ -728,16 +741,11 @@ async fn portal_setup_is_for_administrators(app: TestApp) {
         );
         assert_ne!(r.status, StatusCode::OK);
     }
-    // Every change is in the audit log.
-    let org = app
-        .store
-        .find_login(ADMIN.0)
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .org_id;
-    let log = app.store.audit_log(org, 50).await.unwrap();
+    // Nothing the rep tried changed anything.
+    let (_, types) = fixture_portal(&app, &admin).await;
+    assert_eq!(types.len(), 2);
+    // Every change of the fixture's set-up is in the audit log.
+    let log = app.store.audit_log(app.fx.org, 50).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     for a in [
         "portal.create",
@@ -752,34 +760,27 @@ async fn portal_setup_is_for_administrators(app: TestApp) {
 mod preview {
     use super::*;
 
-    /// Ids of `module` records whose `field` points at `target`, as an administrator sees them.
-    async fn linked(app: &TestApp, t: &str, module: &str, field: &str, target: i64) -> Vec<i64> {
-        let mut ids = Vec::new();
-        let mut path = format!("/api/v1/records/{module}?limit=200");
-        loop {
-            let page = app.get(&path, t).await;
-            ids.extend(
-                page.body["items"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter(|r| r["data"][field] == json!(target))
-                    .map(|r| r["id"].as_i64().unwrap()),
-            );
-            match page.body["next"].as_str() {
-                Some(n) => path = format!("/api/v1/records/{module}?limit=200&after={n}"),
-                None => break,
-            }
-        }
+    fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
+        ids.sort_unstable();
         ids
     }
 
     fn ids(tab: &Value) -> Vec<i64> {
-        tab["records"]
-            .as_array()
+        sorted(
+            tab["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_i64().unwrap())
+                .collect(),
+        )
+    }
+
+    fn strings(v: &Value) -> Vec<&str> {
+        v.as_array()
             .unwrap()
             .iter()
-            .map(|r| r["id"].as_i64().unwrap())
+            .map(|c| c.as_str().unwrap())
             .collect()
     }
 
@@ -787,17 +788,12 @@ mod preview {
     async fn preview_shows_exactly_what_the_configuration_allows() {
         let app = support::spawn(support::Backend::Sqlite).await.unwrap();
         let t = app.token(ADMIN).await;
-        let (id, types) = demo_portal(&app, &t).await;
-        let client = named(&types, "Client Portal")["id"].as_i64().unwrap();
-        // A contact with linked deals, cases and invoices: the one with the most invoices.
-        let invoices = app.get("/api/v1/records/Invoices?limit=200", &t).await;
-        let mut counts = std::collections::HashMap::new();
-        for inv in invoices.body["items"].as_array().unwrap() {
-            *counts
-                .entry(inv["data"]["Contact_Name"].as_i64().unwrap())
-                .or_insert(0) += 1;
-        }
-        let contact = *counts.iter().max_by_key(|(id, n)| (**n, **id)).unwrap().0;
+        let (id, types) = fixture_portal(&app, &t).await;
+        let client = named(&types, CLIENT_TYPE)["id"].as_i64().unwrap();
+        let fx = &app.fx;
+        // The client: deals, cases, invoices and licences link to them; the other contact's
+        // do not.
+        let contact = fx.contacts.client;
 
         let p = app
             .get(
@@ -807,94 +803,79 @@ mod preview {
             .await;
         assert_eq!(p.status, StatusCode::OK, "{:?}", p.body);
         assert_eq!(p.body["preview"], true);
+        assert_eq!(p.body["as_record"]["name"], fixtures::CLIENT_NAME);
         let tabs = p.body["tabs"].as_array().unwrap();
         let modules: Vec<&str> = tabs.iter().map(|t| t["module"].as_str().unwrap()).collect();
-        assert_eq!(
-            modules,
-            [
-                "Contacts",
-                "Deals",
-                "Cases",
-                "Invoices",
-                "Car_Licences",
-                "Products"
-            ]
-        );
-        assert_eq!(p.body["web_tabs"][0]["name"], "Announcements");
+        assert_eq!(modules, fixtures::CLIENT_TYPE_MODULES);
+        assert_eq!(p.body["web_tabs"][0]["name"], fixtures::WEB_TAB);
         let tab = |m: &str| tabs.iter().find(|t| t["module"] == m).unwrap();
         assert_eq!(ids(tab("Contacts")), [contact], "only their own record");
-        let mut expect = linked(&app, &t, "Deals", "Contact_Name", contact).await;
-        let mut got = ids(tab("Deals"));
-        expect.sort_unstable();
-        got.sort_unstable();
-        assert_eq!(got, expect, "exactly the deals linked to them");
-        for (module, field) in [
-            ("Cases", "Contact_Name"),
-            ("Invoices", "Contact_Name"),
-            ("Car_Licences", "Holder"),
-        ] {
-            let mut expect = linked(&app, &t, module, field, contact).await;
-            let mut got = ids(tab(module));
-            expect.sort_unstable();
-            got.sort_unstable();
-            assert_eq!(got, expect, "{module}");
-        }
-        assert!(!ids(tab("Invoices")).is_empty());
         assert_eq!(
-            ids(tab("Products")).len(),
-            30,
+            ids(tab("Deals")),
+            sorted(vec![fx.deals.client, fx.deals.rep_on_client]),
+            "exactly the deals linked to them, whoever owns them"
+        );
+        assert_eq!(ids(tab("Cases")), sorted(fx.cases.client.to_vec()));
+        assert_eq!(ids(tab("Invoices")), sorted(fx.invoices.client.to_vec()));
+        assert_eq!(
+            ids(tab(fixtures::CUSTOM_MODULE)),
+            [fx.licences.held_by_client],
+            "licences through the chosen lookup only: co-driving one does not count"
+        );
+        assert_eq!(
+            ids(tab("Products")),
+            sorted(fx.products.clone()),
             "a public module shows all its records"
         );
         // Fields: what the layouts share, no more.
-        let contact_columns: Vec<&str> = tab("Contacts")["columns"]
+        let contact_columns = strings(&tab("Contacts")["columns"]);
+        assert!(contact_columns.contains(&app.label("Contacts", "Email", &t).await.as_str()));
+        for hidden in fixtures::CLIENT_HIDDEN_CONTACT_FIELDS {
+            let label = app.label("Contacts", hidden, &t).await;
+            assert!(!contact_columns.contains(&label.as_str()), "{label}");
+        }
+        let product_columns = strings(&tab("Products")["columns"]);
+        assert!(product_columns.contains(&app.label("Products", "Unit_Price", &t).await.as_str()));
+        for hidden in fixtures::CLIENT_HIDDEN_PRODUCT_FIELDS {
+            let label = app.label("Products", hidden, &t).await;
+            assert!(!product_columns.contains(&label.as_str()), "{label}");
+        }
+        let deal_columns = strings(&tab("Deals")["columns"]);
+        assert!(deal_columns.contains(&app.label("Deals", "Amount", &t).await.as_str()));
+        for hidden in fixtures::CLIENT_HIDDEN_DEAL_FIELDS {
+            let label = app.label("Deals", hidden, &t).await;
+            assert!(!deal_columns.contains(&label.as_str()), "{label}");
+        }
+        assert_eq!(tab("Deals")["actions"], json!(["view"]));
+        assert_eq!(tab("Cases")["actions"], json!(["view", "create", "edit"]));
+        let mut writable = Vec::new();
+        for f in fixtures::CLIENT_EDITABLE_CONTACT_FIELDS {
+            writable.push(app.label("Contacts", f, &t).await);
+        }
+        assert_eq!(tab("Contacts")["writable_fields"], json!(writable));
+        // Lookups show names only for records in the portal user's reach.
+        let deal_row = tab("Deals")["records"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| c.as_str().unwrap())
-            .collect();
+            .find(|r| r["id"] == json!(fx.deals.client))
+            .unwrap()["values"]
+            .clone();
+        let cells = strings(&deal_row);
         assert!(
-            contact_columns.contains(&"Email")
-                && !contact_columns.contains(&"Description")
-                && !contact_columns.contains(&"Email Opt Out")
+            cells.contains(&fixtures::CLIENT_NAME),
+            "the client is in reach: {deal_row}"
         );
         assert!(
-            !tab("Products")["columns"]
-                .as_array()
-                .unwrap()
-                .contains(&json!("Qty in Stock"))
+            cells.contains(&"(not shared)"),
+            "the account is out of reach: {deal_row}"
         );
+        let account = fx.accounts.client.to_string();
         assert!(
-            !tab("Deals")["columns"]
-                .as_array()
-                .unwrap()
-                .contains(&json!("Probability"))
-        );
-        assert_eq!(tab("Deals")["actions"], json!(["view"]));
-        assert_eq!(tab("Cases")["actions"], json!(["view", "create", "edit"]));
-        assert_eq!(
-            tab("Contacts")["writable_fields"],
-            json!(["Phone", "Mobile", "Mailing City", "Mailing Country"])
-        );
-        // Lookups show names only for records in the portal user's reach.
-        let deal_row = &tab("Deals")["records"][0]["values"];
-        let contact_name = tab("Contacts")["records"][0]["values"][1]
-            .as_str()
-            .unwrap()
-            .to_string();
-        assert!(
-            deal_row
-                .as_array()
-                .unwrap()
+            cells
                 .iter()
-                .any(|v| v.as_str().is_some_and(|s| s.contains(&contact_name)))
-        );
-        assert!(
-            deal_row
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|v| v.as_str() == Some("(not shared)")),
-            "the account is out of reach, and neither its name nor its id shows: {deal_row}"
+                .all(|c| !c.contains(fixtures::CLIENT_ACCOUNT_NAME) && *c != account),
+            "neither the account's name nor its id shows: {deal_row}"
         );
 
         // Without a record: the user type's tabs, only public records.
@@ -905,14 +886,16 @@ mod preview {
             )
             .await;
         let bare_tabs = bare.body["tabs"].as_array().unwrap();
-        assert!(
-            bare_tabs
-                .iter()
-                .filter(|t| t["module"] != "Products")
-                .all(|t| t["records"].as_array().unwrap().is_empty())
-        );
+        assert_eq!(bare_tabs.len(), fixtures::CLIENT_TYPE_MODULES.len());
+        for bare_tab in bare_tabs {
+            if bare_tab["module"] == "Products" {
+                assert_eq!(ids(bare_tab), sorted(fx.products.clone()));
+            } else {
+                assert_eq!(ids(bare_tab), Vec::<i64>::new(), "{}", bare_tab["module"]);
+            }
+        }
         // The vendor type.
-        let vendors = named(&types, "Vendors")["id"].as_i64().unwrap();
+        let vendors = named(&types, VENDOR_TYPE)["id"].as_i64().unwrap();
         let v = app
             .get(
                 &format!("/api/v1/portals/{id}/preview?user_type={vendors}"),
@@ -925,9 +908,9 @@ mod preview {
             .iter()
             .map(|t| t["module"].as_str().unwrap())
             .collect();
-        assert_eq!(vm, ["Vendors", "Purchase_Orders", "Products"]);
+        assert_eq!(vm, fixtures::VENDOR_TYPE_MODULES);
         // A record of another module is not a personality record.
-        let deal = app.first_id("Deals", &t).await;
+        let deal = fx.deals.client;
         assert_eq!(
             app.get(
                 &format!("/api/v1/portals/{id}/preview?user_type={client}&record={deal}"),
@@ -947,15 +930,7 @@ mod preview {
             StatusCode::FORBIDDEN
         );
         // Previews are audited.
-        let org = app
-            .store
-            .find_login(ADMIN.0)
-            .await
-            .unwrap()
-            .unwrap()
-            .0
-            .org_id;
-        let log = app.store.audit_log(org, 10).await.unwrap();
+        let log = app.store.audit_log(fx.org, 10).await.unwrap();
         assert!(
             log.iter()
                 .any(|e| e.action == "portal.preview" && e.detail["as_record"] == json!(contact))
@@ -985,18 +960,18 @@ mod serving {
         .await
         .unwrap();
         let t = app.token(ADMIN).await;
-        let (id, _) = demo_portal(&app, &t).await;
+        let (id, _) = fixture_portal(&app, &t).await;
 
-        let (status, html) = page(&app, None, "/p/zylker-customers/").await;
+        let (status, html) = page(&app, None, &format!("/p/{PORTAL_SLUG}/")).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(html.contains("Zylker Customers"));
+        assert!(html.contains(PORTAL_NAME));
         assert_eq!(
             page(&app, None, "/p/no-such-portal/").await.0,
             StatusCode::NOT_FOUND
         );
-        let (status, html) = page(&app, Some("zylker-customers.portals.test"), "/").await;
+        let (status, html) = page(&app, Some(&format!("{PORTAL_SLUG}.portals.test")), "/").await;
         assert_eq!(
-            (status, html.contains("Zylker Customers")),
+            (status, html.contains(PORTAL_NAME)),
             (StatusCode::OK, true),
             "served on its subdomain"
         );
@@ -1018,7 +993,7 @@ mod serving {
             json!({"status": "disabled", "disabled_message": "Down until 10:00"}),
         )
         .await;
-        let (status, html) = page(&app, None, "/p/zylker-customers/").await;
+        let (status, html) = page(&app, None, &format!("/p/{PORTAL_SLUG}/")).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert!(html.contains("Down until 10:00"));
         app.patch(
@@ -1033,14 +1008,14 @@ mod serving {
             .patch(
                 &format!("/api/v1/portals/{id}"),
                 &t,
-                json!({"custom_domain": "customers.zylker.example"}),
+                json!({"custom_domain": "customers.northwind.example"}),
             )
             .await;
         let record = set.body["domain_verification"].clone();
-        assert_eq!(record["name"], "_portico.customers.zylker.example");
+        assert_eq!(record["name"], "_portico.customers.northwind.example");
         let token = record["value"].as_str().unwrap().to_string();
         assert_eq!(
-            page(&app, Some("customers.zylker.example"), "/").await.0,
+            page(&app, Some("customers.northwind.example"), "/").await.0,
             StatusCode::NOT_FOUND
         );
         answers.set_texts(&["v=spf1 -all"]);
@@ -1076,13 +1051,10 @@ mod serving {
             "{:?}",
             ok.body
         );
-        let (status, html) = page(&app, Some("customers.zylker.example:8080"), "/").await;
+        let (status, html) = page(&app, Some("customers.northwind.example:8080"), "/").await;
+        assert_eq!((status, html.contains(PORTAL_NAME)), (StatusCode::OK, true));
         assert_eq!(
-            (status, html.contains("Zylker Customers")),
-            (StatusCode::OK, true)
-        );
-        assert_eq!(
-            page(&app, Some("customers.zylker.example"), "/admin/login")
+            page(&app, Some("customers.northwind.example"), "/admin/login")
                 .await
                 .0,
             StatusCode::NOT_FOUND,
@@ -1093,12 +1065,12 @@ mod serving {
             .patch(
                 &format!("/api/v1/portals/{id}"),
                 &t,
-                json!({"custom_domain": "portal.zylker.example"}),
+                json!({"custom_domain": "clients.northwind.example"}),
             )
             .await;
         assert_eq!(moved.body["domain_verified"], false);
         assert_eq!(
-            page(&app, Some("portal.zylker.example"), "/").await.0,
+            page(&app, Some("clients.northwind.example"), "/").await.0,
             StatusCode::NOT_FOUND
         );
         // The rep may not verify.

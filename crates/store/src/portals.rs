@@ -108,8 +108,12 @@ async fn insert_user_type(
 ) -> StoreResult<UserType> {
     let clash = opt(
         c,
-        "SELECT id FROM portal_user_types WHERE portal_id = $1 AND name_key = $2",
-        &[Val::Int(portal), Val::from(key(&config.name))],
+        "SELECT id FROM portal_user_types WHERE org_id = $1 AND portal_id = $2 AND name_key = $3",
+        &[
+            Val::Int(org),
+            Val::Int(portal),
+            Val::from(key(&config.name)),
+        ],
     )
     .await?;
     if clash.is_some() {
@@ -382,10 +386,12 @@ impl Tx {
         config: &CheckedUserTypeConfig,
     ) -> StoreResult<UserType> {
         let tx = &mut self.conn;
+        // Scoped by org like the update below: another org's portal must answer NotFound, not
+        // reveal through a name clash which user types it has.
         let clash = opt(
             tx,
-            "SELECT id FROM portal_user_types WHERE portal_id = $1 AND name_key = $2 AND id <> $3",
-            &[Val::Int(portal), Val::from(key(&config.name)), Val::Int(id)],
+            "SELECT id FROM portal_user_types WHERE org_id = $1 AND portal_id = $2 AND name_key = $3 AND id <> $4",
+            &[Val::Int(org), Val::Int(portal), Val::from(key(&config.name)), Val::Int(id)],
         )
         .await?;
         if clash.is_some() {

@@ -25,8 +25,10 @@ pub struct ApiToken {
 }
 
 impl Tx {
+    /// Stores a session; its user must belong to its org, as for API tokens.
     pub async fn create_session(&mut self, token_hash: &str, s: &Session) -> StoreResult<()> {
         let tx = &mut self.conn;
+        check_owner(tx, s.org_id, s.user_id).await?;
         tx.execute(
             "INSERT INTO sessions (token_hash, org_id, user_id, csrf_token, created_at, last_seen_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -1,7 +1,8 @@
 //! A minimal W3C WebDriver client for the browser tests: chromedriver driving Debian's headless
 //! Chromium. Skipped with a notice when chromedriver is missing, unless
 //! `PORTICO_REQUIRE_BROWSER=1` (CI), when the test fails instead.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+// A failed WebDriver command fails the test that sent it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
@@ -15,6 +16,7 @@ pub struct Browser {
     profile: std::path::PathBuf,
 }
 
+/// Whether the browser suite must run (CI): then a missing browser fails instead of skipping.
 pub fn required() -> bool {
     std::env::var("PORTICO_REQUIRE_BROWSER").is_ok_and(|v| v == "1" || v == "true")
 }

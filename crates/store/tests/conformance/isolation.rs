@@ -1,0 +1,925 @@
+//! Tenant isolation, method by method: org B, knowing every id of org A, calls every storage
+//! operation that acts for an org with its own org id and A's ids; none may read A's data or
+//! change it. A snapshot of everything A has, taken before and after, proves nothing changed.
+//!
+//! [`every_org_method_is_covered`] keeps the list honest: it reads the store's operation list
+//! (the `each_alone!` block of `src/store.rs`) and fails when an operation that takes an org is
+//! not called here, so a new one cannot be added without its isolation check. `Store` methods
+//! are generated one-to-one from `Tx` methods by that block, so calling the `Store` method runs
+//! the `Tx` method's code.
+
+use super::{NOW, add, settings, tenant};
+use portico_domain::Id;
+use portico_domain::email::EmailAddress;
+use portico_domain::field::{Field, FieldType, NewField};
+use portico_domain::layout::{Layout, NewLayout, Section};
+use portico_domain::module::{ApiName, DataSharing, Module};
+use portico_domain::org::Org;
+use portico_domain::portal::{
+    Catalogue, CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, Slug, UserType,
+    UserTypeConfig,
+};
+use portico_domain::profile::{ModulePermissions, NewProfile, Profile, RecordScope, User};
+use portico_domain::record::{Record, RecordState, validate_data};
+use portico_domain::standard::NewCustomModule;
+use portico_domain::webtab::{NewWebTab, WebTab};
+use portico_store::{
+    ApiToken, AuditEntry, ModuleSettings, NewUser, RecordMeta, RecordQuery, Session, Store,
+    StoreError,
+};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The operations that act for an org, each called below with org B's id against A's data.
+/// `create_session` takes its org inside the session.
+const ISOLATED: &[&str] = &[
+    "get_org",
+    "update_org",
+    "create_module",
+    "list_modules",
+    "get_module",
+    "update_module",
+    "create_field",
+    "list_fields",
+    "create_layout",
+    "list_layouts",
+    "create_profile",
+    "update_profile",
+    "list_profiles",
+    "get_profile",
+    "create_user",
+    "list_users",
+    "get_user",
+    "create_session",
+    "create_api_token",
+    "create_record",
+    "get_record",
+    "update_record",
+    "delete_record",
+    "restore_record",
+    "purge_record",
+    "list_records",
+    "linked_records",
+    "is_linked",
+    "record_refs",
+    "count_records",
+    "create_web_tab",
+    "list_web_tabs",
+    "delete_web_tab",
+    "create_portal",
+    "list_portals",
+    "get_portal",
+    "update_portal_settings",
+    "set_domain_verified",
+    "list_user_types",
+    "all_user_types",
+    "get_user_type",
+    "create_user_type",
+    "replace_user_type",
+    "delete_user_type",
+    "apply_portal_config",
+    "grant_seats",
+    "seat_grants",
+    "record_audit",
+    "audit_log",
+];
+
+/// Operations that act for no org, with the reason each may: creating orgs, the operator's
+/// list, whether an email domain has an org, lookups by a key unique on the instance (sign-in
+/// email, a secret's hash, a portal's address or domain) that answer the org for the caller to
+/// check, and session upkeep by secret.
+const INSTANCE_WIDE: &[&str] = &[
+    "create_org",
+    "find_org_by_domain",
+    "list_orgs",
+    "find_login",
+    "get_session",
+    "touch_session",
+    "delete_session",
+    "delete_expired_sessions",
+    "find_api_token",
+    "portal_by_slug",
+    "portal_by_domain",
+];
+
+/// Everything org A has, read through A's own id.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    org: Org,
+    modules: Vec<(Module, Vec<Field>, Vec<Layout>)>,
+    profiles: Vec<Profile>,
+    users: Vec<User>,
+    live: Vec<Record>,
+    binned: Vec<Record>,
+    web_tabs: Vec<WebTab>,
+    portals: Vec<Portal>,
+    user_types: Vec<UserType>,
+    seats: Vec<SeatGrant>,
+    audit: Vec<AuditEntry>,
+    token: Option<ApiToken>,
+    session: Option<Session>,
+}
+
+async fn snapshot(store: &Store, org: Id) -> Snapshot {
+    let mut modules = Vec::new();
+    for m in store.list_modules(org).await.unwrap() {
+        let fields = store.list_fields(org, m.id).await.unwrap();
+        let layouts = store.list_layouts(org, m.id).await.unwrap();
+        modules.push((m, fields, layouts));
+    }
+    let records = |in_bin| RecordQuery {
+        in_bin,
+        limit: 500,
+        ..Default::default()
+    };
+    Snapshot {
+        org: store.get_org(org).await.unwrap(),
+        modules,
+        profiles: store.list_profiles(org).await.unwrap(),
+        users: store.list_users(org).await.unwrap(),
+        live: store
+            .list_records(org, &records(false))
+            .await
+            .unwrap()
+            .items,
+        binned: store.list_records(org, &records(true)).await.unwrap().items,
+        web_tabs: store.list_web_tabs(org).await.unwrap(),
+        portals: store.list_portals(org).await.unwrap(),
+        user_types: store.all_user_types(org).await.unwrap(),
+        seats: store.seat_grants(org).await.unwrap(),
+        audit: store.audit_log(org, 1000).await.unwrap(),
+        token: store.find_api_token("a-token").await.unwrap(),
+        session: store.get_session("a-session").await.unwrap(),
+    }
+}
+
+/// A user type configuration checked against `org`'s catalogue, as the app would pass it.
+async fn checked(
+    store: &Store,
+    org: Id,
+    name: &str,
+    personality: &str,
+    customer: bool,
+) -> CheckedUserTypeConfig {
+    let mut modules = Vec::new();
+    for m in store.list_modules(org).await.unwrap() {
+        let fields = store.list_fields(org, m.id).await.unwrap();
+        let layouts = store.list_layouts(org, m.id).await.unwrap();
+        modules.push((m, fields, layouts));
+    }
+    let web_tabs: Vec<String> = store
+        .list_web_tabs(org)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    let cat = Catalogue {
+        modules: &modules,
+        web_tabs: &web_tabs,
+    };
+    let personality = ApiName::parse(personality).unwrap();
+    UserTypeConfig::starter(name, &personality, customer, 10, &cat)
+        .check(&cat)
+        .unwrap()
+}
+
+fn field_id(fields: &[Field], name: &str) -> Id {
+    fields
+        .iter()
+        .find(|f| f.api_name.as_str() == name)
+        .unwrap()
+        .id
+}
+
+fn not_found<T: std::fmt::Debug>(what: &str, r: Result<T, StoreError>) {
+    assert!(
+        matches!(r, Err(StoreError::NotFound)),
+        "{what}: expected NotFound, got {r:?}"
+    );
+}
+
+fn refused<T: std::fmt::Debug>(what: &str, r: Result<T, StoreError>) {
+    assert!(r.is_err(), "{what}: expected a refusal, got {r:?}");
+}
+
+fn ids(records: &[Record]) -> Vec<Id> {
+    records.iter().map(|r| r.id).collect()
+}
+
+/// Org B, knowing every id of org A, reaches none of A's data through any call.
+pub(crate) async fn orgs_are_isolated(store: Store) {
+    // Org A, with one of everything.
+    let a = tenant(&store, "Zylker", "zylker.com").await;
+    let a_contacts = store.get_module(a.org, "Contacts").await.unwrap();
+    let a_deals = store.get_module(a.org, "Deals").await.unwrap();
+    let projects = NewCustomModule {
+        api_name: None,
+        label: "Secret Projects".into(),
+        sharing: None,
+    }
+    .into_spec()
+    .unwrap();
+    let a_projects = store.create_module(a.org, &projects).await.unwrap();
+    let client_lookup = NewField {
+        api_name: None,
+        label: "Client".into(),
+        field_type: FieldType::Lookup {
+            target_module: ApiName::parse("Contacts").unwrap(),
+        },
+        mandatory: false,
+    };
+    let a_client_field = store
+        .create_field(a.org, a_projects.id, &client_lookup)
+        .await
+        .unwrap();
+    let compact = NewLayout {
+        name: "Compact".into(),
+        sections: vec![Section {
+            name: "Main".into(),
+            fields: vec!["Last_Name".into()],
+        }],
+    };
+    store
+        .create_layout(a.org, a_contacts.id, &compact)
+        .await
+        .unwrap();
+    let sales = NewProfile {
+        name: "Sales".into(),
+        scope: RecordScope::Own,
+        permissions: BTreeMap::from([("Deals".to_string(), ModulePermissions::ALL)]),
+    };
+    let a_profile = store.create_profile(a.org, &sales).await.unwrap();
+    let a_rep = store
+        .create_user(
+            a.org,
+            &NewUser {
+                email: EmailAddress::parse("rep@zylker.com").unwrap(),
+                name: "Rep".into(),
+                password_hash: "h".into(),
+                profile_id: a_profile.id,
+                super_admin: false,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let secret = add(
+        &store,
+        &a,
+        "Contacts",
+        json!({"Last_Name": "Secret", "Email": "s@zylker.com"}),
+    )
+    .await
+    .unwrap();
+    let binned = add(&store, &a, "Contacts", json!({"Last_Name": "Binned"}))
+        .await
+        .unwrap();
+    store
+        .delete_record(a.org, a_contacts.id, binned.id, NOW)
+        .await
+        .unwrap();
+    let a_deal = add(
+        &store,
+        &a,
+        "Deals",
+        json!({"Deal_Name": "Secret deal", "Stage": "Proposal", "Contact_Name": secret.id}),
+    )
+    .await
+    .unwrap();
+    let a_project = add(
+        &store,
+        &a,
+        "Secret_Projects",
+        json!({"Name": "Skunkworks", "Client": secret.id}),
+    )
+    .await
+    .unwrap();
+    let a_deal_fields = store.list_fields(a.org, a_deals.id).await.unwrap();
+    let links = [field_id(&a_deal_fields, "Contact_Name"), a_client_field.id];
+    let a_tab = store
+        .create_web_tab(
+            a.org,
+            &NewWebTab {
+                name: "A".into(),
+                url: "https://a.com".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let client_type = checked(&store, a.org, "Client Portal", "Contacts", true).await;
+    let vendor_type = checked(&store, a.org, "Vendors", "Vendors", false).await;
+    let (a_portal, a_default) = store
+        .create_portal(
+            a.org,
+            "Zylker Portal",
+            &PortalSettings::new(Slug::parse("zylker-portal").unwrap()),
+            "a-domain-token",
+            &client_type,
+            NOW,
+        )
+        .await
+        .unwrap();
+    let mut a_settings = a_portal.settings.clone();
+    a_settings.custom_domain = Some("portal.zylker.com".into());
+    store
+        .update_portal_settings(a.org, a_portal.id, &a_settings)
+        .await
+        .unwrap();
+    let a_vendors = store
+        .create_user_type(a.org, a_portal.id, &vendor_type, NOW)
+        .await
+        .unwrap();
+    store
+        .grant_seats(a.org, 50, "ops", "PO-1", NOW)
+        .await
+        .unwrap();
+    store
+        .record_audit(a.org, "admin@zylker.com", "a.thing", &json!({"n": 1}), NOW)
+        .await
+        .unwrap();
+    store
+        .create_api_token(a.org, a.user, "a-token", "cli", NOW, NOW + 1_000_000)
+        .await
+        .unwrap();
+    store
+        .create_session(
+            "a-session",
+            &Session {
+                org_id: a.org,
+                user_id: a.user,
+                csrf_token: "c".into(),
+                created_at: NOW,
+                last_seen_at: NOW,
+                expires_at: NOW + 1_000_000,
+            },
+        )
+        .await
+        .unwrap();
+
+    // Org B, with a contact of its own so its lists are not trivially empty.
+    let b = tenant(&store, "Other", "other.com").await;
+    let b_contacts = store.get_module(b.org, "Contacts").await.unwrap();
+    let b_deals = store.get_module(b.org, "Deals").await.unwrap();
+    let b_contact = add(&store, &b, "Contacts", json!({"Last_Name": "Mine"}))
+        .await
+        .unwrap();
+
+    let before = snapshot(&store, a.org).await;
+    // The calls below must find A's data when asked with A's id; the snapshot shows it is there.
+    assert_eq!(before.portals.len(), 1);
+    assert_eq!(before.user_types.len(), 2);
+    assert_eq!(
+        (before.live.len(), before.binned.len(), before.seats.len()),
+        (3, 1, 1)
+    );
+    assert!(before.token.is_some() && before.session.is_some());
+    assert!(
+        store
+            .is_linked(a.org, a_deal.id, secret.id, &links)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        ids(&store
+            .linked_records(a.org, secret.id, &links, None, 50, None)
+            .await
+            .unwrap()
+            .items),
+        [a_project.id, a_deal.id]
+    );
+
+    // Orgs.
+    let b_org = store.get_org(b.org).await.unwrap();
+    assert_eq!((b_org.id, b_org.settings.name.as_str()), (b.org, "Other"));
+    store
+        .update_org(b.org, &settings("Other Renamed", "other.com"))
+        .await
+        .unwrap();
+
+    // Modules, fields and layouts.
+    let b_modules = store.list_modules(b.org).await.unwrap();
+    assert!(b_modules.iter().all(|m| m.org_id == b.org));
+    assert!(!b_modules.iter().any(|m| m.id == a_projects.id));
+    not_found(
+        "get_module",
+        store.get_module(b.org, "Secret_Projects").await,
+    );
+    // Module names are per org: A's module does not stop B from making its own.
+    let b_projects = store.create_module(b.org, &projects).await.unwrap();
+    assert_ne!(b_projects.id, a_projects.id);
+    assert!(
+        store
+            .list_fields(b.org, a_contacts.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_layouts(b.org, a_contacts.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    not_found(
+        "update_module",
+        store
+            .update_module(
+                b.org,
+                a_contacts.id,
+                &ModuleSettings {
+                    label: "X".into(),
+                    sharing: DataSharing::PublicReadWriteDelete,
+                    canvas_template: None,
+                },
+            )
+            .await,
+    );
+    not_found(
+        "create_field",
+        store
+            .create_field(b.org, a_projects.id, &client_lookup)
+            .await,
+    );
+    not_found(
+        "create_layout",
+        store.create_layout(b.org, a_contacts.id, &compact).await,
+    );
+
+    // Profiles and users.
+    assert!(
+        !store
+            .list_profiles(b.org)
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.id == a_profile.id || p.org_id != b.org)
+    );
+    not_found("get_profile", store.get_profile(b.org, a_profile.id).await);
+    let b_sales = store.create_profile(b.org, &sales).await.unwrap();
+    assert_ne!(b_sales.id, a_profile.id);
+    not_found(
+        "update_profile",
+        store
+            .update_profile(
+                b.org,
+                a_profile.id,
+                &NewProfile {
+                    name: "Taken over".into(),
+                    scope: RecordScope::All,
+                    permissions: BTreeMap::new(),
+                },
+            )
+            .await,
+    );
+    assert!(
+        store
+            .list_users(b.org)
+            .await
+            .unwrap()
+            .iter()
+            .all(|u| u.org_id == b.org)
+    );
+    not_found("get_user", store.get_user(b.org, a_rep.id).await);
+    refused(
+        "create_user with A's profile",
+        store
+            .create_user(
+                b.org,
+                &NewUser {
+                    email: EmailAddress::parse("x@other.com").unwrap(),
+                    name: "X".into(),
+                    password_hash: "h".into(),
+                    profile_id: a_profile.id,
+                    super_admin: true,
+                },
+                NOW,
+            )
+            .await,
+    );
+    assert!(store.find_login("x@other.com").await.unwrap().is_none());
+
+    // Sessions and API tokens for A's user, claimed for B.
+    refused(
+        "create_session for A's user",
+        store
+            .create_session(
+                "b-session",
+                &Session {
+                    org_id: b.org,
+                    user_id: a.user,
+                    csrf_token: "c".into(),
+                    created_at: NOW,
+                    last_seen_at: NOW,
+                    expires_at: NOW + 1_000_000,
+                },
+            )
+            .await,
+    );
+    assert!(store.get_session("b-session").await.unwrap().is_none());
+    refused(
+        "create_api_token for A's user",
+        store
+            .create_api_token(b.org, a.user, "b-token", "x", NOW, NOW + 1_000_000)
+            .await,
+    );
+    assert!(store.find_api_token("b-token").await.unwrap().is_none());
+
+    // Records: reads.
+    for module in [a_contacts.id, b_contacts.id] {
+        not_found(
+            "get_record",
+            store.get_record(b.org, module, secret.id).await,
+        );
+        not_found(
+            "get_record",
+            store.get_record(b.org, module, binned.id).await,
+        );
+    }
+    let list = |q: RecordQuery| {
+        let store = &store;
+        async move {
+            ids(&store
+                .list_records(b.org, &RecordQuery { limit: 500, ..q })
+                .await
+                .unwrap()
+                .items)
+        }
+    };
+    assert_eq!(list(RecordQuery::default()).await, [b_contact.id]);
+    for q in [
+        RecordQuery {
+            module_id: Some(a_contacts.id),
+            ..Default::default()
+        },
+        RecordQuery {
+            search: Some("secret".into()),
+            ..Default::default()
+        },
+        RecordQuery {
+            in_bin: true,
+            ..Default::default()
+        },
+        RecordQuery {
+            owner_id: Some(a.user),
+            ..Default::default()
+        },
+    ] {
+        let found = list(q.clone()).await;
+        assert!(found.is_empty(), "{q:?}: {found:?}");
+    }
+    assert!(
+        store
+            .linked_records(b.org, secret.id, &links, None, 50, None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        !store
+            .is_linked(b.org, a_deal.id, secret.id, &links)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_refs(b.org, &[secret.id, a_deal.id, binned.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .count_records(b.org, a_contacts.id, None)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .count_records(b.org, a_contacts.id, Some(a.user))
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Records: writes.
+    let valid = validate_data(
+        &store.list_fields(b.org, b_contacts.id).await.unwrap(),
+        &b_contacts.name_fields,
+        json!({"Last_Name": "Hacked"}).as_object().unwrap(),
+        None,
+    )
+    .unwrap();
+    refused(
+        "create_record in A's module",
+        store
+            .create_record(
+                b.org,
+                a_contacts.id,
+                b.user,
+                &valid,
+                RecordState::default(),
+                NOW,
+            )
+            .await,
+    );
+    refused(
+        "create_record owned by A's user",
+        store
+            .create_record(
+                b.org,
+                b_contacts.id,
+                a.user,
+                &valid,
+                RecordState::default(),
+                NOW,
+            )
+            .await,
+    );
+    let pointing = validate_data(
+        &store.list_fields(b.org, b_deals.id).await.unwrap(),
+        &b_deals.name_fields,
+        json!({"Deal_Name": "Probe", "Stage": "Proposal", "Contact_Name": secret.id})
+            .as_object()
+            .unwrap(),
+        None,
+    )
+    .unwrap();
+    refused(
+        "create_record linking to A's record",
+        store
+            .create_record(
+                b.org,
+                b_deals.id,
+                b.user,
+                &pointing,
+                RecordState::default(),
+                NOW,
+            )
+            .await,
+    );
+    for module in [a_contacts.id, b_contacts.id] {
+        not_found(
+            "update_record",
+            store
+                .update_record(b.org, module, secret.id, &valid, RecordMeta::default(), NOW)
+                .await,
+        );
+    }
+    not_found(
+        "delete_record",
+        store
+            .delete_record(b.org, a_contacts.id, secret.id, NOW)
+            .await,
+    );
+    not_found(
+        "restore_record",
+        store.restore_record(b.org, a_contacts.id, binned.id).await,
+    );
+    not_found(
+        "purge_record",
+        store.purge_record(b.org, a_contacts.id, binned.id).await,
+    );
+
+    // Web tabs: names are per org.
+    assert!(store.list_web_tabs(b.org).await.unwrap().is_empty());
+    let b_tab = store
+        .create_web_tab(
+            b.org,
+            &NewWebTab {
+                name: "A".into(),
+                url: "https://b.com".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_ne!(b_tab.id, a_tab.id);
+    not_found(
+        "delete_web_tab",
+        store.delete_web_tab(b.org, a_tab.id).await,
+    );
+
+    // Portals, user types, seats and the audit log.
+    assert!(store.list_portals(b.org).await.unwrap().is_empty());
+    not_found("get_portal", store.get_portal(b.org, a_portal.id).await);
+    not_found(
+        "update_portal_settings",
+        store
+            .update_portal_settings(b.org, a_portal.id, &a_portal.settings)
+            .await,
+    );
+    not_found(
+        "set_domain_verified",
+        store.set_domain_verified(b.org, a_portal.id, true).await,
+    );
+    assert!(
+        store
+            .list_user_types(b.org, a_portal.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.all_user_types(b.org).await.unwrap().is_empty());
+    not_found(
+        "get_user_type",
+        store.get_user_type(b.org, a_portal.id, a_default.id).await,
+    );
+    let b_vendors = checked(&store, b.org, "Partners", "Vendors", false).await;
+    not_found(
+        "create_user_type",
+        store
+            .create_user_type(b.org, a_portal.id, &b_vendors, NOW)
+            .await,
+    );
+    // Named like A's default type: a name clash would tell B that A's portal has that type.
+    let b_client = checked(&store, b.org, "Client Portal", "Contacts", true).await;
+    not_found(
+        "replace_user_type",
+        store
+            .replace_user_type(b.org, a_portal.id, a_vendors.id, &b_client)
+            .await,
+    );
+    not_found(
+        "delete_user_type",
+        store
+            .delete_user_type(b.org, a_portal.id, a_vendors.id)
+            .await,
+    );
+    not_found(
+        "apply_portal_config",
+        store
+            .apply_portal_config(
+                b.org,
+                a_portal.id,
+                &a_portal.settings,
+                Some("Client Portal"),
+                std::slice::from_ref(&b_client),
+                NOW,
+            )
+            .await,
+    );
+    // Portal names and addresses are unique on the whole instance (they make public URLs), so
+    // B's portal takes a name and address of its own; it is B's alone.
+    let (b_portal, b_default) = store
+        .create_portal(
+            b.org,
+            "Other Portal",
+            &PortalSettings::new(Slug::parse("other-portal").unwrap()),
+            "b-domain-token",
+            &b_client,
+            NOW,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.list_portals(b.org).await.unwrap(), [b_portal]);
+    assert_eq!(store.all_user_types(b.org).await.unwrap(), [b_default]);
+    assert!(store.seat_grants(b.org).await.unwrap().is_empty());
+    let b_grant = store
+        .grant_seats(b.org, 5, "ops", "PO-2", NOW)
+        .await
+        .unwrap();
+    assert_eq!(store.seat_grants(b.org).await.unwrap(), [b_grant]);
+    assert!(store.audit_log(b.org, 1000).await.unwrap().is_empty());
+    store
+        .record_audit(b.org, "admin@other.com", "b.thing", &json!({}), NOW)
+        .await
+        .unwrap();
+    let b_log = store.audit_log(b.org, 1000).await.unwrap();
+    assert_eq!(
+        b_log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["b.thing"]
+    );
+
+    // Nothing of A's changed.
+    assert_eq!(snapshot(&store, a.org).await, before);
+    assert_eq!(
+        store
+            .find_org_by_domain("zylker.com")
+            .await
+            .unwrap()
+            .map(|o| o.id),
+        Some(a.org)
+    );
+}
+
+/// One operation of the store, as the `each_alone!` block lists it.
+struct Operation {
+    name: String,
+    takes_org: bool,
+}
+
+/// The operations of `src/store.rs`'s `each_alone!` block.
+fn operations() -> Vec<Operation> {
+    let source = include_str!("../../src/store.rs");
+    let start = source
+        .find("\neach_alone! {")
+        .expect("store.rs invokes each_alone!");
+    let block = &source[start..];
+    let block = &block[..block.find("\n}").expect("the each_alone! block ends")];
+    block
+        .lines()
+        .skip(2)
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .map(|line| {
+            let rest = line
+                .strip_prefix("read fn ")
+                .or_else(|| line.strip_prefix("write fn "))
+                .unwrap_or_else(|| panic!("an each_alone! line I cannot read: {line}"));
+            let (name, rest) = rest.split_once('(').expect("parameters follow the name");
+            let params = rest.rsplit_once(") ->").expect("a return type follows").0;
+            Operation {
+                name: name.trim().to_string(),
+                takes_org: params.split(',').any(|p| p.trim() == "org: Id"),
+            }
+        })
+        .collect()
+}
+
+/// The public methods of `impl Tx` blocks in the store's sources.
+fn tx_methods() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for (at, _) in source.match_indices("\nimpl Tx {") {
+            let body = &source[at + 1..];
+            let body = &body[..body.find("\n}").unwrap_or(body.len())];
+            for (i, _) in body.match_indices("pub async fn ") {
+                let rest = &body[i + "pub async fn ".len()..];
+                names.push(rest[..rest.find('(').unwrap()].to_string());
+            }
+        }
+    }
+    names
+}
+
+/// Every operation that takes an org is exercised by [`orgs_are_isolated`] with org B's id, and
+/// every other operation is knowingly instance-wide: adding an operation without deciding
+/// which it is fails here.
+#[test]
+fn every_org_method_is_covered() {
+    let ops = operations();
+    assert!(ops.len() > 40, "the each_alone! block was not read");
+    let listed: Vec<&str> = ops.iter().map(|o| o.name.as_str()).collect();
+    for m in tx_methods() {
+        assert!(
+            m == "commit" || listed.contains(&m.as_str()),
+            "Tx::{m} is missing from the each_alone! block in src/store.rs"
+        );
+    }
+    // The isolation test's body, without whitespace, to find its calls.
+    let this = include_str!("isolation.rs");
+    let start = this
+        .find("async fn orgs_are_isolated(")
+        .expect("the isolation test");
+    let body = &this[start..];
+    let body: String = body[..body.find("\n}\n").unwrap()]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for op in &ops {
+        let name = op.name.as_str();
+        assert!(
+            !(ISOLATED.contains(&name) && INSTANCE_WIDE.contains(&name)),
+            "{name} is listed as both per-org and instance-wide"
+        );
+        assert!(
+            ISOLATED.contains(&name) || INSTANCE_WIDE.contains(&name),
+            "the store operation {name} is new: call it in orgs_are_isolated with org B's id \
+             against org A's data and add it to ISOLATED, or, if it acts for no org, add it to \
+             INSTANCE_WIDE"
+        );
+        if op.takes_org {
+            assert!(
+                ISOLATED.contains(&name),
+                "{name} takes an org: it belongs in ISOLATED, not INSTANCE_WIDE"
+            );
+        }
+        if ISOLATED.contains(&name) {
+            // With B's org as the argument, or inside what is passed (a session's org).
+            let call = if op.takes_org {
+                format!(".{name}(b.org")
+            } else {
+                format!(".{name}(")
+            };
+            assert!(
+                op.takes_org || body.contains("org_id:b.org"),
+                "orgs_are_isolated never claims org B for {name}"
+            );
+            assert!(
+                body.contains(&call),
+                "orgs_are_isolated never calls {call}…) — {name} is listed but not tested"
+            );
+        }
+    }
+    for name in ISOLATED.iter().chain(INSTANCE_WIDE) {
+        assert!(
+            listed.contains(name),
+            "{name} is listed here but is no store operation"
+        );
+    }
+}

@@ -1,0 +1,259 @@
+//! The whole app on port 0 with a fresh database (SQLite, or PostgreSQL when reachable) and the
+//! fixture org ([`crate::fixtures`]) loaded, and an HTTP client to talk to it.
+// A harness that cannot start, or a request that cannot be sent, fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::fixtures::{self, Fixture};
+use portico_app::{Clock, Context, Settings};
+use portico_domain::Millis;
+use portico_web::{AppState, WebConfig};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub use crate::fixtures::{ADMIN, REP};
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    /// The same database, reached directly.
+    pub store: portico_store::Store,
+    pub client: Client,
+    /// Milliseconds added to the real clock, to move time forward in tests.
+    pub skew: Arc<AtomicI64>,
+    /// The ids of the fixture org's records, users, portal and user types.
+    pub fx: Fixture,
+}
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Starts the app with the fixture org; `None` when the backend is unavailable and not
+/// required (`PORTICO_REQUIRE_POSTGRES=1` turns that into a failure).
+pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    spawn_configured(backend, |_, _| {}).await
+}
+
+/// Like [`spawn`], with changes to the web configuration and the use cases' settings.
+pub async fn spawn_configured(
+    backend: Backend,
+    configure: impl FnOnce(&mut WebConfig, &mut Settings),
+) -> Option<TestApp> {
+    let url = match backend {
+        Backend::Sqlite => crate::sqlite_url(),
+        Backend::Postgres => match crate::postgres_url().await {
+            Ok(Some(url)) => url,
+            Ok(None) => return None,
+            Err(e) => panic!("{e}"),
+        },
+    };
+    let store = portico_store::Store::open(&url).unwrap();
+    // A second handle on the same database, for checks the tests make directly.
+    let direct = portico_store::Store::open(&url).unwrap();
+    let skew = Arc::new(AtomicI64::new(0));
+    let real = portico_app::system_clock();
+    let s = Arc::clone(&skew);
+    let clock: Clock = Arc::new(move || real() + s.load(Ordering::Relaxed));
+    store.migrate(clock()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = WebConfig::new(&base);
+    let mut settings = Settings::default();
+    configure(&mut config, &mut settings);
+    let state = AppState::new(Context::new(store, settings, clock), config);
+    let fx = fixtures::load(&state)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tokio::spawn(axum::serve(listener, portico_web::app(state.clone())).into_future());
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Some(TestApp {
+        base,
+        state,
+        store: direct,
+        client,
+        skew,
+        fx,
+    })
+}
+
+/// An answer of the JSON API.
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    /// The `field` of an error answer.
+    pub fn field(&self) -> &str {
+        self.body["error"]["field"].as_str().unwrap_or("")
+    }
+
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub fn advance(&self, ms: Millis) {
+        self.skew.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    pub async fn token(&self, (email, password): (&str, &str)) -> String {
+        let r = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        r.body["token"].as_str().unwrap().to_string()
+    }
+
+    /// Creates another org ([`fixtures::RIVAL_NAME`]) with its own administrator
+    /// ([`fixtures::RIVAL_ADMIN`]) and nothing else; answers the admin's token.
+    pub async fn other_org(&self) -> String {
+        let (email, password) = fixtures::RIVAL_ADMIN;
+        let admin = portico_app::users::NewUserInput {
+            email: email.into(),
+            name: "Rival Boss".into(),
+            password: password.into(),
+            profile_id: 0,
+            super_admin: true,
+        };
+        portico_app::org::provision_org(
+            &self.state,
+            fixtures::org_settings(fixtures::RIVAL_NAME, fixtures::RIVAL_DOMAIN),
+            admin,
+        )
+        .await
+        .unwrap();
+        self.token(fixtures::RIVAL_ADMIN).await
+    }
+
+    /// The id of the CRM user with this email.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        self.store.find_login(email).await.unwrap().unwrap().0.id
+    }
+
+    /// The id of the org of the CRM user with this email.
+    pub async fn org_of(&self, email: &str) -> i64 {
+        self.store
+            .find_login(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .org_id
+    }
+
+    /// The id of the first record in a module's list as this caller sees it.
+    pub async fn first_id(&self, module: &str, token: &str) -> i64 {
+        let r = self
+            .get(&format!("/api/v1/records/{module}?limit=1"), token)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body["items"][0]["id"].as_i64().unwrap()
+    }
+
+    /// The label of a module's field, as the API names it.
+    pub async fn label(&self, module: &str, field: &str, token: &str) -> String {
+        let r = self.get(&format!("/api/v1/modules/{module}"), token).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        r.body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["api_name"] == field)
+            .unwrap_or_else(|| panic!("{module} has no field {field}"))["label"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// Runs each named test on SQLite and on PostgreSQL (`mod sqlite`, `mod postgres`), each with
+/// a fresh app and fixture org: `async fn name(app: TestApp)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::app::spawn($crate::app::Backend::Sqlite)
+                        .await
+                        .expect("SQLite is always available");
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::app::spawn($crate::app::Backend::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
+}
