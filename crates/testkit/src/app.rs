@@ -16,6 +16,8 @@ pub use crate::fixtures::{ADMIN, REP};
 
 pub struct TestApp {
     pub base: String,
+    /// The database the app runs on.
+    pub database_url: String,
     pub state: AppState,
     /// The same database, reached directly.
     pub store: portico_store::Store,
@@ -76,6 +78,7 @@ pub async fn spawn_configured(
         .unwrap();
     Some(TestApp {
         base,
+        database_url: url,
         state,
         store: direct,
         client,
@@ -114,9 +117,24 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        self.call_with(method, path, token, body, &[]).await
+    }
+
+    /// [`TestApp::call`] with extra request headers.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         if let Some(b) = body {
             req = req.json(&b);
