@@ -458,9 +458,7 @@ pub async fn load(ctx: &Context) -> Result<Credentials, String> {
 /// The demo portal "Zylker Customers": customers (Contacts) and vendors (Vendors), with related
 /// modules under a mix of permissions, public Products and a web tab.
 async fn portal(ctx: &Context, admin: &CrmActor) -> Result<(), String> {
-    use portico_domain::portal::{
-        FieldPermission, LayoutAccess, TabModule, TabRole, TabView, UserTypeConfig,
-    };
+    use portico_domain::portal::{LayoutAccess, TabModule, TabRole, TabView, UserTypeConfig};
     let err = |e: portico_app::AppError| e.to_string();
     let (portal, client) =
         portico_app::portals::create_portal(ctx, admin, Some("Zylker Customers".into()))
@@ -470,27 +468,10 @@ async fn portal(ctx: &Context, admin: &CrmActor) -> Result<(), String> {
         .await
         .map_err(err)?;
     // Every field of a module's Standard layout, read-only unless `editable` names it.
+    let view_of = cat.view();
+    // Every field of a module's first layout, read-only unless `editable` names it.
     let access = |module: &str, hidden: &[&str], editable: &[&str]| -> Vec<LayoutAccess> {
-        cat.modules
-            .iter()
-            .filter(|(m, _, _)| m.api_name.as_str() == module)
-            .flat_map(|(_, fields, layouts)| {
-                layouts.first().map(|l| LayoutAccess {
-                    layout: l.name.clone(),
-                    fields: l
-                        .field_names()
-                        .filter(|n| !hidden.contains(n))
-                        .filter_map(|n| fields.iter().find(|f| f.api_name.as_str() == n))
-                        .map(|f| FieldPermission {
-                            field: f.api_name.to_string(),
-                            visible: true,
-                            read_only: !editable.contains(&f.api_name.as_str()),
-                            columns: None,
-                        })
-                        .collect(),
-                })
-            })
-            .collect()
+        view_of.first_layout_access(module, hidden, |f| editable.contains(&f.api_name.as_str()))
     };
     let tab = |module: &str,
                role: TabRole,

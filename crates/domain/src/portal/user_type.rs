@@ -119,6 +119,35 @@ impl Catalogue<'_> {
             .find(|(m, _, _)| m.api_name.as_str() == name)
     }
 
+    /// Access to the first layout of `module`: every field on it visible except `hidden`, each
+    /// one read-only unless `editable` says otherwise. Empty when there is no such module.
+    pub fn first_layout_access(
+        &self,
+        module: &str,
+        hidden: &[&str],
+        editable: impl Fn(&Field) -> bool,
+    ) -> Vec<LayoutAccess> {
+        self.module(module)
+            .and_then(|(_, fields, layouts)| {
+                layouts.first().map(|l| LayoutAccess {
+                    layout: l.name.clone(),
+                    fields: l
+                        .field_names()
+                        .filter(|n| !hidden.contains(n))
+                        .filter_map(|n| fields.iter().find(|f| f.api_name.as_str() == n))
+                        .map(|f| FieldPermission {
+                            field: f.api_name.to_string(),
+                            visible: true,
+                            read_only: !editable(f),
+                            columns: None,
+                        })
+                        .collect(),
+                })
+            })
+            .into_iter()
+            .collect()
+    }
+
     /// Lookup (or multi-select lookup) fields of `module` that point at `target`.
     pub fn lookups_to(&self, module: &str, target: &str) -> Vec<String> {
         self.module(module)
@@ -169,25 +198,7 @@ impl UserTypeConfig {
         seats: i64,
         catalogue: &Catalogue<'_>,
     ) -> Self {
-        let layouts = catalogue
-            .module(personality.as_str())
-            .and_then(|(_, fields, layouts)| {
-                layouts.first().map(|l| LayoutAccess {
-                    layout: l.name.clone(),
-                    fields: l
-                        .field_names()
-                        .filter_map(|n| fields.iter().find(|f| f.api_name.as_str() == n))
-                        .map(|f| FieldPermission {
-                            field: f.api_name.to_string(),
-                            visible: true,
-                            read_only: !f.mandatory,
-                            columns: None,
-                        })
-                        .collect(),
-                })
-            })
-            .into_iter()
-            .collect();
+        let layouts = catalogue.first_layout_access(personality.as_str(), &[], |f| f.mandatory);
         Self {
             name: name.to_string(),
             personality_module: personality.clone(),
