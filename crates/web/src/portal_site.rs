@@ -38,7 +38,7 @@ fn page(portal: &Portal) -> Response {
     let disabled = portal.settings.status == PortalStatus::Disabled;
     let html = HomePage { portal, disabled }
         .render()
-        .unwrap_or_else(|_| portal.name.clone());
+        .unwrap_or_else(|_| crate::present::escape_html(&portal.name));
     let status = if disabled {
         StatusCode::SERVICE_UNAVAILABLE
     } else {

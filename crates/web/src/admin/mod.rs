@@ -1,12 +1,16 @@
 //! The admin UI at `/admin`: server-rendered pages for CRM users. Records pages follow the
 //! user's profile (through [`crate::service`]); setup pages are for administrators.
 
+mod form;
 mod portals;
 mod records;
 mod setup;
 
+pub use form::{FormErrors, Posted, form_checked, form_value};
+
 use crate::AppState;
 use crate::error::{AppError, HttpError};
+use crate::present::escape_html;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, Query, State};
@@ -16,7 +20,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use portico_auth::{constant_time_eq, random_token};
-use portico_domain::FieldError;
 use portico_domain::access::CrmActor;
 use portico_domain::module::Module;
 
@@ -40,7 +43,18 @@ pub fn routes() -> Router<AppState> {
 pub fn plain_page(title: &str, message: &str) -> String {
     PlainPage { title, message }
         .render()
-        .unwrap_or_else(|_| message.to_string())
+        .unwrap_or_else(|_| fallback_page(title, message))
+}
+
+/// The page shown when even the plain template fails to render: the same words, escaped like
+/// everything else we send as HTML (the message may quote user input).
+pub fn fallback_page(title: &str, message: &str) -> String {
+    format!(
+        "<!doctype html><title>{}</title><h1>{}</h1><p>{}</p>",
+        escape_html(title),
+        escape_html(title),
+        escape_html(message)
+    )
 }
 
 #[derive(Template)]
@@ -87,13 +101,6 @@ impl IntoResponse for PageError {
 }
 
 pub type PageResult = Result<Response, PageError>;
-
-/// A page shown again because what was submitted was refused: 422, same page.
-pub(crate) fn unprocessable(page: PageResult) -> PageResult {
-    let mut r = page?;
-    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(r)
-}
 
 /// The signed-in CRM user of an admin page.
 pub struct AdminSession {
@@ -242,74 +249,6 @@ impl Chrome {
     }
 }
 
-/// Field errors of a submitted form, looked up by field name in templates.
-#[derive(Default)]
-pub struct FormErrors(pub Vec<FieldError>);
-
-impl FormErrors {
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
-
-    /// Errors that name no field shown on the form.
-    pub fn general(&self) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|e| e.field.is_empty() || e.field == "body")
-            .map(|e| e.message.as_str())
-            .collect()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Splits a service error into form errors (shown beside fields) or a page error.
-    pub fn from_service(e: AppError) -> Result<Self, PageError> {
-        match e {
-            AppError::Invalid(d) => Ok(Self(d.errors().to_vec())),
-            AppError::Conflict(m) => Ok(Self(vec![FieldError::new("", "conflict", m)])),
-            other => Err(PageError(other)),
-        }
-    }
-}
-
-/// A submitted form, kept to show the user what they typed.
-#[derive(Default, Clone)]
-pub struct Posted(pub Vec<(String, String)>);
-
-impl Posted {
-    pub fn get(&self, name: &str) -> &str {
-        form_value(&self.0, name)
-    }
-
-    pub fn checked(&self, name: &str) -> bool {
-        form_checked(&self.0, name)
-    }
-
-    pub fn is(&self, name: &str, value: &str) -> bool {
-        self.get(name) == value
-    }
-}
-
-/// The value of a form field, or "".
-pub fn form_value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-
-pub fn form_checked(pairs: &[(String, String)], name: &str) -> bool {
-    pairs
-        .iter()
-        .any(|(k, v)| k == name && (v == "on" || v == "true"))
-}
-
 /// A 303 redirect. Unlike `axum::response::Redirect`, it never panics: a location that is not
 /// a valid header value (it came from user input) sends the user home instead.
 pub fn see_other(location: &str) -> Response {
@@ -327,11 +266,6 @@ pub fn redirect_with(path: &str, flash: &str) -> Response {
 /// Ids in admin paths that are not numbers name nothing: the "not found" page.
 pub fn parse_id(raw: &str) -> Result<portico_domain::Id, PageError> {
     raw.parse().map_err(|_| PageError(AppError::NotFound))
-}
-
-#[derive(Deserialize)]
-pub struct FlashQuery {
-    pub flash: Option<String>,
 }
 
 // ---- sign in / out ----
@@ -502,4 +436,24 @@ async fn home(State(state): State<AppState>, session: AdminSession) -> PageResul
         modules.push((m, count));
     }
     Ok(render(&HomePage { chrome, modules }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fallback_page_escapes_its_text() {
+        let html = fallback_page("Oops <b>", "<script>alert(1)</script> & more");
+        assert!(!html.contains("<script>") && !html.contains("<b>"));
+        assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62; &#38; more"));
+        assert!(html.contains("Oops &#60;b&#62;"));
+    }
+
+    #[test]
+    fn plain_page_escapes_its_message() {
+        let html = plain_page("Not found", "<script>alert(1)</script>");
+        assert!(!html.contains("<script>alert"));
+        assert!(html.contains("&#60;script&#62;"));
+    }
 }

@@ -1,0 +1,592 @@
+//! The admin forms over HTTP, as a browser drives them: a form is fetched, its controls read
+//! the way a browser serialises them, and posted back with the session cookie and CSRF token.
+//! Stale record saves, lookups to records the editor cannot see, field permissions saved by
+//! name, refused setup forms, and escaped fallback pages.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{ADMIN, REP, TestApp};
+
+on_both_backends!(
+    a_stale_record_save_is_refused_with_the_input_kept,
+    a_link_to_a_record_the_editor_cannot_see_is_kept_unnamed,
+    field_permissions_are_saved_by_name,
+    refused_setup_forms_keep_the_input_and_show_every_error,
+);
+
+// ---- a browser, in a few lines ----
+
+/// What a request answered.
+struct Answer {
+    status: StatusCode,
+    /// The `Location` header, or "".
+    location: String,
+    /// The cookie the answer sets (name=value), or "".
+    cookie: String,
+    body: String,
+}
+
+/// Sends a request with a cookie (and form fields, if any).
+async fn send(
+    app: &TestApp,
+    cookie: &str,
+    method: Method,
+    path: &str,
+    fields: &[(String, String)],
+) -> Answer {
+    let mut request = app.client.request(method, format!("{}{path}", app.base));
+    if !cookie.is_empty() {
+        request = request.header("cookie", cookie);
+    }
+    if !fields.is_empty() {
+        request = request.form(fields);
+    }
+    let r = request.send().await.unwrap();
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    let (location, set_cookie) = (header("location"), header("set-cookie"));
+    Answer {
+        status: r.status(),
+        location,
+        cookie: set_cookie.split(';').next().unwrap_or("").to_string(),
+        body: r.text().await.unwrap(),
+    }
+}
+
+/// Signs in through the sign-in form; answers the session cookie.
+async fn sign_in(app: &TestApp, (email, password): (&str, &str)) -> String {
+    let form = send(app, "", Method::GET, "/admin/login", &[]).await;
+    let mut fields = form_fields(&form.body, "/admin/login");
+    set(&mut fields, "email", email);
+    set(&mut fields, "password", password);
+    let signed = send(app, &form.cookie, Method::POST, "/admin/login", &fields).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER);
+    signed.cookie
+}
+
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+    let a = send(app, cookie, Method::GET, path, &[]).await;
+    (a.status, a.body)
+}
+
+/// Posts form fields; answers the status, the `Location` header (or "") and the body.
+async fn post(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    fields: &[(String, String)],
+) -> (StatusCode, String, String) {
+    let a = send(app, cookie, Method::POST, path, fields).await;
+    (a.status, a.location, a.body)
+}
+
+/// The text of an HTML attribute value or element content, entities decoded.
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let Some(end) = rest.find(';') else { break };
+        let entity = &rest[1..end];
+        let c = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The value of attribute `name` in one tag's text.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let needle = format!(" {name}=\"");
+    let at = tag.find(&needle)? + needle.len();
+    let end = tag[at..].find('"')?;
+    Some(unescape(&tag[at..at + end]))
+}
+
+fn has_attr(tag: &str, name: &str) -> bool {
+    let needle = format!(" {name}");
+    tag.match_indices(&needle).any(|(at, _)| {
+        matches!(
+            tag[at + needle.len()..].chars().next(),
+            Some(' ' | '>' | '=')
+        )
+    })
+}
+
+/// The controls of the form posting to `action`, as a browser submits them: inputs with their
+/// value (checkboxes only when checked), text areas, and the selected options of selects.
+fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let start = html
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form posting to {action}"));
+    let start = html[..start].rfind("<form").unwrap();
+    let end = start + html[start..].find("</form>").unwrap();
+    let form = &html[start..end];
+    let mut fields = Vec::new();
+    let mut rest = form;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let tag_end = rest.find('>').unwrap() + 1;
+        let tag = &rest[..tag_end];
+        if tag.starts_with("<input") {
+            let kind = attr(tag, "type").unwrap_or_else(|| "text".into());
+            if let Some(name) = attr(tag, "name") {
+                let checkable = matches!(kind.as_str(), "checkbox" | "radio");
+                let on = !checkable || has_attr(tag, "checked");
+                if on && !has_attr(tag, "disabled") && kind != "submit" {
+                    let default = if checkable { "on" } else { "" };
+                    let v = attr(tag, "value").unwrap_or_else(|| default.into());
+                    fields.push((name, v));
+                }
+            }
+        } else if tag.starts_with("<textarea") {
+            let close = rest.find("</textarea>").unwrap();
+            if let Some(name) = attr(tag, "name") {
+                fields.push((name, unescape(&rest[tag_end..close])));
+            }
+        } else if tag.starts_with("<select") {
+            let close = rest.find("</select>").unwrap();
+            let name = attr(tag, "name").unwrap();
+            let options = &rest[tag_end..close];
+            let mut first = None;
+            let mut any = false;
+            for option in options.split("<option").skip(1) {
+                let option_tag = &option[..option.find('>').unwrap() + 1];
+                let value = attr(&format!(" {option_tag}"), "value").unwrap_or_default();
+                first.get_or_insert(value.clone());
+                if has_attr(option_tag, "selected") {
+                    fields.push((name.clone(), value));
+                    any = true;
+                }
+            }
+            if !any && !has_attr(tag, "multiple") {
+                fields.push((name, first.unwrap_or_default()));
+            }
+        }
+        rest = &rest[1..];
+    }
+    fields
+}
+
+fn value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("the form has no field {name}: {fields:?}"))
+}
+
+fn set(fields: &mut Vec<(String, String)>, name: &str, to: &str) {
+    fields.retain(|(k, _)| k != name);
+    fields.push((name.to_string(), to.to_string()));
+}
+
+// ---- record versions ----
+
+async fn a_stale_record_save_is_refused_with_the_input_kept(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let created = app
+        .post(
+            "/api/v1/records/Contacts",
+            &token,
+            json!({"data": {"First_Name": "Vera", "Last_Name": "Version", "Title": "Buyer"}}),
+        )
+        .await;
+    let id = created.body["id"].as_i64().unwrap();
+    let path = format!("/admin/records/Contacts/{id}");
+    let cookie = sign_in(&app, ADMIN).await;
+    let (status, html) = page(&app, &cookie, &format!("{path}/edit")).await;
+    assert_eq!(status, StatusCode::OK);
+    let opened = form_fields(&html, &path);
+    let version = value(&opened, "version").to_string();
+    assert_eq!(version, created.body["version"].to_string());
+
+    // Someone else saves a change after the form was opened.
+    let theirs = app
+        .patch(
+            &format!("/api/v1/records/Contacts/{id}"),
+            &token,
+            json!({"data": {"Title": "Changed elsewhere"}}),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::OK);
+
+    let mut mine = opened.clone();
+    set(&mut mine, "f.Last_Name", "Typed <by> me");
+    let (status, _, html) = post(&app, &cookie, &path, &mine).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a stale save is a 409");
+    assert!(
+        html.contains("changed this record since you opened it"),
+        "the reason is on top"
+    );
+    assert!(
+        html.contains("class=\"record-form\""),
+        "the form, not an error page"
+    );
+    let shown = form_fields(&html, &path);
+    assert_eq!(
+        value(&shown, "f.Last_Name"),
+        "Typed <by> me",
+        "the input is kept"
+    );
+    assert_eq!(
+        value(&shown, "version"),
+        version,
+        "the form stays based on the version the input was typed over"
+    );
+    let stored = app
+        .get(&format!("/api/v1/records/Contacts/{id}"), &token)
+        .await;
+    assert_eq!(stored.body["data"]["Last_Name"], "Version", "nothing saved");
+    assert_eq!(stored.body["data"]["Title"], "Changed elsewhere");
+
+    // A form without a usable version is refused as a form error, not a crash.
+    for broken in [None, Some("abc"), Some("")] {
+        let mut fields = mine.clone();
+        fields.retain(|(k, _)| k != "version");
+        if let Some(v) = broken {
+            fields.push(("version".into(), v.into()));
+        }
+        let (status, _, html) = post(&app, &cookie, &path, &fields).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{broken:?}");
+        assert!(
+            html.contains("does not say which version"),
+            "{broken:?}: the reason is shown"
+        );
+        assert_eq!(
+            value(&form_fields(&html, &path), "f.Last_Name"),
+            "Typed <by> me"
+        );
+    }
+    let stored = app
+        .get(&format!("/api/v1/records/Contacts/{id}"), &token)
+        .await;
+    assert_eq!(
+        stored.body["data"]["Last_Name"], "Version",
+        "still nothing saved"
+    );
+
+    // Opened again, the form carries the current version and saves.
+    let (_, html) = page(&app, &cookie, &format!("{path}/edit")).await;
+    let mut fresh = form_fields(&html, &path);
+    assert_eq!(value(&fresh, "version"), stored.body["version"].to_string());
+    set(&mut fresh, "f.Last_Name", "Saved");
+    let (status, location, _) = post(&app, &cookie, &path, &fresh).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            &*format!("{path}?flash=Changes%20saved")
+        )
+    );
+    let stored = app
+        .get(&format!("/api/v1/records/Contacts/{id}"), &token)
+        .await;
+    assert_eq!(stored.body["data"]["Last_Name"], "Saved");
+    assert_eq!(
+        stored.body["data"]["Title"], "Changed elsewhere",
+        "their change stays"
+    );
+}
+
+// ---- lookups the editor cannot see ----
+
+async fn a_link_to_a_record_the_editor_cannot_see_is_kept_unnamed(app: TestApp) {
+    let admin = app.token(ADMIN).await;
+    let rep = app.token(REP).await;
+    // A demo deal of the rep's whose contact belongs to someone else.
+    let deals = app.get("/api/v1/records/Deals?limit=200", &rep).await;
+    let mut found = None;
+    for deal in deals.body["items"].as_array().unwrap() {
+        let Some(contact) = deal["data"]["Contact_Name"].as_i64() else {
+            continue;
+        };
+        let seen = app
+            .get(&format!("/api/v1/records/Contacts/{contact}"), &rep)
+            .await;
+        if seen.status == StatusCode::NOT_FOUND {
+            found = Some((deal["id"].as_i64().unwrap(), contact));
+            break;
+        }
+    }
+    let (deal, contact) = found.expect("a demo deal of the rep's links a contact they cannot see");
+    let hidden_name = app
+        .get(&format!("/api/v1/records/Contacts/{contact}"), &admin)
+        .await
+        .body["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let raw_id = format!("#{contact}");
+    let cookie = sign_in(&app, REP).await;
+    let path = format!("/admin/records/Deals/{deal}");
+
+    let (status, detail) = page(&app, &cookie, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(detail.contains("a record you cannot see"));
+    assert!(!detail.contains(&hidden_name) && !detail.contains(&raw_id));
+    assert!(
+        !detail.contains(&format!("/admin/records/Contacts/{contact}\"")),
+        "no link to it"
+    );
+
+    let (status, form) = page(&app, &cookie, &format!("{path}/edit")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("a record you cannot see"));
+    assert!(!form.contains(&hidden_name) && !form.contains(&raw_id));
+    let mut fields = form_fields(&form, &path);
+    assert_eq!(
+        value(&fields, "f.Contact_Name"),
+        contact.to_string(),
+        "the form posts the same link back"
+    );
+    set(&mut fields, "f.Amount", "4321");
+    let (status, location, body) = post(&app, &cookie, &path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(location.starts_with(&path));
+    let saved = app
+        .get(&format!("/api/v1/records/Deals/{deal}"), &rep)
+        .await;
+    assert_eq!(
+        saved.body["data"]["Contact_Name"].as_i64(),
+        Some(contact),
+        "link kept"
+    );
+    assert_eq!(saved.body["data"]["Amount"].as_f64(), Some(4321.0));
+
+    // A refused save shows the form again, the link still unnamed and still posted.
+    set(&mut fields, "f.Deal_Name", "");
+    let version = saved.body["version"].to_string();
+    set(&mut fields, "version", &version);
+    let (status, _, html) = post(&app, &cookie, &path, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("a record you cannot see") && !html.contains(&hidden_name));
+    assert_eq!(
+        value(&form_fields(&html, &path), "f.Contact_Name"),
+        contact.to_string()
+    );
+}
+
+// ---- field permissions by name ----
+
+async fn field_permissions_are_saved_by_name(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let portals = app.get("/api/v1/portals", &token).await;
+    let portal = portals.body["items"][0]["id"].as_i64().unwrap();
+    let types = app
+        .get(&format!("/api/v1/portals/{portal}/user-types"), &token)
+        .await;
+    let customers = types.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| {
+            let modules = t["modules"].as_array().unwrap();
+            ["Deals", "Invoices"]
+                .iter()
+                .all(|m| modules.iter().any(|t| t["module"] == *m))
+        })
+        .expect("the demo customers share deals and invoices")
+        .clone();
+    let ut = customers["id"].as_i64().unwrap();
+    let type_path = format!("/api/v1/portals/{portal}/user-types/{ut}");
+    let path = format!("/admin/setup/portals/{portal}/user-types/{ut}/fields");
+    let cookie = sign_in(&app, ADMIN).await;
+    let (status, html) = page(&app, &cookie, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let opened = form_fields(&html, &path);
+    assert_eq!(value(&opened, "visible.Deals.Standard.Amount"), "true");
+    assert!(
+        html.contains("name=\"col.Invoices.Standard.Product_Details.List_Price.visible\""),
+        "subform columns have their own checkboxes"
+    );
+    assert!(
+        !html.contains("name=\"v."),
+        "no checkbox is named by position"
+    );
+
+    // Between showing the form and saving it, the tab configuration changes order: a form
+    // keyed by position would now write Deals' choices onto another module.
+    let mut reordered = app.get(&type_path, &token).await.body;
+    reordered["modules"].as_array_mut().unwrap().reverse();
+    let r = app
+        .call(Method::PUT, &type_path, Some(&token), Some(reordered))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let before = app.get(&type_path, &token).await.body;
+
+    // Hide the deal amount and the invoice lines' list price; post in another order.
+    let mut fields: Vec<(String, String)> = opened
+        .iter()
+        .filter(|(k, _)| {
+            k != "visible.Deals.Standard.Amount"
+                && k != "col.Invoices.Standard.Product_Details.List_Price.visible"
+        })
+        .cloned()
+        .collect();
+    fields.reverse();
+    let (status, location, body) = post(&app, &cookie, &path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(
+        location.contains("Field%20permissions%20saved"),
+        "{location}"
+    );
+
+    let after = app.get(&type_path, &token).await.body;
+    let layout = |config: &Value, module: &str| -> Vec<Value> {
+        config["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["module"] == module)
+            .unwrap()["layouts"][0]["fields"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let field_names = |fields: &[Value]| -> Vec<String> {
+        fields
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut expected = field_names(&layout(&before, "Deals"));
+    expected.retain(|f| f != "Amount");
+    assert_eq!(
+        field_names(&layout(&after, "Deals")),
+        expected,
+        "only Amount hidden"
+    );
+    for module in ["Contacts", "Cases", "Products", "Car_Licences"] {
+        assert_eq!(
+            layout(&after, module),
+            layout(&before, module),
+            "{module} unchanged"
+        );
+    }
+    let lines = layout(&after, "Invoices")
+        .into_iter()
+        .find(|f| f["field"] == "Product_Details")
+        .unwrap();
+    let columns = lines["columns"]
+        .as_array()
+        .expect("column permissions saved");
+    for c in columns {
+        let shown = c["column"] != "List_Price";
+        assert_eq!(c["visible"], shown, "{c}");
+    }
+    assert_eq!(columns.len(), 4, "every column listed");
+    let (_, html) = page(&app, &cookie, &path).await;
+    let reopened = form_fields(&html, &path);
+    assert!(
+        !reopened
+            .iter()
+            .any(|(k, _)| k == "col.Invoices.Standard.Product_Details.List_Price.visible"),
+        "the form shows the column hidden"
+    );
+    assert_eq!(
+        value(
+            &reopened,
+            "col.Invoices.Standard.Product_Details.Quantity.visible"
+        ),
+        "true"
+    );
+
+    // A name the form could not have shown is refused, and nothing is saved.
+    for unknown in [
+        "visible.Deals.Standard.No_Such_Field",
+        "read_only.Vendors.Standard.Phone",
+        "v.1.0.Amount",
+    ] {
+        let mut fields = reopened.clone();
+        fields.push((unknown.to_string(), "true".to_string()));
+        let (status, _, html) = post(&app, &cookie, &path, &fields).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{unknown}");
+        assert!(
+            html.contains("Nothing was saved") && html.contains(unknown),
+            "{unknown}"
+        );
+        assert_eq!(app.get(&type_path, &token).await.body, after, "{unknown}");
+    }
+}
+
+// ---- the form helper on setup pages ----
+
+async fn refused_setup_forms_keep_the_input_and_show_every_error(app: TestApp) {
+    let cookie = sign_in(&app, ADMIN).await;
+    let (_, html) = page(&app, &cookie, "/admin/setup/web-tabs").await;
+    let mut fields = form_fields(&html, "/admin/setup/web-tabs");
+    set(&mut fields, "name", "Status <page>");
+    set(&mut fields, "url", "not a url");
+    let (status, _, html) = post(&app, &cookie, "/admin/setup/web-tabs", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let shown = form_fields(&html, "/admin/setup/web-tabs");
+    assert_eq!(value(&shown, "name"), "Status <page>", "input kept");
+    assert_eq!(value(&shown, "url"), "not a url");
+    assert!(
+        html.contains("class=\"field-error\""),
+        "the error beside its field"
+    );
+
+    set(&mut fields, "url", "https://status.example.com");
+    let (status, location, _) = post(&app, &cookie, "/admin/setup/web-tabs", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/admin/setup/web-tabs?flash="));
+    // The same name again: the uniqueness refusal shows beside the name, not as an error page.
+    let (status, _, html) = post(&app, &cookie, "/admin/setup/web-tabs", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("class=\"field-error\"") && html.contains("already exists"),
+        "{}",
+        &html[html.find("<main").unwrap_or(0)..]
+    );
+
+    // A new user's password is never sent back.
+    let (_, html) = page(&app, &cookie, "/admin/setup/users").await;
+    let mut fields = form_fields(&html, "/admin/setup/users");
+    set(&mut fields, "name", "New Person");
+    set(&mut fields, "email", "not-an-email");
+    set(&mut fields, "password", "secret-password-1");
+    let (status, _, html) = post(&app, &cookie, "/admin/setup/users", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("value=\"New Person\"") && !html.contains("secret-password-1"));
+}
+
+// ---- escaping ----
+
+#[test]
+fn fallback_pages_escape_their_text() {
+    let html = portico_web::admin::fallback_page("Oops <b>", "<script>alert(1)</script>");
+    assert!(!html.contains("<script>") && !html.contains("<b>"));
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    let html = portico_web::admin::plain_page("Not found", "<script>alert(1)</script>");
+    assert!(!html.contains("<script>alert(1)"));
+}

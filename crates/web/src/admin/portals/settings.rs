@@ -1,0 +1,184 @@
+//! A portal's settings, and the check of its custom domain.
+
+use super::Pairs;
+use crate::admin::form::{FormPage, FormPost, PageContext, PageRequest};
+use crate::admin::{
+    Chrome, FormErrors, PageError, PageResult, form_checked, form_value, parse_id, redirect_with,
+    render,
+};
+use askama::Template;
+use axum::extract::Path;
+use portico_app::AppError;
+use portico_domain::Id;
+use portico_domain::portal::{
+    IDLE_TIMEOUTS, Portal, PortalSettings, PortalStatus, PortalType, UserType,
+};
+use portico_domain::profile::User;
+use serde_json::{Map, Value, json};
+
+#[derive(Template)]
+#[template(path = "admin/portal_settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    portal: Portal,
+    settings: PortalSettings,
+    users: Vec<User>,
+    types: Vec<UserType>,
+    timeouts: Vec<(String, String, bool)>,
+    errors: FormErrors,
+}
+
+/// The settings page: the saved settings, or the submitted changes over them.
+struct SettingsForm {
+    portal_id: Id,
+    patch: Option<Map<String, Value>>,
+}
+
+fn timeout_choices(current: Option<i64>) -> Vec<(String, String, bool)> {
+    let mut timeouts = vec![(String::new(), "Never".to_string(), current.is_none())];
+    timeouts.extend(IDLE_TIMEOUTS.iter().map(|m| {
+        let label = if *m < 60 {
+            format!("{m} minutes")
+        } else if *m == 60 {
+            "1 hour".to_string()
+        } else {
+            format!("{} hours", m / 60)
+        };
+        (m.to_string(), label, current == Some(*m))
+    }));
+    timeouts
+}
+
+/// What was typed, where it parses as settings; otherwise the saved settings.
+fn shown_settings(saved: &PortalSettings, patch: Option<Map<String, Value>>) -> PortalSettings {
+    let Some(patch) = patch else {
+        return saved.clone();
+    };
+    let mut merged = serde_json::to_value(saved).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut merged {
+        m.extend(patch);
+    }
+    serde_json::from_value(merged).unwrap_or_else(|_| saved.clone())
+}
+
+impl FormPage for SettingsForm {
+    const CONFLICT_FIELD: Option<&'static str> = Some("slug");
+
+    async fn render(self, cx: PageContext<'_>) -> PageResult {
+        let (state, actor) = (cx.state, &cx.s.actor);
+        let portal = portico_app::portals::portal(state, actor, self.portal_id).await?;
+        let settings = shown_settings(&portal.settings, self.patch);
+        let users = portico_app::users::list_users(state, actor).await?;
+        let types = portico_app::user_types::user_types(state, actor, portal.id).await?;
+        let title = format!("{}: settings", portal.name);
+        Ok(render(&SettingsPage {
+            chrome: cx.chrome(&title, "setup-portals").await?,
+            timeouts: timeout_choices(settings.idle_timeout_minutes),
+            portal,
+            settings,
+            users,
+            types,
+            errors: cx.errors,
+        }))
+    }
+}
+
+pub(super) async fn settings_page(Path(portal): Path<String>, page: PageRequest) -> PageResult {
+    let portal_id = parse_id(&portal)?;
+    page.show(SettingsForm {
+        portal_id,
+        patch: None,
+    })
+    .await
+}
+
+/// The settings form as the API's settings document.
+fn posted_settings(pairs: &Pairs) -> Map<String, Value> {
+    let text = |k: &str| Value::String(form_value(pairs, k).to_string());
+    let opt_text = |k: &str| {
+        Some(form_value(pairs, k).trim())
+            .filter(|v| !v.is_empty())
+            .map_or(Value::Null, |v| json!(v))
+    };
+    let ids = |k: &str| -> Value {
+        pairs
+            .iter()
+            .filter(|(n, _)| n == k)
+            .filter_map(|(_, v)| v.parse::<i64>().ok())
+            .collect::<Vec<_>>()
+            .into()
+    };
+    let number = |k: &str| {
+        form_value(pairs, k)
+            .parse::<i64>()
+            .map_or(Value::Null, Value::from)
+    };
+    let mut m = Map::new();
+    for k in ["status", "disabled_message", "slug", "portal_type"] {
+        m.insert(k.into(), text(k));
+    }
+    for k in ["custom_domain", "ga_measurement_id"] {
+        m.insert(k.into(), opt_text(k));
+    }
+    for k in [
+        "notify_applicant",
+        "auto_approve_contacts",
+        "allow_email_change",
+        "enforce_mfa",
+        "ga_terms_accepted",
+    ] {
+        m.insert(k.into(), json!(form_checked(pairs, k)));
+    }
+    m.insert(
+        "signup_notify_user_ids".into(),
+        ids("signup_notify_user_ids"),
+    );
+    m.insert(
+        "default_user_type_id".into(),
+        number("default_user_type_id"),
+    );
+    m.insert(
+        "idle_timeout_minutes".into(),
+        number("idle_timeout_minutes"),
+    );
+    m.insert(
+        "consent_text".into(),
+        json!({
+            "signup": form_value(pairs, "consent_signup"), "signin": form_value(pairs, "consent_signin"),
+            "reset_password": form_value(pairs, "consent_reset_password"), "confirm_password": form_value(pairs, "consent_confirm_password"),
+        }),
+    );
+    m
+}
+
+pub(super) async fn save(Path(portal): Path<String>, post: FormPost) -> PageResult {
+    let portal_id = parse_id(&portal)?;
+    let patch = posted_settings(&post.pairs);
+    let result =
+        portico_app::portals::update_portal(&post.state, &post.s.actor, portal_id, patch.clone())
+            .await;
+    let page = |_| SettingsForm {
+        portal_id,
+        patch: Some(patch),
+    };
+    post.submit(result, page, |_| {
+        redirect_with(
+            &format!("/admin/setup/portals/{portal_id}/settings"),
+            "Portal settings saved",
+        )
+    })
+    .await
+}
+
+pub(super) async fn verify_domain(Path(portal): Path<String>, post: FormPost) -> PageResult {
+    let portal_id = parse_id(&portal)?;
+    let back = format!("/admin/setup/portals/{portal_id}");
+    match portico_app::portals::verify_domain(&post.state, &post.s.actor, portal_id).await {
+        Ok(_) => Ok(redirect_with(
+            &back,
+            "Custom domain verified: the portal now answers on it",
+        )),
+        Err(AppError::Invalid(d)) => Ok(redirect_with(&back, &d.to_string())),
+        Err(e) => Err(PageError(e)),
+    }
+}

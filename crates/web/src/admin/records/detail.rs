@@ -1,0 +1,154 @@
+//! One record: its fields per layout (lookups by name, subforms as tables), or the canvas view.
+
+use super::{cell_text, choose_layout, linked_ids};
+use crate::admin::form::PageRequest;
+use crate::admin::{Chrome, PageResult, parse_id, render};
+use crate::present::human_time;
+use askama::Template;
+use axum::extract::{Path, Query};
+use portico_domain::Id;
+use portico_domain::canvas::render as render_canvas;
+use portico_domain::field::{Field, FieldType};
+use portico_domain::module::Module;
+use portico_domain::profile::Action;
+use portico_domain::record::Record;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+struct ShownField {
+    label: String,
+    text: String,
+    /// Link to the record a lookup points at.
+    link: Option<String>,
+    /// A lookup to a record the user may not see: named only as such.
+    hidden: bool,
+    /// Subform rows: column labels and cell texts.
+    table: Option<(Vec<String>, Vec<Vec<String>>)>,
+}
+
+struct ShownSection {
+    name: String,
+    fields: Vec<ShownField>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/record_detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    module: Module,
+    record: Record,
+    layouts: Vec<(Id, String)>,
+    layout_id: Id,
+    sections: Vec<ShownSection>,
+    canvas: Option<String>,
+    show_canvas: bool,
+    owner: String,
+    created: String,
+    updated: String,
+    can_edit: bool,
+    can_delete: bool,
+}
+
+#[derive(Deserialize)]
+pub(super) struct DetailQuery {
+    layout: Option<Id>,
+    view: Option<String>,
+}
+
+fn shown_field(f: &Field, value: Option<&Value>, names: &HashMap<Id, String>) -> ShownField {
+    let table = match (&f.field_type, value) {
+        (FieldType::Subform { fields: columns }, Some(Value::Array(rows))) => Some((
+            columns.iter().map(|c| c.label.clone()).collect(),
+            rows.iter()
+                .map(|row| {
+                    columns
+                        .iter()
+                        .map(|c| {
+                            let text =
+                                cell_text(&c.field_type, row.get(c.api_name.as_str()), names);
+                            if text.is_empty() {
+                                "—".to_string()
+                            } else {
+                                text
+                            }
+                        })
+                        .collect()
+                })
+                .collect(),
+        )),
+        _ => None,
+    };
+    let link = match (&f.field_type, value.and_then(Value::as_i64)) {
+        (FieldType::Lookup { target_module }, Some(id)) if names.contains_key(&id) => {
+            Some(format!("/admin/records/{target_module}/{id}"))
+        }
+        _ => None,
+    };
+    let hidden = matches!(
+        &f.field_type,
+        FieldType::Lookup { .. } | FieldType::MultiselectLookup { .. }
+    ) && value
+        .is_some_and(|v| f.links(v).iter().any(|l| !names.contains_key(&l.target_id)));
+    ShownField {
+        label: f.label.clone(),
+        text: cell_text(&f.field_type, value, names),
+        link,
+        hidden,
+        table,
+    }
+}
+
+pub(super) async fn detail(
+    Path((module, id)): Path<(String, String)>,
+    Query(q): Query<DetailQuery>,
+    req: PageRequest,
+) -> PageResult {
+    let (state, session) = (&req.state, &req.s);
+    let actor = &session.actor;
+    let (module, record) =
+        portico_app::records::get_record(state, actor, &module, parse_id(&id)?).await?;
+    let d = portico_app::modules::module_detail(state, actor, module.api_name.as_str()).await?;
+    let layout = choose_layout(&d.layouts, q.layout)?;
+    let names =
+        portico_app::records::record_names(state, actor, linked_ids(d.fields.iter(), &[&record]))
+            .await?;
+    let sections = layout
+        .sections
+        .iter()
+        .map(|s| ShownSection {
+            name: s.name.clone(),
+            fields: s
+                .fields
+                .iter()
+                .filter_map(|n| d.fields.iter().find(|f| f.api_name.as_str() == n))
+                .map(|f| shown_field(f, record.data.get(f.api_name.as_str()), &names))
+                .collect(),
+        })
+        .collect();
+    let canvas = module
+        .canvas_template
+        .as_deref()
+        .map(|t| render_canvas(t, &record.data, &|_| true));
+    let owner = portico_app::users::user_name(state, actor, record.owner_id)
+        .await
+        .unwrap_or_else(|_| format!("User #{}", record.owner_id));
+    let chrome = req
+        .chrome(&record.display_name, module.api_name.as_str())
+        .await?;
+    Ok(render(&DetailPage {
+        chrome,
+        layouts: d.layouts.iter().map(|l| (l.id, l.name.clone())).collect(),
+        layout_id: layout.id,
+        sections,
+        show_canvas: canvas.is_some() && q.view.as_deref() == Some("canvas"),
+        canvas,
+        owner,
+        created: human_time(record.created_at),
+        updated: human_time(record.updated_at),
+        can_edit: actor.may(&module, record.owner_id, Action::Edit),
+        can_delete: actor.may(&module, record.owner_id, Action::Delete),
+        module,
+        record,
+    }))
+}

@@ -1,0 +1,54 @@
+//! Setup pages for administrators: modules (fields, layouts, data sharing, canvas view), CRM
+//! users and profiles, org settings, web tabs. One module per resource.
+
+mod modules;
+mod org;
+mod profiles;
+mod users;
+mod web_tabs;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/admin/setup",
+            get(|| async { super::see_other("/admin/setup/modules") }),
+        )
+        .route(
+            "/admin/setup/modules",
+            get(modules::list).post(modules::create),
+        )
+        .route("/admin/setup/modules/{module}", get(modules::setup))
+        .route(
+            "/admin/setup/modules/{module}/settings",
+            post(modules::save_settings),
+        )
+        .route(
+            "/admin/setup/modules/{module}/fields",
+            post(modules::add_field),
+        )
+        .route(
+            "/admin/setup/modules/{module}/layouts",
+            post(modules::add_layout),
+        )
+        .route("/admin/setup/users", get(users::list).post(users::create))
+        .route(
+            "/admin/setup/profiles",
+            get(profiles::list).post(profiles::create),
+        )
+        .route(
+            "/admin/setup/profiles/{id}",
+            get(profiles::show_profile).post(profiles::update),
+        )
+        .route("/admin/setup/org", get(org::show_org).post(org::update))
+        .route(
+            "/admin/setup/web-tabs",
+            get(web_tabs::list).post(web_tabs::create),
+        )
+        .route("/admin/setup/web-tabs/{id}/delete", post(web_tabs::delete))
+}
+
+type Pairs = Vec<(String, String)>;
