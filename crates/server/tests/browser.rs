@@ -127,7 +127,9 @@ async fn the_portal_wizard_end_to_end() {
     let fields = browser.wait_for("field permissions").await;
     assert!(fields.contains("Deal Name") && fields.contains("Subject"));
     // Step 4: hide the deal amount, then finish.
-    browser.click("input[name='v.1.0.Amount']").await;
+    browser
+        .click("input[name='visible.Deals.Standard.Amount']")
+        .await;
     snap("wizard-4-fields.png").await;
     browser.click("button.primary").await;
     let summary = browser.wait_for("Your portal is configured").await;

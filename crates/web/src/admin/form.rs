@@ -164,7 +164,7 @@ impl FormPost {
         let cx = PageContext {
             state: &state,
             s: &s,
-            errors: FormErrors::from_service(e)?,
+            errors: FormErrors::from_error(e)?,
             flash: None,
         };
         let mut r = page(Posted(pairs)).render(cx).await?;
@@ -212,7 +212,7 @@ impl FormErrors {
     }
 
     /// Splits a use case's error into form errors (shown on the form) or a page error.
-    pub fn from_service(e: AppError) -> Result<Self, PageError> {
+    pub fn from_error(e: AppError) -> Result<Self, PageError> {
         match e {
             AppError::Invalid(d) => Ok(Self(d.errors().to_vec())),
             AppError::Conflict(m) => Ok(Self(vec![FieldError::new("", "conflict", m)])),
@@ -284,15 +284,15 @@ mod tests {
 
     #[test]
     fn refusals_become_form_errors_and_the_rest_pages() {
-        let dup = FormErrors::from_service(AppError::Duplicate {
+        let dup = FormErrors::from_error(AppError::Duplicate {
             field: "name".into(),
             message: "taken".into(),
         })
         .unwrap_or_default();
         assert_eq!(dup.get("name"), Some("taken"));
         let stale =
-            FormErrors::from_service(AppError::Stale { current_version: 3 }).unwrap_or_default();
+            FormErrors::from_error(AppError::Stale { current_version: 3 }).unwrap_or_default();
         assert!(stale.is_stale() && stale.general().len() == 1);
-        assert!(FormErrors::from_service(AppError::NotFound).is_err());
+        assert!(FormErrors::from_error(AppError::NotFound).is_err());
     }
 }

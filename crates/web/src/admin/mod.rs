@@ -1,5 +1,5 @@
 //! The admin UI at `/admin`: server-rendered pages for CRM users. Records pages follow the
-//! user's profile (through [`crate::service`]); setup pages are for administrators.
+//! user's profile (enforced by the use cases in `portico_app`); setup pages are for administrators.
 
 mod form;
 mod portals;
@@ -72,7 +72,7 @@ pub(crate) fn render<T: Template>(t: &T) -> Response {
     }
 }
 
-/// A service error shown as a page.
+/// A use case's error shown as a page.
 pub struct PageError(pub AppError);
 
 impl From<AppError> for PageError {
