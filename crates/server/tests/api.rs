@@ -827,7 +827,7 @@ async fn setup_through_the_api(app: TestApp) {
     let tabs = app.get("/api/v1/web-tabs", &t).await;
     assert_eq!(
         tabs.body["items"],
-        json!([{"id": app.fx.web_tab, "org_id": app.fx.org, "name": fixtures::WEB_TAB, "url": fixtures::WEB_TAB_URL}]),
+        json!([{"id": app.fx.web_tab, "name": fixtures::WEB_TAB, "url": fixtures::WEB_TAB_URL}]),
         "the refused tab was not saved"
     );
     let tab_id = app.fx.web_tab;

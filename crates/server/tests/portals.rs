@@ -36,6 +36,18 @@ async fn fixture_portal(app: &TestApp, t: &str) -> (i64, Vec<Value>) {
 
 async fn portals_are_created_named_and_addressed(app: TestApp) {
     let t = app.token(ADMIN).await;
+    // As the OpenAPI document says: a name is a string of 1 to 100 characters, or left out.
+    for bad in [json!({"name": null}), json!({"name": "  "})] {
+        let r = app.post("/api/v1/portals", &t, bad.clone()).await;
+        assert_eq!(
+            (r.status, r.field()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "name"),
+            "{bad}: {:?}",
+            r.body
+        );
+    }
+    let r = app.post("/api/v1/portals", &t, json!({"name": 7})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
     // The name defaults to the company name and makes the address.
     let p = app.post("/api/v1/portals", &t, json!({})).await;
     assert_eq!(p.status, StatusCode::CREATED, "{:?}", p.body);
@@ -420,6 +432,15 @@ async fn seats_must_be_purchased(app: TestApp) {
     assert_eq!(
         seats.body["grants"][0]["granted_by"],
         fixtures::SEATS_GRANTED_BY
+    );
+    // An RFC 3339 timestamp like every other, not epoch milliseconds.
+    let granted_at = seats.body["grants"][0]["granted_at"].as_str().unwrap();
+    assert!(
+        granted_at.len() >= 20
+            && granted_at.as_bytes()[4] == b'-'
+            && granted_at.as_bytes()[10] == b'T'
+            && granted_at.ends_with('Z'),
+        "{granted_at}"
     );
     let free = fixtures::SEATS_GRANTED - fixtures::VENDOR_TYPE_SEATS;
     assert_eq!(seats.body["free"].as_i64(), Some(free));

@@ -3,8 +3,10 @@
 use portico_app::modules::ModuleDetail;
 use portico_domain::Millis;
 use portico_domain::module::Module;
+use portico_domain::portal::SeatGrant;
 use portico_domain::profile::{Profile, User};
 use portico_domain::record::Record;
+use portico_domain::webtab::WebTab;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -92,6 +94,22 @@ pub fn user_json(u: &User) -> Value {
         "profile_id": u.profile_id,
         "super_admin": u.super_admin,
         "active": u.active,
+    })
+}
+
+/// A web tab without its org: the caller's org is the only one it can see.
+pub fn web_tab_json(t: &WebTab) -> Value {
+    json!({"id": t.id, "name": t.name, "url": t.url})
+}
+
+/// A seat grant, its time in RFC 3339 like every other timestamp.
+pub fn seat_grant_json(g: &SeatGrant) -> Value {
+    json!({
+        "id": g.id,
+        "seats": g.seats,
+        "granted_by": g.granted_by,
+        "note": g.note,
+        "granted_at": rfc3339(g.granted_at),
     })
 }
 

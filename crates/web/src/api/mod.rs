@@ -11,7 +11,9 @@ pub use extract::{ApiActor, ApiJson};
 use registry::ApiRoutes;
 
 use crate::error::{ApiResult, AppError};
-use crate::present::{module_json, module_summary, profile_json, record_json, rfc3339, user_json};
+use crate::present::{
+    module_json, module_summary, profile_json, record_json, rfc3339, user_json, web_tab_json,
+};
 use crate::{AppState, openapi};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -148,7 +150,7 @@ async fn list_modules(
 ) -> ApiResult<Json<Value>> {
     let modules = portico_app::modules::visible_modules(&state, &actor).await?;
     Ok(Json(
-        json!({"items": modules.iter().map(module_summary).collect::<Vec<_>>(), "next": null}),
+        json!({"items": modules.iter().map(module_summary).collect::<Vec<_>>()}),
     ))
 }
 
@@ -447,7 +449,7 @@ async fn list_users(
 ) -> ApiResult<Json<Value>> {
     let users = portico_app::users::list_users(&state, &actor).await?;
     Ok(Json(
-        json!({"items": users.iter().map(user_json).collect::<Vec<_>>(), "next": null}),
+        json!({"items": users.iter().map(user_json).collect::<Vec<_>>()}),
     ))
 }
 
@@ -466,7 +468,7 @@ async fn list_profiles(
 ) -> ApiResult<Json<Value>> {
     let profiles = portico_app::users::list_profiles(&state, &actor).await?;
     Ok(Json(
-        json!({"items": profiles.iter().map(profile_json).collect::<Vec<_>>(), "next": null}),
+        json!({"items": profiles.iter().map(profile_json).collect::<Vec<_>>()}),
     ))
 }
 
@@ -494,7 +496,9 @@ async fn list_web_tabs(
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<Value>> {
     let tabs = portico_app::org::web_tabs(&state, &actor).await?;
-    Ok(Json(json!({"items": tabs, "next": null})))
+    Ok(Json(
+        json!({"items": tabs.iter().map(web_tab_json).collect::<Vec<_>>()}),
+    ))
 }
 
 async fn create_web_tab(
@@ -503,7 +507,7 @@ async fn create_web_tab(
     ApiJson(body): ApiJson<NewWebTab>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let tab = portico_app::org::create_web_tab(&state, &actor, body).await?;
-    Ok((StatusCode::CREATED, Json(json!(tab))))
+    Ok((StatusCode::CREATED, Json(web_tab_json(&tab))))
 }
 
 async fn delete_web_tab(

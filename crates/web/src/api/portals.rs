@@ -4,6 +4,7 @@
 use super::{ApiActor, ApiJson, ApiRoutes, parse_id};
 use crate::AppState;
 use crate::error::{ApiResult, AppError};
+use crate::present::seat_grant_json;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -67,16 +68,24 @@ pub fn user_type_json(t: &UserType) -> Value {
     v
 }
 
+/// `name` left out means the company name; `null` and a blank name are refused (422), as the
+/// OpenAPI document says.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewPortal {
-    name: Option<String>,
+    /// `None`: left out; `Some(None)`: `null`.
+    #[serde(default, deserialize_with = "null_kept")]
+    name: Option<Option<String>>,
+}
+
+fn null_kept<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Value>> {
     let portals = portico_app::portals::list_portals(&state, &actor).await?;
     Ok(Json(
-        json!({"items": portals.iter().map(|p| portal_json(&state, p)).collect::<Vec<_>>(), "next": null}),
+        json!({"items": portals.iter().map(|p| portal_json(&state, p)).collect::<Vec<_>>()}),
     ))
 }
 
@@ -85,7 +94,19 @@ async fn create(
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<NewPortal>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (portal, _) = portico_app::portals::create_portal(&state, &actor, body.name).await?;
+    let name = match body.name {
+        None => None,
+        Some(Some(name)) if !name.trim().is_empty() => Some(name),
+        Some(_) => {
+            return Err(AppError::invalid(
+                "name",
+                "required",
+                "A portal's name is required; leave the key out for the company name",
+            )
+            .into());
+        }
+    };
+    let (portal, _) = portico_app::portals::create_portal(&state, &actor, name).await?;
     Ok((StatusCode::CREATED, Json(portal_json(&state, &portal))))
 }
 
@@ -115,7 +136,7 @@ async fn list_types(
 ) -> ApiResult<Json<Value>> {
     let types = portico_app::user_types::user_types(&state, &actor, parse_id(&portal)?).await?;
     Ok(Json(
-        json!({"items": types.iter().map(user_type_json).collect::<Vec<_>>(), "next": null}),
+        json!({"items": types.iter().map(user_type_json).collect::<Vec<_>>()}),
     ))
 }
 
@@ -225,7 +246,8 @@ async fn seats(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiR
     let (granted, used) = portico_app::seats::seat_usage(&state, &actor).await?;
     let grants = portico_app::seats::grants(&state, &actor).await?;
     Ok(Json(
-        json!({"granted": granted, "used": used, "free": granted - used, "grants": grants}),
+        json!({"granted": granted, "used": used, "free": granted - used,
+               "grants": grants.iter().map(seat_grant_json).collect::<Vec<_>>()}),
     ))
 }
 
