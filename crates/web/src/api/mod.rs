@@ -82,8 +82,12 @@ async fn openapi_doc() -> Json<Value> {
     Json(openapi::document())
 }
 
-/// Ids in paths that are not numbers name nothing: 404, like any missing record.
+/// Ids in paths are the digits the document's `integer` allows; anything else (`+5`, `-1`,
+/// `abc`) names nothing: 404, like any missing record.
 pub(crate) fn parse_id(raw: &str) -> Result<Id, AppError> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::NotFound);
+    }
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
@@ -517,4 +521,17 @@ async fn delete_web_tab(
 ) -> ApiResult<StatusCode> {
     portico_app::org::delete_web_tab(&state, &actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_id;
+
+    #[test]
+    fn path_ids_are_digits_only() {
+        assert_eq!(parse_id("42").ok(), Some(42));
+        for bad in ["", "+5", "-1", "1.0", "abc", " 1", "99999999999999999999"] {
+            assert!(parse_id(bad).is_err(), "{bad:?}");
+        }
+    }
 }
