@@ -313,7 +313,9 @@ fn validate_value(
                 Some(s) if crate::text::has_forbidden_chars(s, multi_line) => err(
                     "invalid_characters",
                     if multi_line {
-                        format!("{label} may not contain control characters other than tab and line breaks")
+                        format!(
+                            "{label} may not contain control characters other than tab and line breaks"
+                        )
                     } else {
                         format!("{label} may not contain control characters or line breaks")
                     },

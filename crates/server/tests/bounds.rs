@@ -17,12 +17,15 @@ on_both_backends!(
     oversized_bodies_answer_413,
 );
 
-/// A raw POST, whatever the body; answers the status, content type and text.
+/// A raw POST, whatever the body, on a connection of its own; answers the status, content type
+/// and text.
 async fn post_raw(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) -> Raw {
     let r = app
         .client
         .post(format!("{}{path}", app.base))
         .header("content-type", content_type)
+        // The server closes a connection whose body it refused unread: do not reuse it.
+        .header("connection", "close")
         .body(body)
         .send()
         .await
@@ -39,6 +42,17 @@ async fn post_raw(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) 
         content_type,
         text: r.text().await.unwrap(),
     }
+}
+
+/// `POST /api/v1/auth/token` with this email and password.
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> support::Reply {
+    app.call(
+        Method::POST,
+        "/api/v1/auth/token",
+        None,
+        Some(json!({"email": email, "password": password})),
+    )
+    .await
 }
 
 struct Raw {
@@ -62,14 +76,7 @@ async fn long_sign_in_emails_are_refused_at_once_and_leave_no_trace(app: TestApp
         // Within the body limit but longer than any address: the answer of a wrong password,
         // without a throttle entry, a lookup or a hash.
         let email = format!("{i}{}@northwind.example", "b".repeat(1_000));
-        let r = app
-            .call(
-                Method::POST,
-                "/api/v1/auth/token",
-                None,
-                Some(json!({"email": email, "password": "x"})),
-            )
-            .await;
+        let r = sign_in(&app, &email, "x").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{:?}", r.body);
     }
     assert_eq!(
@@ -94,17 +101,14 @@ async fn long_sign_in_emails_are_refused_at_once_and_leave_no_trace(app: TestApp
     )
     .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(r.content_type.starts_with("text/html"), "{}", r.content_type);
+    assert!(
+        r.content_type.starts_with("text/html"),
+        "{}",
+        r.content_type
+    );
 
     // An ordinary wrong password still counts, and the right one still works.
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": ADMIN.0, "password": "wrong"})),
-        )
-        .await;
+    let r = sign_in(&app, ADMIN.0, "wrong").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.state.throttle_keys(), keys_before + 1);
     app.token(ADMIN).await;
@@ -122,24 +126,13 @@ async fn nul_is_refused_everywhere_and_never_answers_500(app: TestApp) {
     };
 
     // Sign-in: a NUL in the email is named; a control character is a wrong password.
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": "ada.admin@northwind.example\u{0}", "password": "x"})),
-        )
-        .await;
+    let r = sign_in(&app, "ada.admin@northwind.example\u{0}", "x").await;
     refused(&r, "sign-in email");
-    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "email"));
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": "ada\u{1}@northwind.example", "password": "x"})),
-        )
-        .await;
+    assert_eq!(
+        (r.status, r.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "email")
+    );
+    let r = sign_in(&app, "ada\u{1}@northwind.example", "x").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
     // A record field.
@@ -179,9 +172,15 @@ async fn nul_is_refused_everywhere_and_never_answers_500(app: TestApp) {
     // Search, and other parts of the address.
     let r = app.get("/api/v1/records/Contacts?q=Lee%00", &t).await;
     refused(&r, "search");
-    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "q"));
+    assert_eq!(
+        (r.status, r.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "q")
+    );
     let r = app.get("/api/v1/records/Contacts?q=Lee%01", &t).await;
-    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "q"));
+    assert_eq!(
+        (r.status, r.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "q")
+    );
     let r = app.get("/api/v1/records/Con%00tacts", &t).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.code(), "bad_request");
@@ -202,11 +201,7 @@ async fn nul_is_refused_everywhere_and_never_answers_500(app: TestApp) {
     refused(&r, "user name");
     assert_eq!(r.field(), "name");
     let r = app
-        .post(
-            "/api/v1/modules",
-            &t,
-            json!({"label": "Thing\u{7}"}),
-        )
+        .post("/api/v1/modules", &t, json!({"label": "Thing\u{7}"}))
         .await;
     refused(&r, "module label");
     assert_eq!(r.code(), "invalid_characters");
@@ -229,6 +224,7 @@ async fn oversized_bodies_answer_413(app: TestApp) {
         .client
         .post(format!("{}/api/v1/records/Contacts", app.base))
         .bearer_auth(&t)
+        .header("connection", "close")
         .json(&big)
         .send()
         .await
@@ -245,7 +241,10 @@ async fn oversized_bodies_answer_413(app: TestApp) {
             json!({"data": {"Last_Name": "x".repeat(100 * 1024)}}),
         )
         .await;
-    assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "too_long"));
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "too_long")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -280,6 +279,11 @@ async fn api_paths_on_portal_hosts_answer_the_apis_json_404() {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
-        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
     }
 }

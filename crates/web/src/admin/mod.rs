@@ -6,8 +6,8 @@ mod portals;
 mod records;
 mod setup;
 
-pub use form::{FormErrors, Posted, form_checked, form_value};
 use form::form_rejection;
+pub use form::{FormErrors, Posted, form_checked, form_value};
 
 use crate::AppState;
 use crate::error::{AppError, HttpError};

@@ -74,7 +74,12 @@ fn is_json(headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    let mime = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
@@ -167,7 +172,11 @@ mod tests {
     fn nul_is_found_by_its_path() {
         let path = |body: &str| nul_path(body.as_bytes());
         assert_eq!(path(r#"{"a": "x"}"#), None);
-        assert_eq!(path(r#"{"a": "x\\u0000"}"#), None, "an escaped backslash, then text");
+        assert_eq!(
+            path(r#"{"a": "x\\u0000"}"#),
+            None,
+            "an escaped backslash, then text"
+        );
         assert_eq!(path(r#"{"a": "x\u0000"}"#).as_deref(), Some("a"));
         assert_eq!(
             path(r#"{"data": {"Tags": ["ok", "b\u0000"]}}"#).as_deref(),
