@@ -68,10 +68,9 @@ pub async fn test_dns() -> (SocketAddr, Arc<DnsState>) {
         while let Ok((n, from)) = udp.recv_from(&mut buf).await {
             s.udp_queries.fetch_add(1, Ordering::Relaxed);
             let truncate = s.truncate_udp.load(Ordering::Relaxed);
-            if *s.spoof.lock().unwrap() == Spoof::WrongIdFirst {
-                if let Some(forged) = forged_id(&buf[..n]) {
-                    let _ = udp.send_to(&forged, from).await;
-                }
+            let forge = *s.spoof.lock().unwrap() == Spoof::WrongIdFirst;
+            if forge && let Some(forged) = forged_id(&buf[..n]) {
+                let _ = udp.send_to(&forged, from).await;
             }
             if let Some(reply) = answer(&s, &buf[..n], truncate) {
                 let _ = udp.send_to(&reply, from).await;
