@@ -77,6 +77,11 @@ impl Context {
     pub(crate) fn throttle(&self) -> MutexGuard<'_, Throttle> {
         self.throttle.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// How many keys the sign-in throttle holds (tests check it stays bounded).
+    pub fn throttle_keys(&self) -> usize {
+        self.throttle().len()
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,9 @@ pub enum AppError {
     /// The request itself is malformed (not JSON, wrong content type).
     #[error("{0}")]
     BadRequest(String),
+    /// The request is larger than this place accepts.
+    #[error("{0}")]
+    TooLarge(String),
     /// The database failed; the source is kept for the log, never shown.
     #[error("database failure")]
     Store(#[source] StoreError),

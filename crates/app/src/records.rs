@@ -29,6 +29,18 @@ pub async fn list_records(
     limit: Option<i64>,
     search: Option<String>,
 ) -> Result<(Module, Page<Record>)> {
+    // A search is one line of text; NUL in it would fail on PostgreSQL, so it is refused here
+    // for every caller (the API, the admin's list, the CLI) rather than in each.
+    if search
+        .as_deref()
+        .is_some_and(|q| portico_domain::text::has_forbidden_chars(q, false))
+    {
+        return Err(AppError::invalid(
+            "q",
+            "invalid_characters",
+            "The search may not contain control characters",
+        ));
+    }
     let module = module(ctx, actor, api_name, Action::View).await?;
     let owner_id = match actor.list_scope(&module) {
         ListScope::All => None,

@@ -139,9 +139,36 @@ pub async fn actor(ctx: &Context, org: Id, user_id: Id) -> Result<CrmActor> {
     Ok(CrmActor { user, profile })
 }
 
-/// Checks an email and password, with throttling and equal cost for unknown accounts.
+/// The longest email address a sign-in considers (RFC 5321's limit on a path).
+pub const MAX_SIGN_IN_EMAIL: usize = 254;
+
+/// The throttle key of a sign-in email: trimmed and lower-cased, or `None` when it could not be
+/// anyone's address (longer than [`MAX_SIGN_IN_EMAIL`] characters, or holding NUL or another
+/// control character). Checked before anything else, so such input never becomes a throttle
+/// entry, a database lookup or a hash.
+pub fn sign_in_key(email: &str) -> Option<String> {
+    let email = email.trim();
+    if email.chars().count() > MAX_SIGN_IN_EMAIL || email.chars().any(char::is_control) {
+        return None;
+    }
+    Some(email.to_lowercase())
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::Invalid(portico_domain::DomainError::field(
+        "password",
+        "invalid_credentials",
+        "The email address or password is not right",
+    ))
+}
+
+/// Checks an email and password, with throttling and equal cost for unknown accounts. An email
+/// no account could have (see [`sign_in_key`]) gets the answer of a wrong password at once:
+/// the same shape, nothing to learn from it, and nothing remembered.
 pub async fn check_credentials(ctx: &Context, email: &str, password: &str) -> Result<User> {
-    let key = email.trim().to_lowercase();
+    let Some(key) = sign_in_key(email) else {
+        return Err(invalid_credentials());
+    };
     let now = ctx.now();
     // The attempt counts as a failure before the slow verification, so parallel guesses cannot
     // slip past the limit; a success clears the count.
@@ -169,11 +196,7 @@ pub async fn check_credentials(ctx: &Context, email: &str, password: &str) -> Re
     }
     match (ok, user) {
         (true, Some(user)) => Ok(user),
-        _ => Err(AppError::Invalid(portico_domain::DomainError::field(
-            "password",
-            "invalid_credentials",
-            "The email address or password is not right",
-        ))),
+        _ => Err(invalid_credentials()),
     }
 }
 

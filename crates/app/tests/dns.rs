@@ -1,9 +1,9 @@
 //! The TXT lookup against a DNS server on localhost: answers, no records, truncation over UDP
-//! (asked again over TCP), and names refused before any query.
+//! (asked again over TCP), names refused before any query, and forged answers refused.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portico_app::dns::{DnsError, txt_records};
-use portico_testkit::dns::test_dns;
+use portico_testkit::dns::{SPOOFED_TEXT, Spoof, test_dns};
 use std::sync::atomic::Ordering;
 
 #[tokio::test]
@@ -78,4 +78,33 @@ async fn a_silent_server_times_out() {
     assert!(result.is_err(), "{result:?}");
     assert!(started.elapsed().as_secs() < 15, "bounded by the timeout");
     drop(silent);
+}
+
+#[tokio::test]
+async fn an_answer_with_the_wrong_query_id_is_ignored() {
+    let (server, state) = test_dns().await;
+    state.set_texts(&["the-real-token"]);
+    *state.spoof.lock().unwrap() = Spoof::WrongIdFirst;
+    let found = txt_records(server, "_portico.portal.example.com")
+        .await
+        .unwrap();
+    assert!(
+        !found.iter().any(|t| t == SPOOFED_TEXT),
+        "a forged id was accepted: {found:?}"
+    );
+    assert_eq!(found, ["the-real-token"], "the genuine answer still counts");
+}
+
+#[tokio::test]
+async fn records_for_another_name_are_not_the_asked_names() {
+    let (server, state) = test_dns().await;
+    state.set_texts(&["the-attackers-token"]);
+    *state.spoof.lock().unwrap() = Spoof::OtherName;
+    let found = txt_records(server, "_portico.victim.example.com").await;
+    assert!(
+        !found
+            .as_ref()
+            .is_ok_and(|texts| texts.iter().any(|t| t == "the-attackers-token")),
+        "records for another name were taken as the question's: {found:?}"
+    );
 }

@@ -308,7 +308,18 @@ fn validate_value(
             } else {
                 LONG_TEXT_MAX
             };
+            let multi_line = matches!(field_type, FieldType::LongText);
             match text {
+                Some(s) if crate::text::has_forbidden_chars(s, multi_line) => err(
+                    "invalid_characters",
+                    if multi_line {
+                        format!(
+                            "{label} may not contain control characters other than tab and line breaks"
+                        )
+                    } else {
+                        format!("{label} may not contain control characters or line breaks")
+                    },
+                ),
                 Some(s) if s.chars().count() <= max => Ok(Value::String(s.to_string())),
                 Some(_) => err("too_long", format!("{label} has at most {max} characters")),
                 None => err("invalid_type", format!("{label} must be text")),

@@ -16,6 +16,7 @@ pub mod portal_access;
 pub mod profile;
 pub mod record;
 pub mod standard;
+pub mod text;
 pub mod webtab;
 
 pub use error::{DomainError, FieldError};

@@ -179,6 +179,13 @@ pub fn parse_label(field: &str, input: &str) -> Result<String, DomainError> {
             "A label has at most 100 characters",
         ));
     }
+    if crate::text::has_forbidden_chars(label, false) {
+        return Err(DomainError::field(
+            field,
+            "invalid_characters",
+            "A label may not contain control characters or line breaks",
+        ));
+    }
     Ok(label.to_string())
 }
 
@@ -193,6 +200,8 @@ mod tests {
         assert!(ApiName::parse("a b").is_err());
         assert!(ApiName::parse("").is_err());
         assert!(ApiName::parse(&"a".repeat(51)).is_err());
+        assert!(parse_label("label", "Deals\0").is_err());
+        assert!(parse_label("label", "Two\nlines").is_err());
     }
 
     #[test]

@@ -38,6 +38,7 @@ impl HttpError for AppError {
             Self::Conflict(_) | Self::Duplicate { .. } | Self::Stale { .. } => StatusCode::CONFLICT,
             Self::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Store(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -67,6 +68,7 @@ impl HttpError for AppError {
             Self::Stale { .. } => "stale_version",
             Self::TooManyAttempts => "too_many_attempts",
             Self::BadRequest(_) => "bad_request",
+            Self::TooLarge(_) => "payload_too_large",
             Self::Store(_) | Self::Internal(_) => "internal",
         }
     }

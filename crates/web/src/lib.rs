@@ -21,6 +21,11 @@ use axum::Router;
 use portico_app::Context;
 use std::sync::Arc;
 
+/// The largest body the sign-in routes (`POST /api/v1/auth/token`, `POST /admin/login`) read:
+/// an email, a password and a form token fit many times over, and nobody without an account
+/// can make the server buffer more. Other routes keep axum's default (2 MB).
+pub const SIGN_IN_BODY_LIMIT: usize = 4 * 1024;
+
 /// Settings the web layer needs from the configuration.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -93,6 +98,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             portal_site::by_host,
         ))
+        .layer(axum::middleware::from_fn(middleware::refuse_nul))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers,

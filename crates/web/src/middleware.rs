@@ -75,6 +75,35 @@ pub async fn security_headers(
     response
 }
 
+/// Refuses a request whose path or query holds an encoded NUL (`%00`) before any route sees
+/// it: 422 naming the query parameter, or 400 for the path; JSON under `/api/`, a page elsewhere.
+/// PostgreSQL cannot compare text with NUL, and no name, id or search of ours has one.
+pub async fn refuse_nul(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let error = if uri.path().contains("%00") {
+        Some(AppError::BadRequest(
+            "The address contains a NUL character, which is not allowed".into(),
+        ))
+    } else {
+        uri.query()
+            .and_then(|q| q.split('&').find(|pair| pair.contains("%00")))
+            .map(|pair| {
+                let name = pair.split('=').next().unwrap_or("");
+                let name = if name.is_empty() || name.contains("%00") {
+                    "query"
+                } else {
+                    name
+                };
+                crate::api::nul_error(name)
+            })
+    };
+    match error {
+        Some(e) if uri.path().starts_with("/api/") => ApiError(e).into_response(),
+        Some(e) => crate::admin::PageError(e).into_response(),
+        None => next.run(request).await,
+    }
+}
+
 pub fn health_routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))

@@ -75,6 +75,8 @@ pub async fn by_host(State(state): State<AppState>, request: Request, next: Next
     let Some(host) = host else {
         return next.run(request).await;
     };
+    // A portal host answers unknown addresses like any host: `/api/…` with the API's JSON 404.
+    let uri = request.uri().clone();
     let own_host = state
         .config()
         .base_url
@@ -91,20 +93,20 @@ pub async fn by_host(State(state): State<AppState>, request: Request, next: Next
             match portico_app::portals::by_slug(&state, slug).await {
                 Ok(Some(p)) => Some(p),
                 // A portal-domain host with no portal behind it.
-                Ok(None) => return crate::middleware::not_found(Uri::from_static("/")).await,
+                Ok(None) => return crate::middleware::not_found(uri).await,
                 Err(e) => return crate::admin::PageError(e).into_response(),
             }
         }
         _ => match portico_app::portals::by_domain(&state, &host).await {
             Ok(Some(p)) if p.domain_verified => Some(p),
-            Ok(Some(_)) => return crate::middleware::not_found(Uri::from_static("/")).await,
+            Ok(Some(_)) => return crate::middleware::not_found(uri).await,
             Ok(None) => None,
             Err(e) => return crate::admin::PageError(e).into_response(),
         },
     };
     match portal {
         Some(p) if request.uri().path() == "/" => page(&p),
-        Some(_) => crate::middleware::not_found(Uri::from_static("/")).await,
+        Some(_) => crate::middleware::not_found(uri).await,
         None => next.run(request).await,
     }
 }

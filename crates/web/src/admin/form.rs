@@ -9,6 +9,7 @@
 use super::{AdminSession, Chrome, PageError, PageResult};
 use crate::AppState;
 use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -97,6 +98,16 @@ impl PageRequest {
     }
 }
 
+/// An admin form body that could not be read: one over the route's limit is a 413 page;
+/// other failures keep axum's answer.
+pub(crate) fn form_rejection(e: FormRejection) -> Response {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        PageError(crate::api::body_rejection(e.status(), e.body_text())).into_response()
+    } else {
+        e.into_response()
+    }
+}
+
 /// A submitted admin form (POST) of a signed-in CRM user, its CSRF token checked.
 pub(crate) struct FormPost {
     pub state: AppState,
@@ -113,8 +124,17 @@ impl FromRequest<AppState> for FormPost {
         let Form(pairs) =
             Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), state)
                 .await
-                .map_err(IntoResponse::into_response)?;
+                .map_err(form_rejection)?;
         s.check_csrf(&pairs).map_err(IntoResponse::into_response)?;
+        // NUL has no place in any admin field (and PostgreSQL cannot store it): refused here,
+        // once for every form, naming the field.
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+        {
+            let name = if name.contains('\0') { "form" } else { name };
+            return Err(PageError(crate::api::nul_error(name)).into_response());
+        }
         Ok(Self {
             state: state.clone(),
             s,

@@ -6,6 +6,7 @@ mod portals;
 mod records;
 mod setup;
 
+use form::form_rejection;
 pub use form::{FormErrors, Posted, form_checked, form_value};
 
 use crate::AppState;
@@ -13,7 +14,8 @@ use crate::error::{AppError, HttpError};
 use crate::present::escape_html;
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -31,7 +33,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(|| async { see_other("/admin/home") }))
         .route("/admin/", get(|| async { see_other("/admin/home") }))
-        .route("/admin/login", get(login_page).post(login))
+        .route(
+            "/admin/login",
+            get(login_page)
+                .post(login)
+                .layer(DefaultBodyLimit::max(crate::SIGN_IN_BODY_LIMIT)),
+        )
         .route("/admin/logout", post(logout))
         .route("/admin/home", get(home))
         .merge(records::routes())
@@ -353,8 +360,12 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(e) => return form_rejection(e),
+    };
     let next = safe_next(form.next.as_deref());
     let expected = named_cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
     let sent = form.csrf.as_deref().unwrap_or("");

@@ -8,6 +8,7 @@ mod portals;
 mod registry;
 
 pub use extract::{ApiActor, ApiJson};
+pub(crate) use extract::{body_rejection, nul_error};
 use registry::ApiRoutes;
 
 use crate::error::{ApiResult, AppError};
@@ -15,7 +16,8 @@ use crate::present::{
     module_json, module_summary, profile_json, record_json, rfc3339, user_json, web_tab_json,
 };
 use crate::{AppState, openapi};
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::handler::Handler;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::{Json, Router};
@@ -41,7 +43,10 @@ use std::collections::HashMap;
 fn table() -> ApiRoutes {
     ApiRoutes::default()
         .get("/api/v1/openapi.json", openapi_doc)
-        .post("/api/v1/auth/token", create_token)
+        .post(
+            "/api/v1/auth/token",
+            create_token.layer(DefaultBodyLimit::max(crate::SIGN_IN_BODY_LIMIT)),
+        )
         .get("/api/v1/org", get_org)
         .patch("/api/v1/org", patch_org)
         .get("/api/v1/modules", list_modules)
