@@ -110,6 +110,19 @@ pub const ROUTES: &[RouteDoc] = &[
     .body("TokenRequest")
     .ok(201, "Token")
     .errors(&[400, 401, 422, 429, 500]),
+    RouteDoc::get(
+        "/api/v1/tokens",
+        "The caller's API tokens that are not revoked; with scope=org every token of the org (administrators). Secrets are never shown again",
+    )
+    .params(&["TokenScope"])
+    .ok(200, "ApiTokenList")
+    .errors(&[401, 403, 422, 500]),
+    RouteDoc::delete(
+        "/api/v1/tokens/{id}",
+        "Revoke an API token (your own; administrators: any of the org's). It answers 401 at once",
+    )
+    .no_content()
+    .errors(&[401, 404, 500]),
     RouteDoc::get("/api/v1/org", "The caller's org settings")
         .ok(200, "Org")
         .errors(&[401, 500]),
@@ -193,6 +206,13 @@ pub const ROUTES: &[RouteDoc] = &[
         .body("NewUser")
         .ok(201, "User")
         .errors(&[400, 401, 403, 409, 422, 500]),
+    RouteDoc::patch(
+        "/api/v1/users/{id}",
+        "Activate or deactivate a CRM user (administrators); a deactivated user's sessions and API tokens stop working at once",
+    )
+    .body("UserPatch")
+    .ok(200, "User")
+    .errors(&[400, 401, 403, 404, 422, 500]),
     RouteDoc::get("/api/v1/profiles", "Profiles (administrators)")
         .ok(200, "ProfileList")
         .errors(&[401, 403, 500]),
@@ -355,7 +375,9 @@ fn schemas() -> Value {
     let main = json!({
         "Any": {},
         "TokenRequest": obj(json!({"email": {"type": "string"}, "password": {"type": "string"}}), &["email", "password"]),
-        "Token": obj(json!({"token": {"type": "string"}, "token_type": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}), &["token", "expires_at"]),
+        "Token": obj(json!({"token": {"type": "string", "description": "The secret, shown only here"}, "token_type": {"type": "string"}, "id": {"type": "integer", "description": "The token's public id, to list and revoke it by"}, "expires_at": {"type": "string", "format": "date-time"}}), &["token", "id", "expires_at"]),
+        "ApiToken": obj(json!({"id": {"type": "integer"}, "user_id": {"type": "integer"}, "label": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}, "expires_at": {"type": "string", "format": "date-time"}, "last_used_at": {"type": ["string", "null"], "format": "date-time", "description": "Updated at most once a minute"}}), &["id", "user_id", "label", "created_at", "expires_at", "last_used_at"]),
+        "ApiTokenList": list_of("ApiToken"),
         "Org": {"type": "object", "properties": org},
         "OrgPatch": obj(org_props, &[]),
         "ModuleSummary": {"type": "object", "properties": {"api_name": {"type": "string"}, "label": {"type": "string"}, "kind": {"type": "string", "enum": ["standard", "custom"]}, "sharing": sharing}},
@@ -382,6 +404,7 @@ fn schemas() -> Value {
         "RecordPatch": obj(json!({"data": {"type": "object"}, "owner_id": {"type": "integer"}, "state": r("RecordState")}), &[]),
         "User": {"type": "object", "properties": {"id": {"type": "integer"}, "email": {"type": "string"}, "name": {"type": "string"}, "profile_id": {"type": "integer"}, "super_admin": {"type": "boolean"}, "active": {"type": "boolean"}}},
         "UserList": list_of("User"),
+        "UserPatch": obj(json!({"active": {"type": "boolean"}}), &["active"]),
         "NewUser": obj(json!({"email": {"type": "string"}, "name": {"type": "string"}, "password": {"type": "string", "minLength": 10}, "profile_id": {"type": "integer"}, "super_admin": {"type": "boolean"}}), &["email", "name", "password", "profile_id"]),
         "Profile": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "scope": {"type": "string", "enum": ["all", "own"]}, "permissions": {"type": "object", "additionalProperties": perms.clone()}}},
         "ProfileList": list_of("Profile"),
@@ -506,6 +529,7 @@ fn parameters() -> Value {
         "Limit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::records::PAGE_MAX, "default": portico_app::records::PAGE_DEFAULT}), "Records per page"),
         "After": query("after", json!({"type": "string"}), "The `next` cursor of the previous page"),
         "Search": query("q", json!({"type": "string"}), "Search in record name and email"),
+        "TokenScope": query("scope", json!({"type": "string", "enum": ["mine", "org"], "default": "mine"}), "mine: the caller's tokens; org: every token of the org (administrators)"),
         "DryRun": query("dry_run", json!({"type": "boolean", "default": false}), "Answer the differences without applying them"),
         "PreviewUserType": {"name": "user_type", "in": "query", "required": true, "schema": {"type": "integer"}, "description": "The user type to preview the portal as"},
         "PreviewRecord": query("record", json!({"type": "integer"}), "Preview as the portal user whose personality record this is"),

@@ -275,13 +275,23 @@ impl Deref for CheckedUserTypeConfig {
 }
 
 /// Seats a user type takes from the org's purchased pool: the default type includes
-/// [`FREE_SEATS`]; every other type needs all of its seats granted.
+/// [`FREE_SEATS`]; every other type needs all of its seats granted. Negative seats (which the
+/// check refuses) need none; the subtraction saturates, so no stored value can overflow it.
 pub fn purchased_seats_needed(config: &UserTypeConfig, is_default: bool) -> i64 {
+    let seats = config.seats.max(0);
     if is_default {
-        (config.seats - FREE_SEATS).max(0)
+        seats.saturating_sub(FREE_SEATS).max(0)
     } else {
-        config.seats
+        seats
     }
+}
+
+/// The sum of seat counts, or `None` when it would overflow (which is then refused, never
+/// wrapped into a small or negative number).
+pub fn checked_seat_sum(counts: impl IntoIterator<Item = i64>) -> Option<i64> {
+    counts
+        .into_iter()
+        .try_fold(0i64, |sum, n| sum.checked_add(n))
 }
 
 #[cfg(test)]
