@@ -5,6 +5,7 @@ mod form;
 mod portals;
 mod records;
 mod setup;
+mod tokens;
 
 pub use form::{FormErrors, Posted, form_checked, form_value};
 
@@ -34,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/login", get(login_page).post(login))
         .route("/admin/logout", post(logout))
         .route("/admin/home", get(home))
+        .route("/admin/tokens", get(tokens::list))
+        .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .merge(records::routes())
         .merge(setup::routes())
         .merge(portals::routes())
