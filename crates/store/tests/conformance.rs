@@ -720,7 +720,7 @@ async fn users_sessions_and_tokens(store: Store) {
         .collect();
     assert_eq!(all, [second.id, token.id]);
     let mine = store.list_api_tokens(t.org, Some(rep.id)).await.unwrap();
-    assert_eq!(mine, [token.clone()]);
+    assert_eq!(mine, std::slice::from_ref(&token));
     store
         .touch_api_token(t.org, token.id, NOW + 7)
         .await
