@@ -595,25 +595,8 @@ fn fallback_pages_escape_their_text() {
 /// The API tokens page: a user sees and revokes their own tokens (CSRF-checked); an
 /// administrator also sees the org's; secrets are never shown.
 async fn the_api_tokens_page_lists_and_revokes(app: TestApp) {
-    let issue = |who: (&'static str, &'static str)| {
-        let app = &app;
-        async move {
-            let r = app
-                .call(
-                    Method::POST,
-                    "/api/v1/auth/token",
-                    None,
-                    Some(json!({"email": who.0, "password": who.1})),
-                )
-                .await;
-            (
-                r.body["token"].as_str().unwrap().to_string(),
-                r.body["id"].as_i64().unwrap(),
-            )
-        }
-    };
-    let (rep_secret, rep_token) = issue(REP).await;
-    let (_, admin_token) = issue(ADMIN).await;
+    let (rep_secret, rep_token) = app.issue_token(REP).await;
+    let (_, admin_token) = app.issue_token(ADMIN).await;
     let rep = sign_in(&app, REP).await;
     let (status, html) = page(&app, &rep, "/admin/tokens").await;
     assert_eq!(status, StatusCode::OK);

@@ -17,23 +17,6 @@ on_both_backends!(
     huge_seat_counts_are_refused_on_user_types,
 );
 
-/// A new token for this user: (secret, public id).
-async fn issue(app: &TestApp, (email, password): (&str, &str)) -> (String, i64) {
-    let r = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": email, "password": password})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    (
-        r.body["token"].as_str().unwrap().to_string(),
-        r.body["id"].as_i64().unwrap(),
-    )
-}
-
 fn listed_ids(body: &Value) -> Vec<i64> {
     body["items"]
         .as_array()
@@ -44,9 +27,9 @@ fn listed_ids(body: &Value) -> Vec<i64> {
 }
 
 async fn tokens_are_listed_and_revoked(app: TestApp) {
-    let (admin, admin_id) = issue(&app, ADMIN).await;
-    let (rep, rep_id) = issue(&app, REP).await;
-    let (rep2, rep2_id) = issue(&app, REP).await;
+    let (admin, admin_id) = app.issue_token(ADMIN).await;
+    let (rep, rep_id) = app.issue_token(REP).await;
+    let (rep2, rep2_id) = app.issue_token(REP).await;
 
     // A user lists their own tokens; the secrets are never shown again.
     let mine = app.get("/api/v1/tokens", &rep).await;
@@ -228,7 +211,7 @@ async fn deactivated_users_tokens_stop_at_once(app: TestApp) {
 }
 
 async fn other_orgs_tokens_are_not_found(app: TestApp) {
-    let (rep, rep_id) = issue(&app, REP).await;
+    let (rep, rep_id) = app.issue_token(REP).await;
     let rival = app.other_org().await;
     let listed = app.get("/api/v1/tokens?scope=org", &rival).await;
     assert_eq!(listed.status, StatusCode::OK);
