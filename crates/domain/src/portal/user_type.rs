@@ -297,6 +297,7 @@ pub fn checked_seat_sum(counts: impl IntoIterator<Item = i64>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::portal::MAX_SEATS_PER_TYPE;
     use crate::portal::fixtures::{VIEW, all_fields, api, catalogue_data, tab};
 
     #[test]
@@ -314,6 +315,32 @@ mod tests {
             serde_json::to_value(checked.config()).unwrap()
         );
         assert_eq!(checked.name, checked.clone().into_inner().name);
+    }
+
+    #[test]
+    fn seats_are_bounded_and_their_sums_checked() {
+        let data = catalogue_data();
+        let cat = Catalogue {
+            modules: &data,
+            web_tabs: &[],
+        };
+        let with = |seats: i64| {
+            UserTypeConfig::starter("Customers", &api("Contacts"), true, seats, &cat).check(&cat)
+        };
+        assert!(with(0).is_ok() && with(MAX_SEATS_PER_TYPE).is_ok());
+        for seats in [-1, MAX_SEATS_PER_TYPE + 1, 1 << 62, i64::MAX, i64::MIN] {
+            let e = with(seats).unwrap_err();
+            assert_eq!(e.errors()[0].code, "invalid_seats", "{seats}");
+        }
+        let mut config = UserTypeConfig::starter("Customers", &api("Contacts"), true, 1, &cat);
+        config.seats = i64::MIN;
+        assert_eq!(purchased_seats_needed(&config, true), 0);
+        assert_eq!(purchased_seats_needed(&config, false), 0);
+        config.seats = i64::MAX;
+        assert_eq!(purchased_seats_needed(&config, true), i64::MAX - FREE_SEATS);
+        assert_eq!(checked_seat_sum([1 << 62; 4]), None);
+        assert_eq!(checked_seat_sum([i64::MAX, 1]), None);
+        assert_eq!(checked_seat_sum([3, 4]), Some(7));
     }
 
     #[test]
