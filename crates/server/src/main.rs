@@ -363,12 +363,12 @@ async fn run(cli: Cli) -> Result<(), String> {
                     other => other.describe(),
                 })?;
             println!(
-                "{:>6}  {:>6}  {:<20}  {:<20}  {:<20}  label",
+                "{:>6}  {:>6}  {:<24}  {:<24}  {:<24}  label",
                 "id", "user", "created", "expires", "last used"
             );
             for t in tokens {
                 println!(
-                    "{:>6}  {:>6}  {:<20}  {:<20}  {:<20}  {}",
+                    "{:>6}  {:>6}  {:<24}  {:<24}  {:<24}  {}",
                     t.id,
                     t.user_id,
                     portico_web::present::rfc3339(t.created_at),
