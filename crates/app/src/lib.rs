@@ -8,6 +8,7 @@
 //! portals) is for super admins. Portal-facing reads and writes go through
 //! [`scoped_records::ScopedRecords`], the one portal enforcement point.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod catalogue;
 mod context;

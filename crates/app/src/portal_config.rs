@@ -6,7 +6,7 @@
 use crate::audit::audit;
 use crate::catalogue::catalogue;
 use crate::portals::{check_default_choice, check_settings};
-use crate::seats::seat_pool;
+use crate::seats::{require_free_seats, seat_pool, too_many_seats};
 use crate::user_types::check_default_type;
 use crate::{AppError, Context, Result, require_admin};
 use portico_domain::access::CrmActor;
@@ -117,7 +117,7 @@ pub async fn import_config(
     if !errors.is_empty() {
         return Err(AppError::Invalid(DomainError::Invalid(errors)));
     }
-    let mut needed = 0;
+    let mut needed: i64 = 0;
     for (i, config) in checked.iter().enumerate() {
         let is_default = existing
             .iter()
@@ -125,7 +125,9 @@ pub async fn import_config(
         if is_default {
             check_default_type(config, &format!("user_types[{i}]."))?;
         }
-        needed += purchased_seats_needed(config, is_default);
+        needed = needed
+            .checked_add(purchased_seats_needed(config, is_default))
+            .ok_or_else(too_many_seats)?;
     }
     let settings = PortalSettings {
         status: s.status,
@@ -149,17 +151,10 @@ pub async fn import_config(
         let found = checked.iter().find(|c| same_name(&c.name, name));
         check_default_choice(found.map(|c| c.config()), "settings.default_user_type")?;
     }
+    // Import never grants seats: whatever the document says, the seats it needs must already
+    // be granted by the operator (`portico seats grant`).
     let (granted, others) = seat_pool(&mut tx, org, |t| t.portal_id != portal_id).await?;
-    if needed > granted - others {
-        return Err(AppError::invalid(
-            "user_types",
-            "seat_limit",
-            format!(
-                "The configuration needs {needed} purchased seats; {} are free",
-                (granted - others).max(0)
-            ),
-        ));
-    }
+    require_free_seats("user_types", needed, granted, others)?;
     let normalised = PortalConfigDoc {
         settings: doc.settings.clone(),
         user_types: checked.iter().map(|c| c.config().clone()).collect(),

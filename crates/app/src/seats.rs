@@ -5,26 +5,55 @@
 use crate::{AppError, Context, Result, require_admin};
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
-use portico_domain::portal::{SeatGrant, UserType, UserTypeConfig, purchased_seats_needed};
+use portico_domain::portal::{
+    SeatGrant, UserType, UserTypeConfig, checked_seat_sum, purchased_seats_needed,
+};
 use portico_store::Tx;
 use serde_json::json;
 
 /// Seats granted to the org, and seats taken from them by the user types `counts` keeps (the
-/// one being saved, or the portal being imported, is left out by the caller).
+/// one being saved, or the portal being imported, is left out by the caller). A sum that would
+/// overflow is refused, never wrapped.
 pub(crate) async fn seat_pool(
     tx: &mut Tx,
     org: Id,
     counts: impl Fn(&UserType) -> bool,
 ) -> Result<(i64, i64)> {
-    let granted: i64 = tx.seat_grants(org).await?.iter().map(|g| g.seats).sum();
-    let used: i64 = tx
-        .all_user_types(org)
-        .await?
-        .iter()
-        .filter(|t| counts(t))
-        .map(|t| purchased_seats_needed(&t.config, t.is_default))
-        .sum();
+    let grants = tx.seat_grants(org).await?;
+    let granted = checked_seat_sum(grants.iter().map(|g| g.seats)).ok_or_else(too_many_seats)?;
+    let used = checked_seat_sum(
+        tx.all_user_types(org)
+            .await?
+            .iter()
+            .filter(|t| counts(t))
+            .map(|t| purchased_seats_needed(&t.config, t.is_default)),
+    )
+    .ok_or_else(too_many_seats)?;
     Ok((granted, used))
+}
+
+/// The refusal of a seat count too large to add up.
+pub(crate) fn too_many_seats() -> AppError {
+    AppError::invalid(
+        "seats",
+        "seat_limit",
+        "The seat counts are too large to add up",
+    )
+}
+
+/// Refuses `needed` purchased seats unless `granted - used` are free; `field` names the input.
+pub(crate) fn require_free_seats(field: &str, needed: i64, granted: i64, used: i64) -> Result<()> {
+    let free = granted.saturating_sub(used).max(0);
+    if needed > free {
+        return Err(AppError::invalid(
+            field,
+            "seat_limit",
+            format!(
+                "Not enough seats: this needs {needed} purchased seats and {free} of {granted} are free. The operator grants more with `portico seats grant`"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) async fn check_seats(
@@ -43,17 +72,7 @@ pub(crate) async fn check_seats(
     }
     let needed = purchased_seats_needed(config, is_default);
     let (granted, used) = seat_pool(tx, org, |t| Some(t.id) != except).await?;
-    if needed > granted - used {
-        return Err(AppError::invalid(
-            "seats",
-            "seat_limit",
-            format!(
-                "Not enough seats: this needs {needed} purchased seats and {} of {granted} are free. The operator grants more with `portico seats grant`",
-                (granted - used).max(0)
-            ),
-        ));
-    }
-    Ok(())
+    require_free_seats("seats", needed, granted, used)
 }
 
 /// Grants purchased seats to an org (the operator's CLI; recorded with who and when, in the

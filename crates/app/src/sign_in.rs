@@ -3,10 +3,10 @@
 
 use crate::{AppError, Context, Result};
 use portico_auth::{random_token, token_hash, verify_password, verify_unknown};
+use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::profile::User;
-use portico_domain::{Id, Millis};
-use portico_store::Session;
+use portico_store::{ApiToken, Session};
 
 /// The lifetime rules of admin sessions.
 #[derive(Debug, Clone, Copy)]
@@ -99,12 +99,22 @@ pub async fn sweep_sessions(ctx: &Context) -> Result<u64> {
     Ok(ctx.store().delete_expired_sessions(ctx.now()).await?)
 }
 
-/// The CRM user behind an API bearer token; unknown or expired tokens are refused alike.
+/// The CRM user behind an API bearer token. Unknown, expired and revoked tokens are refused
+/// alike, and so are the tokens of a user who is inactive or gone. The last use is written at
+/// most once a minute.
 pub async fn api_actor(ctx: &Context, bearer: &str) -> Result<CrmActor> {
-    match ctx.store().find_api_token(&token_hash(bearer)).await? {
-        Some(t) if t.expires_at > ctx.now() => actor(ctx, t.org_id, t.user_id).await,
-        _ => Err(AppError::Unauthorized),
+    let now = ctx.now();
+    let token = match ctx.store().find_api_token(&token_hash(bearer)).await? {
+        Some(t) if t.expires_at > now && t.revoked_at.is_none() => t,
+        _ => return Err(AppError::Unauthorized),
+    };
+    let actor = actor(ctx, token.org_id, token.user_id).await?;
+    if crate::api_tokens::needs_touch(&token, now) {
+        ctx.store()
+            .touch_api_token(token.org_id, token.id, now)
+            .await?;
     }
+    Ok(actor)
 }
 
 /// Issues an API token for the CRM user with this email (the operator's CLI).
@@ -113,7 +123,7 @@ pub async fn issue_api_token_for(
     email: &str,
     label: &str,
     ttl_ms: i64,
-) -> Result<(String, Millis)> {
+) -> Result<(String, ApiToken)> {
     let Some((user, _)) = ctx.store().find_login(email).await? else {
         return Err(AppError::invalid(
             "email",
@@ -200,17 +210,19 @@ pub async fn check_credentials(ctx: &Context, email: &str, password: &str) -> Re
     }
 }
 
-/// Issues an API token for a user; answers the token (shown once) and its expiry.
+/// Issues an API token for a user; answers the secret (shown once, never stored or logged)
+/// and the token as stored (its public id, label and expiry).
 pub async fn issue_api_token(
     ctx: &Context,
     user: &User,
     label: &str,
     ttl_ms: i64,
-) -> Result<(String, Millis)> {
+) -> Result<(String, ApiToken)> {
     let token = random_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let now = ctx.now();
-    let expires_at = now + ttl_ms;
-    ctx.store()
+    let expires_at = now.saturating_add(ttl_ms);
+    let stored = ctx
+        .store()
         .create_api_token(
             user.org_id,
             user.id,
@@ -220,5 +232,5 @@ pub async fn issue_api_token(
             expires_at,
         )
         .await?;
-    Ok((token, expires_at))
+    Ok((token, stored))
 }

@@ -95,3 +95,38 @@ pub async fn update_profile(
 pub async fn user_name(ctx: &Context, actor: &CrmActor, user_id: Id) -> Result<String> {
     Ok(ctx.store().get_user(actor.user.org_id, user_id).await?.name)
 }
+
+/// Activates or deactivates a CRM user of the org (administrators only), with its audit row.
+/// A deactivated user's sessions and API tokens stop working at once: every request loads the
+/// user and refuses an inactive one. Administrators cannot deactivate themselves.
+pub async fn set_user_active(
+    ctx: &Context,
+    actor: &CrmActor,
+    id: Id,
+    active: bool,
+) -> Result<User> {
+    require_admin(actor)?;
+    if id == actor.user.id && !active {
+        return Err(AppError::invalid(
+            "active",
+            "cannot_deactivate_self",
+            "You cannot deactivate your own account",
+        ));
+    }
+    let mut tx = ctx.store().transaction().await?;
+    let user = tx.set_user_active(actor.user.org_id, id, active).await?;
+    crate::audit::audit(
+        &mut tx,
+        actor,
+        ctx.now(),
+        if active {
+            "user.activate"
+        } else {
+            "user.deactivate"
+        },
+        serde_json::json!({"user_id": id}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}

@@ -126,6 +126,23 @@ enum TokenCommand {
         #[arg(long, default_value_t = 90)]
         days: i64,
     },
+    /// List an org's API tokens that are not revoked (ids, owners, expiry, last use; never
+    /// the secrets).
+    List {
+        /// The org's id, as `portico orgs` prints it.
+        #[arg(long)]
+        org: i64,
+    },
+    /// Revoke an API token by its id (as `portico token list` prints it); it answers 401 at
+    /// once.
+    Revoke {
+        #[arg(long)]
+        id: i64,
+        /// Who revokes it, for the audit log (default: the USER environment variable, or
+        /// "operator").
+        #[arg(long)]
+        revoked_by: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -291,7 +308,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             let grants = portico_app::seats::seat_grants(&ctx, org.id)
                 .await
                 .map_err(|e| e.describe())?;
-            let total: i64 = grants.iter().map(|g| g.seats).sum();
+            let total = grants
+                .iter()
+                .try_fold(0i64, |sum, g| sum.checked_add(g.seats))
+                .ok_or("the seat grants are too large to add up")?;
             println!(
                 "{}: {total} purchased seats in {} grants.",
                 org.settings.name,
@@ -327,6 +347,60 @@ async fn run(cli: Cli) -> Result<(), String> {
                     .await
                     .map_err(|e| e.describe())?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::List { org },
+        } => {
+            let config = Config::resolve(&file, cli.database_url, None, None, false);
+            let ctx = open_context(&config).await?;
+            let tokens = portico_app::api_tokens::org_tokens(&ctx, org)
+                .await
+                .map_err(|e| match e {
+                    portico_app::AppError::NotFound => {
+                        format!("there is no org with id {org} (see `portico orgs`)")
+                    }
+                    other => other.describe(),
+                })?;
+            println!(
+                "{:>6}  {:>6}  {:<24}  {:<24}  {:<24}  label",
+                "id", "user", "created", "expires", "last used"
+            );
+            for t in tokens {
+                println!(
+                    "{:>6}  {:>6}  {:<24}  {:<24}  {:<24}  {}",
+                    t.id,
+                    t.user_id,
+                    portico_web::present::rfc3339(t.created_at),
+                    portico_web::present::rfc3339(t.expires_at),
+                    t.last_used_at
+                        .map(portico_web::present::rfc3339)
+                        .unwrap_or_else(|| "never".into()),
+                    t.label
+                );
+            }
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { id, revoked_by },
+        } => {
+            let config = Config::resolve(&file, cli.database_url, None, None, false);
+            let ctx = open_context(&config).await?;
+            let by = revoked_by
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "operator".into());
+            let token = portico_app::api_tokens::revoke_token_by_operator(&ctx, id, &by)
+                .await
+                .map_err(|e| match e {
+                    portico_app::AppError::NotFound => {
+                        format!("there is no API token {id} that is not already revoked")
+                    }
+                    other => other.describe(),
+                })?;
+            println!(
+                "Revoked API token {} ({}) of user {} in org {}.",
+                token.id, token.label, token.user_id, token.org_id
+            );
             Ok(())
         }
     }

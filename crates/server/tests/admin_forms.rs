@@ -15,6 +15,7 @@ on_both_backends!(
     a_link_to_a_record_the_editor_cannot_see_is_kept_unnamed,
     field_permissions_are_saved_by_name,
     refused_setup_forms_keep_the_input_and_show_every_error,
+    the_api_tokens_page_lists_and_revokes,
 );
 
 // ---- a browser, in a few lines ----
@@ -589,4 +590,52 @@ fn fallback_pages_escape_their_text() {
     assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
     let html = portico_web::admin::plain_page("Not found", "<script>alert(1)</script>");
     assert!(!html.contains("<script>alert(1)"));
+}
+
+/// The API tokens page: a user sees and revokes their own tokens (CSRF-checked); an
+/// administrator also sees the org's; secrets are never shown.
+async fn the_api_tokens_page_lists_and_revokes(app: TestApp) {
+    let (rep_secret, rep_token) = app.issue_token(REP).await;
+    let (_, admin_token) = app.issue_token(ADMIN).await;
+    let rep = sign_in(&app, REP).await;
+    let (status, html) = page(&app, &rep, "/admin/tokens").await;
+    assert_eq!(status, StatusCode::OK);
+    let revoke = format!("/admin/tokens/{rep_token}/revoke");
+    assert!(html.contains(&revoke), "{html}");
+    assert!(!html.contains(&format!("/admin/tokens/{admin_token}/revoke")));
+    assert!(!html.contains(&rep_secret));
+
+    let admin = sign_in(&app, ADMIN).await;
+    let (_, admin_html) = page(&app, &admin, "/admin/tokens").await;
+    assert!(admin_html.contains(&revoke) && admin_html.contains(REP.0));
+
+    // Without the CSRF token nothing is revoked.
+    let forged = [("_csrf".to_string(), "forged".to_string())];
+    let (status, _, _) = post(&app, &rep, &revoke, &forged).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/v1/org", &rep_secret).await.status,
+        StatusCode::OK
+    );
+    // A user cannot revoke another's token through the page either.
+    let fields = form_fields(&html, &revoke);
+    let (status, _, _) = post(
+        &app,
+        &rep,
+        &format!("/admin/tokens/{admin_token}/revoke"),
+        &fields,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, location, _) = post(&app, &rep, &revoke, &fields).await;
+    assert_eq!(
+        (status, location.starts_with("/admin/tokens")),
+        (StatusCode::SEE_OTHER, true)
+    );
+    assert_eq!(
+        app.get("/api/v1/org", &rep_secret).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, after) = page(&app, &rep, "/admin/tokens").await;
+    assert!(!after.contains(&revoke));
 }

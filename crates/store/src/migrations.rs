@@ -202,6 +202,29 @@ CREATE INDEX audit_log_org ON audit_log (org_id, id);
 ALTER TABLE records ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 "#,
     },
+    Migration {
+        version: 5,
+        name: "api token ids, last use and revocation",
+        ddl: r#"
+CREATE TABLE api_tokens_v5 (
+    id {id},
+    token_hash TEXT NOT NULL,
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    label TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    last_used_at BIGINT,
+    revoked_at BIGINT
+);
+INSERT INTO api_tokens_v5 (token_hash, org_id, user_id, label, created_at, expires_at)
+    SELECT token_hash, org_id, user_id, label, created_at, expires_at FROM api_tokens ORDER BY created_at;
+DROP TABLE api_tokens;
+ALTER TABLE api_tokens_v5 RENAME TO api_tokens;
+CREATE UNIQUE INDEX api_tokens_hash ON api_tokens (token_hash);
+CREATE INDEX api_tokens_org_user ON api_tokens (org_id, user_id, id);
+"#,
+    },
 ];
 
 /// The DDL text in the given dialect.
@@ -218,7 +241,7 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         .replace("{false}", false_)
 }
 
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 /// Applies pending migrations inside `tx` (a write transaction) and answers the new version.
 pub(crate) async fn run<E: Executor>(tx: &mut E, now: i64) -> StoreResult<i64> {

@@ -1,8 +1,8 @@
 //! Admin sessions and API tokens, found by the hash of their secret.
 
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::rows::*;
-use crate::sql::{Executor, Val};
+use crate::sql::{Executor, Row, Val};
 use crate::store::Tx;
 use crate::users::check_owner;
 use portico_domain::{Id, Millis};
@@ -17,11 +17,34 @@ pub struct Session {
     pub expires_at: Millis,
 }
 
+/// An API token as stored: never its secret, only the secret's hash (which is not kept here
+/// either). `id` is a public identifier to list and revoke it by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiToken {
+    pub id: Id,
     pub org_id: Id,
     pub user_id: Id,
+    pub label: String,
+    pub created_at: Millis,
     pub expires_at: Millis,
+    pub last_used_at: Option<Millis>,
+    pub revoked_at: Option<Millis>,
+}
+
+const TOKEN_COLS: &str =
+    "id, org_id, user_id, label, created_at, expires_at, last_used_at, revoked_at";
+
+fn token_row(r: &Row) -> StoreResult<ApiToken> {
+    Ok(ApiToken {
+        id: r.int(0)?,
+        org_id: r.int(1)?,
+        user_id: r.int(2)?,
+        label: r.text(3)?,
+        created_at: r.int(4)?,
+        expires_at: r.int(5)?,
+        last_used_at: r.opt_int(6)?,
+        revoked_at: r.opt_int(7)?,
+    })
 }
 
 impl Tx {
@@ -107,12 +130,15 @@ impl Tx {
         label: &str,
         now: Millis,
         expires_at: Millis,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<ApiToken> {
         let tx = &mut self.conn;
         check_owner(tx, org, user).await?;
-        tx.execute(
-            "INSERT INTO api_tokens (token_hash, org_id, user_id, label, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+        let row = one(
+            tx,
+            &format!(
+                "INSERT INTO api_tokens (token_hash, org_id, user_id, label, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING {TOKEN_COLS}"
+            ),
             &[
                 Val::from(token_hash),
                 Val::Int(org),
@@ -123,24 +149,106 @@ impl Tx {
             ],
         )
         .await?;
-        Ok(())
+        token_row(&row)
     }
 
+    /// The token whose secret has this hash, revoked and expired ones included (the caller
+    /// refuses those).
     pub async fn find_api_token(&mut self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
         let c = &mut self.conn;
         let row = opt(
             c,
-            "SELECT org_id, user_id, expires_at FROM api_tokens WHERE token_hash = $1",
+            &format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1"),
             &[Val::from(token_hash)],
         )
         .await?;
-        row.map(|r| {
-            Ok(ApiToken {
-                org_id: r.int(0)?,
-                user_id: r.int(1)?,
-                expires_at: r.int(2)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(token_row).transpose()
+    }
+
+    /// The org's tokens that are not revoked (only `user`'s when given), newest first.
+    pub async fn list_api_tokens(
+        &mut self,
+        org: Id,
+        user: Option<Id>,
+    ) -> StoreResult<Vec<ApiToken>> {
+        let c = &mut self.conn;
+        let rows = match user {
+            Some(user) => {
+                c.query(
+                    &format!(
+                        "SELECT {TOKEN_COLS} FROM api_tokens WHERE org_id = $1 AND user_id = $2 \
+                         AND revoked_at IS NULL ORDER BY id DESC"
+                    ),
+                    &[Val::Int(org), Val::Int(user)],
+                )
+                .await?
+            }
+            None => {
+                c.query(
+                    &format!(
+                        "SELECT {TOKEN_COLS} FROM api_tokens WHERE org_id = $1 \
+                         AND revoked_at IS NULL ORDER BY id DESC"
+                    ),
+                    &[Val::Int(org)],
+                )
+                .await?
+            }
+        };
+        rows.iter().map(token_row).collect()
+    }
+
+    /// One of the org's tokens that is not revoked; another org's answers `NotFound`.
+    pub async fn get_api_token(&mut self, org: Id, id: Id) -> StoreResult<ApiToken> {
+        let c = &mut self.conn;
+        let row = one(
+            c,
+            &format!(
+                "SELECT {TOKEN_COLS} FROM api_tokens WHERE org_id = $1 AND id = $2 \
+                 AND revoked_at IS NULL"
+            ),
+            &[Val::Int(org), Val::Int(id)],
+        )
+        .await?;
+        token_row(&row)
+    }
+
+    /// Revokes one of the org's tokens: it answers 401 from now on. `NotFound` when the org
+    /// has no such token, or it is already revoked.
+    pub async fn revoke_api_token(&mut self, org: Id, id: Id, now: Millis) -> StoreResult<()> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 \
+                 AND revoked_at IS NULL",
+                &[Val::Int(org), Val::Int(id), Val::Int(now)],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Notes that one of the org's tokens was used at `now`.
+    pub async fn touch_api_token(&mut self, org: Id, id: Id, now: Millis) -> StoreResult<()> {
+        self.conn
+            .execute(
+                "UPDATE api_tokens SET last_used_at = $3 WHERE org_id = $1 AND id = $2",
+                &[Val::Int(org), Val::Int(id), Val::Int(now)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The org a token id belongs to, for the operator's CLI, which names tokens by id alone.
+    pub async fn api_token_org(&mut self, id: Id) -> StoreResult<Option<Id>> {
+        let c = &mut self.conn;
+        let row = opt(
+            c,
+            "SELECT org_id FROM api_tokens WHERE id = $1",
+            &[Val::Int(id)],
+        )
+        .await?;
+        row.map(|r| r.int(0)).transpose()
     }
 }

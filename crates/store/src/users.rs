@@ -224,6 +224,22 @@ impl Tx {
         )
     }
 
+    /// Activates or deactivates one of the org's users; an inactive user can neither sign in
+    /// nor use a session or API token.
+    pub async fn set_user_active(&mut self, org: Id, id: Id, active: bool) -> StoreResult<User> {
+        let c = &mut self.conn;
+        let n = c
+            .execute(
+                "UPDATE users SET active = $3 WHERE org_id = $1 AND id = $2",
+                &[Val::Int(org), Val::Int(id), Val::Bool(active)],
+            )
+            .await?;
+        if n == 0 {
+            return Err(crate::error::StoreError::NotFound);
+        }
+        self.get_user(org, id).await
+    }
+
     /// The user with this email (any org; emails are unique per instance) and their password hash.
     pub async fn find_login(&mut self, email: &str) -> StoreResult<Option<(User, String)>> {
         let c = &mut self.conn;

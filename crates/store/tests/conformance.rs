@@ -685,16 +685,101 @@ async fn users_sessions_and_tokens(store: Store) {
     assert_eq!(store.delete_expired_sessions(NOW + 101).await.unwrap(), 1);
     assert!(store.get_session("s-hash").await.unwrap().is_none());
 
-    store
+    let created = store
         .create_api_token(t.org, rep.id, "t-hash", "cli", NOW, NOW + 10)
         .await
         .unwrap();
     let token = store.find_api_token("t-hash").await.unwrap().unwrap();
+    assert_eq!(token, created);
     assert_eq!(
-        (token.org_id, token.user_id, token.expires_at),
-        (t.org, rep.id, NOW + 10)
+        (
+            token.org_id,
+            token.user_id,
+            token.label.as_str(),
+            token.created_at,
+            token.expires_at,
+            token.last_used_at,
+            token.revoked_at
+        ),
+        (t.org, rep.id, "cli", NOW, NOW + 10, None, None)
     );
     assert!(store.find_api_token("other").await.unwrap().is_none());
+
+    // Ids, listing, last use and revocation.
+    let second = store
+        .create_api_token(t.org, t.user, "t-hash-2", "ci", NOW, NOW + 10)
+        .await
+        .unwrap();
+    assert_ne!(second.id, token.id);
+    let all: Vec<_> = store
+        .list_api_tokens(t.org, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(all, [second.id, token.id]);
+    let mine = store.list_api_tokens(t.org, Some(rep.id)).await.unwrap();
+    assert_eq!(mine, std::slice::from_ref(&token));
+    store
+        .touch_api_token(t.org, token.id, NOW + 7)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .get_api_token(t.org, token.id)
+            .await
+            .unwrap()
+            .last_used_at,
+        Some(NOW + 7)
+    );
+    assert_eq!(store.api_token_org(token.id).await.unwrap(), Some(t.org));
+    assert_eq!(store.api_token_org(-1).await.unwrap(), None);
+    store
+        .revoke_api_token(t.org, token.id, NOW + 8)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .find_api_token("t-hash")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at,
+        Some(NOW + 8)
+    );
+    assert!(matches!(
+        store.revoke_api_token(t.org, token.id, NOW + 9).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.get_api_token(t.org, token.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        store
+            .list_api_tokens(t.org, Some(rep.id))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Deactivating a user.
+    assert!(
+        !store
+            .set_user_active(t.org, rep.id, false)
+            .await
+            .unwrap()
+            .active
+    );
+    assert!(!store.get_user(t.org, rep.id).await.unwrap().active);
+    assert!(
+        store
+            .set_user_active(t.org, rep.id, true)
+            .await
+            .unwrap()
+            .active
+    );
 }
 
 async fn fields_layouts_and_module_settings(store: Store) {

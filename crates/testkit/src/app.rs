@@ -172,7 +172,12 @@ impl TestApp {
         self.call(Method::DELETE, path, Some(token), None).await
     }
 
-    pub async fn token(&self, (email, password): (&str, &str)) -> String {
+    pub async fn token(&self, who: (&str, &str)) -> String {
+        self.issue_token(who).await.0
+    }
+
+    /// A new API token for this user: its secret and its public id.
+    pub async fn issue_token(&self, (email, password): (&str, &str)) -> (String, i64) {
         let r = self
             .call(
                 Method::POST,
@@ -182,7 +187,10 @@ impl TestApp {
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        r.body["token"].as_str().unwrap().to_string()
+        (
+            r.body["token"].as_str().unwrap().to_string(),
+            r.body["id"].as_i64().unwrap(),
+        )
     }
 
     /// Creates another org ([`fixtures::RIVAL_NAME`]) with its own administrator

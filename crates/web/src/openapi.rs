@@ -132,6 +132,19 @@ pub const ROUTES: &[RouteDoc] = &[
     .body("TokenRequest")
     .ok(201, "Token")
     .errors(&[400, 401, 422, 429, 500]),
+    RouteDoc::get(
+        "/api/v1/tokens",
+        "The caller's API tokens that are not revoked; with scope=org every token of the org (administrators). Secrets are never shown again",
+    )
+    .params(&["TokenScope"])
+    .ok(200, "ApiTokenList")
+    .errors(&[401, 403, 422, 500]),
+    RouteDoc::delete(
+        "/api/v1/tokens/{id}",
+        "Revoke an API token (your own; administrators: any of the org's). It answers 401 at once",
+    )
+    .no_content()
+    .errors(&[401, 404, 500]),
     RouteDoc::get("/api/v1/org", "The caller's org settings")
 .id("get_org")
         .ok(200, "Org")
@@ -231,6 +244,13 @@ pub const ROUTES: &[RouteDoc] = &[
         .body("NewUser")
         .ok(201, "User")
         .errors(&[400, 401, 403, 409, 422, 500]),
+    RouteDoc::patch(
+        "/api/v1/users/{id}",
+        "Activate or deactivate a CRM user (administrators); a deactivated user's sessions and API tokens stop working at once",
+    )
+    .body("UserPatch")
+    .ok(200, "User")
+    .errors(&[400, 401, 403, 404, 422, 500]),
     RouteDoc::get("/api/v1/profiles", "Profiles (administrators)")
 .id("list_profiles")
         .ok(200, "ProfileList")
@@ -519,7 +539,13 @@ fn schemas() -> Value {
     let main = json!({
         "Any": {"description": "Any JSON"},
         "TokenRequest": obj(json!({"email": {"type": "string", "maxLength": 254}, "password": string}), &["email", "password"]),
-        "Token": obj(json!({"token": string, "token_type": {"type": "string", "const": "Bearer"}, "expires_at": date_time()}), &["token", "token_type", "expires_at"]),
+        "Token": obj(json!({"token": {"type": "string", "description": "The secret, shown only here"}, "token_type": {"type": "string", "const": "Bearer"},
+                            "id": {"type": "integer", "description": "The token's public id, to list and revoke it by"}, "expires_at": date_time()}),
+                     &["token", "token_type", "id", "expires_at"]),
+        "ApiToken": obj(json!({"id": int, "user_id": int, "label": string, "created_at": date_time(), "expires_at": date_time(),
+                               "last_used_at": {"type": ["string", "null"], "format": "date-time", "description": "RFC 3339, UTC; updated at most once a minute; null until first used"}}),
+                        &["id", "user_id", "label", "created_at", "expires_at", "last_used_at"]),
+        "ApiTokenList": list_of("ApiToken"),
         "Org": obj(org, &org_required),
         "OrgPatch": obj(org_props, &[]),
         "ModuleSummary": obj(json!({"api_name": api_name(), "label": string, "kind": {"type": "string", "enum": ["standard", "custom"]}, "sharing": sharing}), &["api_name", "label", "kind", "sharing"]),
@@ -564,6 +590,7 @@ fn schemas() -> Value {
         "User": obj(json!({"id": int, "email": {"type": "string", "format": "email"}, "name": string, "profile_id": int, "super_admin": boolean, "active": boolean}),
                     &["id", "email", "name", "profile_id", "super_admin", "active"]),
         "UserList": list_of("User"),
+        "UserPatch": obj(json!({"active": boolean}), &["active"]),
         "NewUser": obj(json!({"email": email(), "name": label(), "password": {"type": "string", "minLength": PASSWORD_MIN, "maxLength": PASSWORD_MAX},
                               "profile_id": int, "super_admin": {"type": "boolean", "default": false}}), &["email", "name", "password", "profile_id"]),
         "ModulePermissions": {"type": "object", "additionalProperties": false, "required": [], "description": "A permission left out is false",
@@ -682,6 +709,7 @@ fn parameters() -> Value {
         "Limit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::records::PAGE_MAX, "default": portico_app::records::PAGE_DEFAULT}), "Records per page"),
         "After": query("after", json!({"type": "string", "pattern": "^[+-]?[0-9]+$"}), "The `next` cursor of the previous page"),
         "Search": query("q", json!({"type": "string"}), "Search in record name and email"),
+        "TokenScope": query("scope", json!({"type": "string", "enum": ["mine", "org"], "default": "mine"}), "mine: the caller's tokens; org: every token of the org (administrators)"),
         "DryRun": query("dry_run", json!({"type": "boolean", "default": false}), "Answer the differences without applying them"),
         "PreviewUserType": {"name": "user_type", "in": "query", "required": true, "schema": {"type": "integer"}, "description": "The user type to preview the portal as"},
         "PreviewRecord": query("record", json!({"type": "integer"}), "Preview as the portal user whose personality record this is"),

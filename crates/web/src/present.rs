@@ -113,6 +113,18 @@ pub fn seat_grant_json(g: &SeatGrant) -> Value {
     })
 }
 
+/// An API token as the API lists it: its public id and dates, never the secret.
+pub fn api_token_json(t: &portico_store::ApiToken) -> Value {
+    json!({
+        "id": t.id,
+        "user_id": t.user_id,
+        "label": t.label,
+        "created_at": rfc3339(t.created_at),
+        "expires_at": rfc3339(t.expires_at),
+        "last_used_at": t.last_used_at.map(rfc3339),
+    })
+}
+
 pub fn profile_json(p: &Profile) -> Value {
     json!({"id": p.id, "name": p.name, "scope": p.scope, "permissions": p.permissions})
 }

@@ -20,7 +20,7 @@ pub use settings::{
 };
 pub use user_type::{
     Catalogue, CheckedUserTypeConfig, ColumnPermission, FieldPermission, LayoutAccess, TabModule,
-    TabRole, TabView, UserTypeConfig, purchased_seats_needed,
+    TabRole, TabView, UserTypeConfig, checked_seat_sum, purchased_seats_needed,
 };
 
 use crate::Id;
@@ -30,6 +30,8 @@ use serde::Serialize;
 pub const DEFAULT_USER_TYPE: &str = "Client Portal";
 /// Portal users included at no cost on the default user type.
 pub const FREE_SEATS: i64 = 10_000;
+/// The most seats one user type may have (the default type's free seats included).
+pub const MAX_SEATS_PER_TYPE: i64 = 1_000_000;
 /// Modules that can carry products in a Product_Details subform.
 pub const INVENTORY_MODULES: [&str; 4] = ["Quotes", "Sales_Orders", "Purchase_Orders", "Invoices"];
 /// Modules that can be a user type's personality module (besides custom modules with an email field).

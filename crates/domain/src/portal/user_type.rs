@@ -275,18 +275,29 @@ impl Deref for CheckedUserTypeConfig {
 }
 
 /// Seats a user type takes from the org's purchased pool: the default type includes
-/// [`FREE_SEATS`]; every other type needs all of its seats granted.
+/// [`FREE_SEATS`]; every other type needs all of its seats granted. Negative seats (which the
+/// check refuses) need none; the subtraction saturates, so no stored value can overflow it.
 pub fn purchased_seats_needed(config: &UserTypeConfig, is_default: bool) -> i64 {
+    let seats = config.seats.max(0);
     if is_default {
-        (config.seats - FREE_SEATS).max(0)
+        seats.saturating_sub(FREE_SEATS).max(0)
     } else {
-        config.seats
+        seats
     }
+}
+
+/// The sum of seat counts, or `None` when it would overflow (which is then refused, never
+/// wrapped into a small or negative number).
+pub fn checked_seat_sum(counts: impl IntoIterator<Item = i64>) -> Option<i64> {
+    counts
+        .into_iter()
+        .try_fold(0i64, |sum, n| sum.checked_add(n))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::portal::MAX_SEATS_PER_TYPE;
     use crate::portal::fixtures::{VIEW, all_fields, api, catalogue_data, tab};
 
     #[test]
@@ -304,6 +315,32 @@ mod tests {
             serde_json::to_value(checked.config()).unwrap()
         );
         assert_eq!(checked.name, checked.clone().into_inner().name);
+    }
+
+    #[test]
+    fn seats_are_bounded_and_their_sums_checked() {
+        let data = catalogue_data();
+        let cat = Catalogue {
+            modules: &data,
+            web_tabs: &[],
+        };
+        let with = |seats: i64| {
+            UserTypeConfig::starter("Customers", &api("Contacts"), true, seats, &cat).check(&cat)
+        };
+        assert!(with(0).is_ok() && with(MAX_SEATS_PER_TYPE).is_ok());
+        for seats in [-1, MAX_SEATS_PER_TYPE + 1, 1 << 62, i64::MAX, i64::MIN] {
+            let e = with(seats).unwrap_err();
+            assert_eq!(e.errors()[0].code, "invalid_seats", "{seats}");
+        }
+        let mut config = UserTypeConfig::starter("Customers", &api("Contacts"), true, 1, &cat);
+        config.seats = i64::MIN;
+        assert_eq!(purchased_seats_needed(&config, true), 0);
+        assert_eq!(purchased_seats_needed(&config, false), 0);
+        config.seats = i64::MAX;
+        assert_eq!(purchased_seats_needed(&config, true), i64::MAX - FREE_SEATS);
+        assert_eq!(checked_seat_sum([1 << 62; 4]), None);
+        assert_eq!(checked_seat_sum([i64::MAX, 1]), None);
+        assert_eq!(checked_seat_sum([3, 4]), Some(7));
     }
 
     #[test]

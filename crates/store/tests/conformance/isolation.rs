@@ -50,8 +50,13 @@ const ISOLATED: &[&str] = &[
     "create_user",
     "list_users",
     "get_user",
+    "set_user_active",
     "create_session",
     "create_api_token",
+    "list_api_tokens",
+    "get_api_token",
+    "revoke_api_token",
+    "touch_api_token",
     "create_record",
     "get_record",
     "update_record",
@@ -98,6 +103,7 @@ const INSTANCE_WIDE: &[&str] = &[
     "delete_session",
     "delete_expired_sessions",
     "find_api_token",
+    "api_token_org",
     "portal_by_slug",
     "portal_by_domain",
 ];
@@ -338,7 +344,7 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         .record_audit(a.org, "admin@zylker.com", "a.thing", &json!({"n": 1}), NOW)
         .await
         .unwrap();
-    store
+    let a_token = store
         .create_api_token(a.org, a.user, "a-token", "cli", NOW, NOW + 1_000_000)
         .await
         .unwrap();
@@ -525,6 +531,39 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             .await,
     );
     assert!(store.find_api_token("b-token").await.unwrap().is_none());
+    // A's tokens cannot be listed, read, revoked or touched with B's id.
+    assert!(
+        store
+            .list_api_tokens(b.org, None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.org_id == b.org)
+    );
+    assert!(
+        store
+            .list_api_tokens(b.org, Some(a.user))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    not_found(
+        "get_api_token",
+        store.get_api_token(b.org, a_token.id).await,
+    );
+    not_found(
+        "revoke_api_token",
+        store.revoke_api_token(b.org, a_token.id, NOW).await,
+    );
+    store
+        .touch_api_token(b.org, a_token.id, NOW + 5)
+        .await
+        .unwrap();
+    // B cannot deactivate A's users.
+    not_found(
+        "set_user_active",
+        store.set_user_active(b.org, a.user, false).await,
+    );
 
     // Records: reads.
     for module in [a_contacts.id, b_contacts.id] {

@@ -5,6 +5,7 @@ mod form;
 mod portals;
 mod records;
 mod setup;
+mod tokens;
 
 use form::form_rejection;
 pub use form::{FormErrors, Posted, form_checked, form_value};
@@ -41,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/logout", post(logout))
         .route("/admin/home", get(home))
+        .route("/admin/tokens", get(tokens::list))
+        .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .merge(records::routes())
         .merge(setup::routes())
         .merge(portals::routes())

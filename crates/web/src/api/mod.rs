@@ -13,7 +13,8 @@ use registry::ApiRoutes;
 
 use crate::error::{ApiResult, AppError};
 use crate::present::{
-    module_json, module_summary, profile_json, record_json, rfc3339, user_json, web_tab_json,
+    api_token_json, module_json, module_summary, profile_json, record_json, rfc3339, user_json,
+    web_tab_json,
 };
 use crate::{AppState, openapi};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -47,6 +48,8 @@ fn table() -> ApiRoutes {
             "/api/v1/auth/token",
             create_token.layer(DefaultBodyLimit::max(crate::SIGN_IN_BODY_LIMIT)),
         )
+        .get("/api/v1/tokens", list_tokens)
+        .delete("/api/v1/tokens/{id}", revoke_token)
         .get("/api/v1/org", get_org)
         .patch("/api/v1/org", patch_org)
         .get("/api/v1/modules", list_modules)
@@ -63,6 +66,7 @@ fn table() -> ApiRoutes {
         .post("/api/v1/records/{module}/{id}/restore", restore_record)
         .get("/api/v1/users", list_users)
         .post("/api/v1/users", create_user)
+        .patch("/api/v1/users/{id}", patch_user)
         .get("/api/v1/profiles", list_profiles)
         .post("/api/v1/profiles", create_profile)
         .put("/api/v1/profiles/{id}", put_profile)
@@ -114,12 +118,60 @@ async fn create_token(
             other => other,
         })?;
     let ttl = state.config().api_token_ttl_ms;
-    let (token, expires_at) =
-        portico_app::sign_in::issue_api_token(&state, &user, "api", ttl).await?;
+    let (token, stored) = portico_app::sign_in::issue_api_token(&state, &user, "api", ttl).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"token": token, "token_type": "Bearer", "expires_at": rfc3339(expires_at)})),
+        Json(json!({
+            "token": token,
+            "token_type": "Bearer",
+            "id": stored.id,
+            "expires_at": rfc3339(stored.expires_at),
+        })),
     ))
+}
+
+/// `?scope=mine` (the default) or `?scope=org` (administrators: every token of the org).
+async fn list_tokens(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let scope = token_scope(&params)?;
+    let tokens = portico_app::api_tokens::list_tokens(&state, &actor, scope).await?;
+    Ok(Json(
+        json!({"items": tokens.iter().map(api_token_json).collect::<Vec<_>>(), "next": null}),
+    ))
+}
+
+fn token_scope(
+    params: &HashMap<String, String>,
+) -> Result<portico_app::api_tokens::TokenScope, AppError> {
+    use portico_app::api_tokens::TokenScope;
+    if let Some(unknown) = params.keys().find(|k| k.as_str() != "scope") {
+        return Err(AppError::invalid(
+            unknown,
+            "unknown_parameter",
+            format!("Unknown query parameter {unknown}"),
+        ));
+    }
+    match params.get("scope").map(String::as_str) {
+        None | Some("mine") => Ok(TokenScope::Mine),
+        Some("org") => Ok(TokenScope::Org),
+        Some(_) => Err(AppError::invalid(
+            "scope",
+            "invalid_scope",
+            "scope is either mine or org",
+        )),
+    }
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    portico_app::api_tokens::revoke_token(&state, &actor, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 // ---- org ----
@@ -469,6 +521,23 @@ async fn create_user(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let user = portico_app::users::create_user(&state, &actor, body).await?;
     Ok((StatusCode::CREATED, Json(user_json(&user))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserPatch {
+    active: bool,
+}
+
+async fn patch_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UserPatch>,
+) -> ApiResult<Json<Value>> {
+    let user =
+        portico_app::users::set_user_active(&state, &actor, parse_id(&id)?, body.active).await?;
+    Ok(Json(user_json(&user)))
 }
 
 async fn list_profiles(

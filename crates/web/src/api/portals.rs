@@ -246,7 +246,7 @@ async fn seats(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiR
     let (granted, used) = portico_app::seats::seat_usage(&state, &actor).await?;
     let grants = portico_app::seats::grants(&state, &actor).await?;
     Ok(Json(
-        json!({"granted": granted, "used": used, "free": granted - used,
+        json!({"granted": granted, "used": used, "free": granted.saturating_sub(used).max(0),
                "grants": grants.iter().map(seat_grant_json).collect::<Vec<_>>()}),
     ))
 }

@@ -9,7 +9,7 @@ use super::{
 use crate::field::{Field, FieldType};
 use crate::layout::Layout;
 use crate::module::{Module, parse_label};
-use crate::portal::INVENTORY_MODULES;
+use crate::portal::{INVENTORY_MODULES, MAX_SEATS_PER_TYPE};
 use crate::profile::ModulePermissions;
 use crate::{DomainError, FieldError};
 
@@ -65,8 +65,12 @@ impl UserTypeConfig {
             Ok(n) => self.name = n,
             Err(e) => problems.add("name", "required", e.to_string()),
         }
-        if self.seats < 0 {
-            problems.add("seats", "invalid_seats", "Seats cannot be negative");
+        if !(0..=MAX_SEATS_PER_TYPE).contains(&self.seats) {
+            problems.add(
+                "seats",
+                "invalid_seats",
+                "Seats must be between 0 and 1,000,000 for a user type",
+            );
         }
     }
 
