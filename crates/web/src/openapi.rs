@@ -77,6 +77,7 @@ impl RouteDoc {
         match rest.split('/').next() {
             Some("openapi.json") | None => "meta",
             Some("seats") => "portals",
+            Some("tokens") => "auth",
             Some(first) => first,
         }
     }
@@ -136,6 +137,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "/api/v1/tokens",
         "The caller's API tokens that are not revoked; with scope=org every token of the org (administrators). Secrets are never shown again",
     )
+    .id("list_tokens")
     .params(&["TokenScope"])
     .ok(200, "ApiTokenList")
     .errors(&[401, 403, 422, 500]),
@@ -143,6 +145,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "/api/v1/tokens/{id}",
         "Revoke an API token (your own; administrators: any of the org's). It answers 401 at once",
     )
+    .id("revoke_token")
     .no_content()
     .errors(&[401, 404, 500]),
     RouteDoc::get("/api/v1/org", "The caller's org settings")
@@ -248,6 +251,7 @@ pub const ROUTES: &[RouteDoc] = &[
         "/api/v1/users/{id}",
         "Activate or deactivate a CRM user (administrators); a deactivated user's sessions and API tokens stop working at once",
     )
+    .id("update_user")
     .body("UserPatch")
     .ok(200, "User")
     .errors(&[400, 401, 403, 404, 422, 500]),
@@ -881,7 +885,7 @@ pub fn document() -> Value {
         "servers": [{"url": "/"}],
         "tags": [
             {"name": "meta", "description": "This document"},
-            {"name": "auth", "description": "Bearer tokens"},
+            {"name": "auth", "description": "Bearer tokens: issue, list, revoke"},
             {"name": "org", "description": "The org's settings"},
             {"name": "modules", "description": "Modules, their fields and layouts"},
             {"name": "records", "description": "Records of a module"},
