@@ -1,0 +1,380 @@
+//! The table of documented API operations: per route its body, success answer, parameters
+//! and every error status its handler can answer.
+
+/// One documented operation. Path parameters come from the path template itself.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteDoc {
+    /// Lower case, as the document's `paths` spell it.
+    pub method: &'static str,
+    /// axum's template syntax, which is OpenAPI's: `{id}`.
+    pub path: &'static str,
+    /// Stable and unique, snake_case: generated clients name their functions after it.
+    pub operation_id: &'static str,
+    pub summary: &'static str,
+    /// Schema of the JSON body, for routes that take one.
+    pub request: Option<&'static str>,
+    pub status: u16,
+    /// Schema of the success body; `None` answers no body (204).
+    pub response: Option<&'static str>,
+    /// Names in `components/parameters` (query parameters and request headers).
+    pub params: &'static [&'static str],
+    /// The success answer carries the record's `ETag`.
+    pub etag: bool,
+    /// Every error status the handler can answer; each is a `components/responses` entry.
+    pub errors: &'static [u16],
+}
+
+impl RouteDoc {
+    const fn new(method: &'static str, path: &'static str, summary: &'static str) -> Self {
+        Self {
+            method,
+            path,
+            operation_id: "",
+            summary,
+            request: None,
+            status: 200,
+            response: None,
+            params: &[],
+            etag: false,
+            errors: &[],
+        }
+    }
+
+    const fn get(path: &'static str, summary: &'static str) -> Self {
+        Self::new("get", path, summary)
+    }
+
+    const fn post(path: &'static str, summary: &'static str) -> Self {
+        Self::new("post", path, summary)
+    }
+
+    const fn put(path: &'static str, summary: &'static str) -> Self {
+        Self::new("put", path, summary)
+    }
+
+    const fn patch(path: &'static str, summary: &'static str) -> Self {
+        Self::new("patch", path, summary)
+    }
+
+    const fn delete(path: &'static str, summary: &'static str) -> Self {
+        Self::new("delete", path, summary)
+    }
+
+    const fn id(self, operation_id: &'static str) -> Self {
+        Self {
+            operation_id,
+            ..self
+        }
+    }
+
+    /// The tag groups operations by resource: the path's first segment after `/api/v1/`.
+    pub fn tag(&self) -> &'static str {
+        let rest = self.path.trim_start_matches("/api/v1/");
+        match rest.split('/').next() {
+            Some("openapi.json") | None => "meta",
+            Some("seats") => "portals",
+            Some("tokens") => "auth",
+            Some(first) => first,
+        }
+    }
+
+    const fn body(self, schema: &'static str) -> Self {
+        Self {
+            request: Some(schema),
+            ..self
+        }
+    }
+
+    const fn ok(self, status: u16, schema: &'static str) -> Self {
+        Self {
+            status,
+            response: Some(schema),
+            ..self
+        }
+    }
+
+    const fn no_content(self) -> Self {
+        Self {
+            status: 204,
+            response: None,
+            ..self
+        }
+    }
+
+    const fn params(self, params: &'static [&'static str]) -> Self {
+        Self { params, ..self }
+    }
+
+    const fn etag(self) -> Self {
+        Self { etag: true, ..self }
+    }
+
+    const fn errors(self, errors: &'static [u16]) -> Self {
+        Self { errors, ..self }
+    }
+}
+
+// The error statuses follow the handlers: 401 from the bearer-token extractor; 400 and 422 from
+// a JSON body (malformed / wrong shape); 404 from ids in the path; 403 from profile checks and
+// administrator-only use cases; 409 where a name must be unique or a state rule applies; 500
+// from any database access.
+pub const ROUTES: &[RouteDoc] = &[
+    RouteDoc::get("/api/v1/openapi.json", "This document")
+.id("get_openapi_document").ok(200, "Any"),
+    RouteDoc::post(
+        "/api/v1/auth/token",
+        "Exchange email and password for a bearer token",
+    )
+.id("create_token")
+    .body("TokenRequest")
+    .ok(201, "Token")
+    .errors(&[400, 401, 422, 429, 500]),
+    RouteDoc::get(
+        "/api/v1/tokens",
+        "The caller's API tokens that are not revoked; with scope=org every token of the org (administrators). Secrets are never shown again",
+    )
+    .id("list_tokens")
+    .params(&["TokenScope"])
+    .ok(200, "ApiTokenList")
+    .errors(&[401, 403, 422, 500]),
+    RouteDoc::delete(
+        "/api/v1/tokens/{id}",
+        "Revoke an API token (your own; administrators: any of the org's). It answers 401 at once",
+    )
+    .id("revoke_token")
+    .no_content()
+    .errors(&[401, 404, 500]),
+    RouteDoc::get("/api/v1/org", "The caller's org settings")
+.id("get_org")
+        .ok(200, "Org")
+        .errors(&[401, 500]),
+    RouteDoc::patch("/api/v1/org", "Change org settings (administrators)")
+.id("update_org")
+        .body("OrgPatch")
+        .ok(200, "Org")
+        .errors(&[400, 401, 403, 422, 500]),
+    RouteDoc::get("/api/v1/modules", "Modules the caller may view")
+.id("list_modules")
+        .ok(200, "ModuleList")
+        .errors(&[401, 500]),
+    RouteDoc::post("/api/v1/modules", "Create a custom module (administrators)")
+.id("create_module")
+        .body("NewModule")
+        .ok(201, "Module")
+        .errors(&[400, 401, 403, 409, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/modules/{module}",
+        "A module with its fields and layouts",
+    )
+.id("get_module")
+    .ok(200, "Module")
+    .errors(&[401, 403, 404, 500]),
+    RouteDoc::patch(
+        "/api/v1/modules/{module}",
+        "Change a module's label, data sharing or canvas template (administrators)",
+    )
+.id("update_module")
+    .body("ModulePatch")
+    .ok(200, "Module")
+    .errors(&[400, 401, 403, 404, 422, 500]),
+    RouteDoc::post("/api/v1/modules/{module}/fields", "Add a field (administrators)")
+.id("create_field")
+        .body("NewField")
+        .ok(201, "Field")
+        .errors(&[400, 401, 403, 404, 409, 422, 500]),
+    RouteDoc::post(
+        "/api/v1/modules/{module}/layouts",
+        "Add a layout (administrators)",
+    )
+.id("create_layout")
+    .body("NewLayout")
+    .ok(201, "Layout")
+    .errors(&[400, 401, 403, 404, 409, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/records/{module}",
+        "List records, newest first (keyset pages; q searches name and email)",
+    )
+.id("list_records")
+    .params(&["Limit", "After", "Search"])
+    .ok(200, "RecordList")
+    .errors(&[401, 403, 404, 422, 500]),
+    RouteDoc::post("/api/v1/records/{module}", "Create a record")
+.id("create_record")
+        .body("RecordBody")
+        .ok(201, "Record")
+        .etag()
+        .errors(&[400, 401, 403, 404, 422, 500]),
+    RouteDoc::get("/api/v1/records/{module}/{id}", "One record")
+.id("get_record")
+        .ok(200, "Record")
+        .etag()
+        .errors(&[401, 403, 404, 500]),
+    RouteDoc::patch(
+        "/api/v1/records/{module}/{id}",
+        "Change some of a record's values (null clears); If-Match makes it conditional",
+    )
+.id("update_record")
+    .params(&["IfMatch"])
+    .body("RecordPatch")
+    .ok(200, "Record")
+    .etag()
+    .errors(&[400, 401, 403, 404, 412, 422, 500]),
+    RouteDoc::delete(
+        "/api/v1/records/{module}/{id}",
+        "Move a record to the recycle bin",
+    )
+.id("delete_record")
+    .no_content()
+    .errors(&[401, 403, 404, 500]),
+    RouteDoc::post(
+        "/api/v1/records/{module}/{id}/restore",
+        "Bring a record back from the recycle bin",
+    )
+.id("restore_record")
+    .ok(200, "Record")
+    .etag()
+    .errors(&[401, 403, 404, 500]),
+    RouteDoc::get("/api/v1/users", "CRM users (administrators)")
+.id("list_users")
+        .ok(200, "UserList")
+        .errors(&[401, 403, 500]),
+    RouteDoc::post("/api/v1/users", "Create a CRM user (administrators)")
+.id("create_user")
+        .body("NewUser")
+        .ok(201, "User")
+        .errors(&[400, 401, 403, 409, 422, 500]),
+    RouteDoc::patch(
+        "/api/v1/users/{id}",
+        "Activate or deactivate a CRM user (administrators); a deactivated user's sessions and API tokens stop working at once",
+    )
+    .id("update_user")
+    .body("UserPatch")
+    .ok(200, "User")
+    .errors(&[400, 401, 403, 404, 422, 500]),
+    RouteDoc::get("/api/v1/profiles", "Profiles (administrators)")
+.id("list_profiles")
+        .ok(200, "ProfileList")
+        .errors(&[401, 403, 500]),
+    RouteDoc::post("/api/v1/profiles", "Create a profile (administrators)")
+.id("create_profile")
+        .body("NewProfile")
+        .ok(201, "Profile")
+        .errors(&[400, 401, 403, 409, 422, 500]),
+    RouteDoc::put("/api/v1/profiles/{id}", "Replace a profile (administrators)")
+.id("replace_profile")
+        .body("NewProfile")
+        .ok(200, "Profile")
+        .errors(&[400, 401, 403, 404, 409, 422, 500]),
+    RouteDoc::get("/api/v1/web-tabs", "Web tabs")
+.id("list_web_tabs")
+        .ok(200, "WebTabList")
+        .errors(&[401, 500]),
+    RouteDoc::post("/api/v1/web-tabs", "Create a web tab (administrators)")
+.id("create_web_tab")
+        .body("NewWebTab")
+        .ok(201, "WebTab")
+        .errors(&[400, 401, 403, 409, 422, 500]),
+    RouteDoc::delete("/api/v1/web-tabs/{id}", "Delete a web tab (administrators)")
+.id("delete_web_tab")
+        .no_content()
+        .errors(&[401, 403, 404, 500]),
+    RouteDoc::get("/api/v1/portals", "Portals of the org (administrators)")
+.id("list_portals")
+        .ok(200, "PortalList")
+        .errors(&[401, 403, 500]),
+    RouteDoc::post(
+        "/api/v1/portals",
+        "Create a portal with its default Client Portal user type (administrators)",
+    )
+.id("create_portal")
+    .body("NewPortal")
+    .ok(201, "Portal")
+    .errors(&[400, 401, 403, 409, 422, 500]),
+    RouteDoc::get("/api/v1/portals/{portal}", "A portal and all its settings")
+.id("get_portal")
+        .ok(200, "Portal")
+        .errors(&[401, 403, 404, 500]),
+    RouteDoc::patch(
+        "/api/v1/portals/{portal}",
+        "Change portal settings (the name is fixed)",
+    )
+.id("update_portal")
+    .body("PortalPatch")
+    .ok(200, "Portal")
+    .errors(&[400, 401, 403, 404, 409, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/portals/{portal}/user-types",
+        "The portal's user types",
+    )
+.id("list_user_types")
+    .ok(200, "UserTypeList")
+    .errors(&[401, 403, 404, 500]),
+    RouteDoc::post(
+        "/api/v1/portals/{portal}/user-types",
+        "Add a user type (needs purchased seats)",
+    )
+.id("create_user_type")
+    .body("UserTypeConfig")
+    .ok(201, "UserType")
+    .errors(&[400, 401, 403, 404, 409, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/portals/{portal}/user-types/{id}",
+        "A user type: its whole tab and field configuration",
+    )
+.id("get_user_type")
+    .ok(200, "UserType")
+    .errors(&[401, 403, 404, 500]),
+    RouteDoc::put(
+        "/api/v1/portals/{portal}/user-types/{id}",
+        "Replace a user type's configuration (one transaction)",
+    )
+.id("replace_user_type")
+    .body("UserTypeUpdate")
+    .ok(200, "UserType")
+    .errors(&[400, 401, 403, 404, 409, 422, 500]),
+    RouteDoc::delete(
+        "/api/v1/portals/{portal}/user-types/{id}",
+        "Delete a user type (not the default one: 409)",
+    )
+.id("delete_user_type")
+    .no_content()
+    .errors(&[401, 403, 404, 409, 500]),
+    RouteDoc::get(
+        "/api/v1/portals/{portal}/config",
+        "Export the whole portal configuration",
+    )
+.id("export_portal_config")
+    .ok(200, "PortalConfig")
+    .errors(&[401, 403, 404, 500]),
+    RouteDoc::put(
+        "/api/v1/portals/{portal}/config",
+        "Import a configuration; ?dry_run=true answers the differences only",
+    )
+.id("import_portal_config")
+    .params(&["DryRun"])
+    .body("PortalConfig")
+    .ok(200, "ConfigChanges")
+    .errors(&[400, 401, 403, 404, 409, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/portals/{portal}/preview",
+        "Preview the portal as a user type (?user_type=) or as one portal user's record (&record=); read-only, audited",
+    )
+.id("preview_portal")
+    .params(&["PreviewUserType", "PreviewRecord"])
+    .ok(200, "Preview")
+    .errors(&[401, 403, 404, 422, 500]),
+    RouteDoc::post(
+        "/api/v1/portals/{portal}/domain/verify",
+        "Verify the custom domain: _portico.{domain} must have a TXT record with the portal's token (422 when it has not)",
+    )
+.id("verify_portal_domain")
+    .ok(200, "Portal")
+    .errors(&[401, 403, 404, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/seats",
+        "Purchased portal seats: granted, used, free, and the grants",
+    )
+.id("get_seats")
+    .ok(200, "Seats")
+    .errors(&[401, 403, 500]),
+];
