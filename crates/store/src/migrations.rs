@@ -1,6 +1,8 @@
-//! Versioned, forward-only schema migrations. One DDL text per version serves both backends:
-//! `{id}`, `{bool}`, `{json}` and `{false}` become each dialect's spelling, so the two schemas
-//! cannot drift apart and carry the same version numbers.
+//! Versioned, forward-only schema migrations. One DDL text per version serves both backends
+//! where it can: `{id}`, `{bool}`, `{json}` and `{false}` become each dialect's spelling, so the
+//! two schemas cannot drift apart and carry the same version numbers. A change only one dialect
+//! can spell (a full-text index, a table rebuild SQLite needs and PostgreSQL forbids) gives one
+//! text per dialect for the same version.
 
 use crate::error::StoreResult;
 use crate::sql::{Dialect, Executor, Val};
@@ -8,14 +10,26 @@ use crate::sql::{Dialect, Executor, Val};
 pub struct Migration {
     pub version: i64,
     pub name: &'static str,
-    pub ddl: &'static str,
+    pub ddl: Ddl,
+}
+
+/// The DDL of one migration.
+pub enum Ddl {
+    /// One text for both dialects (with the `{id}`-style tokens replaced).
+    Both(&'static str),
+    /// A text per dialect, for changes the two spell differently.
+    PerDialect {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
 }
 
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "crm core",
-        ddl: r#"
+        ddl: Ddl::Both(
+            r#"
 CREATE TABLE orgs (
     id {id},
     name TEXT NOT NULL,
@@ -131,6 +145,7 @@ CREATE TABLE web_tabs (
     UNIQUE (org_id, name)
 );
 "#,
+        ),
     },
     Migration {
         version: 2,
@@ -139,7 +154,8 @@ CREATE TABLE web_tabs (
         // above could not return live records in id order and page 1 sorted the whole module
         // (35 ms at 100,000 records, against 0.4 ms for page 1,000). Partial indexes keyed by
         // (org, module, id) give every page an ordered index scan on both backends.
-        ddl: r#"
+        ddl: Ddl::Both(
+            r#"
 DROP INDEX records_list;
 DROP INDEX records_owner;
 DROP INDEX records_bin;
@@ -147,11 +163,13 @@ CREATE INDEX records_live ON records (org_id, module_id, id) WHERE deleted_at IS
 CREATE INDEX records_live_owner ON records (org_id, module_id, owner_id, id) WHERE deleted_at IS NULL;
 CREATE INDEX records_binned ON records (org_id, id) WHERE deleted_at IS NOT NULL;
 "#,
+        ),
     },
     Migration {
         version: 3,
         name: "portals, user types, seats, audit log",
-        ddl: r#"
+        ddl: Ddl::Both(
+            r#"
 CREATE TABLE portals (
     id {id},
     org_id BIGINT NOT NULL REFERENCES orgs(id),
@@ -194,18 +212,22 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_org ON audit_log (org_id, id);
 "#,
+        ),
     },
     Migration {
         version: 4,
         name: "record versions",
-        ddl: r#"
+        ddl: Ddl::Both(
+            r#"
 ALTER TABLE records ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 "#,
+        ),
     },
     Migration {
         version: 5,
         name: "api token ids, last use and revocation",
-        ddl: r#"
+        ddl: Ddl::Both(
+            r#"
 CREATE TABLE api_tokens_v5 (
     id {id},
     token_hash TEXT NOT NULL,
@@ -224,6 +246,7 @@ ALTER TABLE api_tokens_v5 RENAME TO api_tokens;
 CREATE UNIQUE INDEX api_tokens_hash ON api_tokens (token_hash);
 CREATE INDEX api_tokens_org_user ON api_tokens (org_id, user_id, id);
 "#,
+        ),
     },
 ];
 
@@ -233,9 +256,12 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         Dialect::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER", "TEXT", "0"),
         Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "BOOLEAN", "JSONB", "FALSE"),
     };
-    migration
-        .ddl
-        .replace("{id}", id)
+    let text = match (&migration.ddl, dialect) {
+        (Ddl::Both(text), _) => text,
+        (Ddl::PerDialect { sqlite, .. }, Dialect::Sqlite) => sqlite,
+        (Ddl::PerDialect { postgres, .. }, Dialect::Postgres) => postgres,
+    };
+    text.replace("{id}", id)
         .replace("{bool}", boolean)
         .replace("{json}", json)
         .replace("{false}", false_)
