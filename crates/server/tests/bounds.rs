@@ -1,4 +1,4 @@
-//! Inputs are bounded before they are used: sign-in emails and the throttle table, NUL and
+//! Inputs are bounded before they are used: sign-in emails and the failure counts, NUL and
 //! control characters refused at parse time on both backends (never a 500), bodies over a
 //! route's limit answered 413, and `/api/*` on a portal host answered as the API would.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -62,7 +62,7 @@ struct Raw {
 }
 
 async fn long_sign_in_emails_are_refused_at_once_and_leave_no_trace(app: TestApp) {
-    let keys_before = app.state.throttle_keys();
+    let keys_before = app.store.count_sign_in_failure_keys().await.unwrap();
     let started = Instant::now();
     for i in 0..40 {
         // 200 KB: over the sign-in routes' body limit, refused before it is read.
@@ -74,15 +74,15 @@ async fn long_sign_in_emails_are_refused_at_once_and_leave_no_trace(app: TestApp
         assert!(r.text.contains("payload_too_large"), "{}", r.text);
 
         // Within the body limit but longer than any address: the answer of a wrong password,
-        // without a throttle entry, a lookup or a hash.
+        // without a failure count, a lookup or a hash.
         let email = format!("{i}{}@northwind.example", "b".repeat(1_000));
         let r = sign_in(&app, &email, "x").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{:?}", r.body);
     }
     assert_eq!(
-        app.state.throttle_keys(),
+        app.store.count_sign_in_failure_keys().await.unwrap(),
         keys_before,
-        "long emails became throttle keys"
+        "long emails became failure counts"
     );
     // 80 refusals without a single password hash: far below 80 Argon2 verifications.
     assert!(
@@ -110,7 +110,10 @@ async fn long_sign_in_emails_are_refused_at_once_and_leave_no_trace(app: TestApp
     // An ordinary wrong password still counts, and the right one still works.
     let r = sign_in(&app, ADMIN.0, "wrong").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.state.throttle_keys(), keys_before + 1);
+    assert_eq!(
+        app.store.count_sign_in_failure_keys().await.unwrap(),
+        keys_before + 1
+    );
     app.token(ADMIN).await;
 }
 
