@@ -7,22 +7,10 @@
 mod support;
 
 use portico_auth::token_hash;
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use reqwest::StatusCode;
 use support::{ADMIN, Backend, REP, TestApp, spawn};
 
 on_both_backends!(the_lockout_is_shared_by_every_instance);
-
-/// `POST /api/v1/auth/token` on this instance.
-async fn api_sign_in(app: &TestApp, email: &str, password: &str) -> support::Reply {
-    app.call(
-        Method::POST,
-        "/api/v1/auth/token",
-        None,
-        Some(json!({"email": email, "password": password})),
-    )
-    .await
-}
 
 /// Posts the admin sign-in form on this instance (its CSRF check is a double-submit cookie:
 /// any value sent both as the `portico_login` cookie and as `_csrf` passes); answers the status
@@ -58,16 +46,16 @@ async fn the_lockout_is_shared_by_every_instance(a: TestApp) {
 
     // Five wrong passwords on A, then a sixth: A answers 429.
     for i in 0..5 {
-        let r = api_sign_in(&a, email, "wrong password").await;
+        let r = a.api_sign_in(email, "wrong password").await;
         expect(&r, StatusCode::UNAUTHORIZED, &format!("guess {i} on A"));
     }
-    let sixth = api_sign_in(&a, email, "wrong password").await;
+    let sixth = a.api_sign_in(email, "wrong password").await;
     assert_eq!(
         (sixth.status, sixth.code()),
         (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
     );
     // B refuses the right password at once, through the API and the admin form alike.
-    let on_b = api_sign_in(&b, email, password).await;
+    let on_b = b.api_sign_in(email, password).await;
     assert_eq!(
         (on_b.status, on_b.code()),
         (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
@@ -78,7 +66,7 @@ async fn the_lockout_is_shared_by_every_instance(a: TestApp) {
     assert!(page.contains("Too many failed attempts"), "{page}");
     // Another account is not affected; the row is kept under a hash, not the email.
     expect(
-        &api_sign_in(&b, ADMIN.0, ADMIN.1).await,
+        &b.api_sign_in(ADMIN.0, ADMIN.1).await,
         StatusCode::CREATED,
         "another account",
     );
@@ -88,7 +76,7 @@ async fn the_lockout_is_shared_by_every_instance(a: TestApp) {
     // The lock ends for both after fifteen minutes; a success on B clears the count.
     a.advance(16 * 60 * 1000);
     expect(
-        &api_sign_in(&b, email, password).await,
+        &b.api_sign_in(email, password).await,
         StatusCode::CREATED,
         "after the lock",
     );
@@ -101,7 +89,7 @@ async fn the_lockout_is_shared_by_every_instance(a: TestApp) {
     // Failures on A and B add up...
     for i in 0..4 {
         let on = if i % 2 == 0 { &a } else { &b };
-        let r = api_sign_in(on, email, "wrong password").await;
+        let r = on.api_sign_in(email, "wrong password").await;
         expect(&r, StatusCode::UNAUTHORIZED, &format!("mixed guess {i}"));
     }
     assert_eq!(failures(&b, email).await, Some(4));
@@ -114,20 +102,20 @@ async fn the_lockout_is_shared_by_every_instance(a: TestApp) {
     );
     for i in 0..4 {
         let on = if i % 2 == 0 { &b } else { &a };
-        let r = api_sign_in(on, email, "wrong password").await;
+        let r = on.api_sign_in(email, "wrong password").await;
         expect(
             &r,
             StatusCode::UNAUTHORIZED,
             &format!("guess {i} after success"),
         );
     }
-    let fifth = api_sign_in(&b, email, "wrong password").await;
+    let fifth = b.api_sign_in(email, "wrong password").await;
     expect(
         &fifth,
         StatusCode::UNAUTHORIZED,
         "the fifth guess is checked",
     );
-    let locked = api_sign_in(&a, email, password).await;
+    let locked = a.api_sign_in(email, password).await;
     expect(
         &locked,
         StatusCode::TOO_MANY_REQUESTS,
@@ -152,7 +140,7 @@ async fn a_failure_of_the_lockout_table_is_a_500_never_a_pass() {
         .await
         .unwrap();
 
-    let r = api_sign_in(&app, ADMIN.0, ADMIN.1).await;
+    let r = app.api_sign_in(ADMIN.0, ADMIN.1).await;
     assert_eq!(
         (r.status, r.code()),
         (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -170,7 +158,7 @@ async fn a_failure_of_the_lockout_table_is_a_500_never_a_pass() {
     );
     let long = format!("{}@northwind.example", "x".repeat(300));
     assert_eq!(
-        api_sign_in(&app, &long, "x").await.status,
+        app.api_sign_in(&long, "x").await.status,
         StatusCode::UNAUTHORIZED,
         "refused before the database"
     );
@@ -180,7 +168,7 @@ async fn a_failure_of_the_lockout_table_is_a_500_never_a_pass() {
         .await
         .unwrap();
     assert_eq!(
-        api_sign_in(&app, ADMIN.0, ADMIN.1).await.status,
+        app.api_sign_in(ADMIN.0, ADMIN.1).await.status,
         StatusCode::CREATED
     );
     task.abort();

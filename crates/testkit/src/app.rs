@@ -206,16 +206,20 @@ impl TestApp {
         self.issue_token(who).await.0
     }
 
+    /// `POST /api/v1/auth/token` with this email and password, whatever it answers.
+    pub async fn api_sign_in(&self, email: &str, password: &str) -> Reply {
+        self.call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"email": email, "password": password})),
+        )
+        .await
+    }
+
     /// A new API token for this user: its secret and its public id.
     pub async fn issue_token(&self, (email, password): (&str, &str)) -> (String, i64) {
-        let r = self
-            .call(
-                Method::POST,
-                "/api/v1/auth/token",
-                None,
-                Some(json!({"email": email, "password": password})),
-            )
-            .await;
+        let r = self.api_sign_in(email, password).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         (
             r.body["token"].as_str().unwrap().to_string(),
