@@ -1,10 +1,10 @@
-//! What every use case needs: the store, the clock, the sign-in throttle and the settings.
+//! What every use case needs: the store, the clock and the settings.
 
-use portico_auth::Throttle;
 use portico_domain::Millis;
+use portico_domain::lockout::LockoutRule;
 use portico_store::Store;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 /// The clock, injected so tests can move time.
 pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
@@ -23,6 +23,8 @@ pub fn system_clock() -> Clock {
 pub struct Settings {
     /// The DNS server asked when verifying custom domains.
     pub dns_resolver: Option<SocketAddr>,
+    /// The sign-in lockout: [`LockoutRule::STANDARD`] unless a test picks another.
+    pub sign_in_lockout: LockoutRule,
 }
 
 impl Settings {
@@ -30,6 +32,7 @@ impl Settings {
     pub fn system() -> Self {
         Self {
             dns_resolver: crate::dns::system_resolver(),
+            sign_in_lockout: LockoutRule::STANDARD,
         }
     }
 }
@@ -38,8 +41,6 @@ pub struct Context {
     store: Store,
     clock: Clock,
     settings: Settings,
-    /// Per-instance sign-in throttle keyed by lower-cased email.
-    throttle: Mutex<Throttle>,
 }
 
 impl Context {
@@ -48,7 +49,6 @@ impl Context {
             store,
             clock,
             settings,
-            throttle: Mutex::new(Throttle::standard()),
         }
     }
 
@@ -70,47 +70,5 @@ impl Context {
 
     pub fn now(&self) -> Millis {
         (self.clock)()
-    }
-
-    /// The sign-in throttle. A panic while it was held leaves its counts as they were, which
-    /// is still the right state: a poisoned lock must never switch throttling off.
-    pub(crate) fn throttle(&self) -> MutexGuard<'_, Throttle> {
-        self.throttle.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// How many keys the sign-in throttle holds (tests check it stays bounded).
-    pub fn throttle_keys(&self) -> usize {
-        self.throttle().len()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-    use super::*;
-    use crate::AppError;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_poisoned_throttle_still_throttles() {
-        let store = Store::open(&portico_testkit::sqlite_url()).unwrap();
-        store.migrate(0).await.unwrap();
-        let ctx = Arc::new(Context::new(store, Settings::default(), Arc::new(|| 1_000)));
-        let holder = Arc::clone(&ctx);
-        let poisoned = std::thread::spawn(move || {
-            let _guard = holder.throttle();
-            panic!("a panic while the throttle is held");
-        })
-        .join();
-        assert!(poisoned.is_err());
-        assert!(ctx.throttle.is_poisoned());
-        for _ in 0..5 {
-            let r = crate::sign_in::check_credentials(&ctx, "guess@example.com", "wrong").await;
-            assert!(matches!(r, Err(AppError::Invalid(_))), "{r:?}");
-        }
-        let sixth = crate::sign_in::check_credentials(&ctx, "guess@example.com", "wrong").await;
-        assert!(
-            matches!(sixth, Err(AppError::TooManyAttempts)),
-            "throttling stays on: {sixth:?}"
-        );
     }
 }

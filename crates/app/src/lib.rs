@@ -22,6 +22,7 @@ pub mod records;
 pub mod scoped_records;
 pub mod seats;
 pub mod sign_in;
+pub mod sign_in_lockout;
 pub mod user_types;
 pub mod users;
 

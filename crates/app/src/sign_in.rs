@@ -1,7 +1,7 @@
-//! Signing in: credential checks with throttling, admin sessions (idle and absolute
+//! Signing in: credential checks with the shared lockout (`sign_in_lockout`), admin sessions (idle and absolute
 //! timeouts, a new id at every sign-in), API tokens, and the actor behind each of them.
 
-use crate::{AppError, Context, Result};
+use crate::{AppError, Context, Result, sign_in_lockout};
 use portico_auth::{random_token, token_hash, verify_password, verify_unknown};
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
@@ -152,10 +152,10 @@ pub async fn actor(ctx: &Context, org: Id, user_id: Id) -> Result<CrmActor> {
 /// The longest email address a sign-in considers (RFC 5321's limit on a path).
 pub const MAX_SIGN_IN_EMAIL: usize = 254;
 
-/// The throttle key of a sign-in email: trimmed and lower-cased, or `None` when it could not be
+/// The lockout key of a sign-in email: trimmed and lower-cased, or `None` when it could not be
 /// anyone's address (longer than [`MAX_SIGN_IN_EMAIL`] characters, or holding NUL or another
-/// control character). Checked before anything else, so such input never becomes a throttle
-/// entry, a database lookup or a hash.
+/// control character). Checked before anything else, so such input never becomes a failure
+/// count, a database lookup or a hash.
 pub fn sign_in_key(email: &str) -> Option<String> {
     let email = email.trim();
     if email.chars().count() > MAX_SIGN_IN_EMAIL || email.chars().any(char::is_control) {
@@ -172,27 +172,16 @@ fn invalid_credentials() -> AppError {
     ))
 }
 
-/// Checks an email and password, with throttling and equal cost for unknown accounts. An email
+/// Checks an email and password, with the shared lockout and equal cost for unknown accounts. An email
 /// no account could have (see [`sign_in_key`]) gets the answer of a wrong password at once:
 /// the same shape, nothing to learn from it, and nothing remembered.
 pub async fn check_credentials(ctx: &Context, email: &str, password: &str) -> Result<User> {
     let Some(key) = sign_in_key(email) else {
         return Err(invalid_credentials());
     };
-    let now = ctx.now();
-    // The attempt counts as a failure before the slow verification, so parallel guesses cannot
-    // slip past the limit; a success clears the count.
-    let locked = {
-        let mut throttle = ctx.throttle();
-        let locked = throttle.locked_until(&key, now);
-        if locked.is_none() {
-            throttle.record_failure(&key, now);
-        }
-        locked
-    };
-    if locked.is_some() {
-        return Err(AppError::TooManyAttempts);
-    }
+    // Counted as a failure before the slow verification, in the database every instance
+    // shares; a locked key answers 429 here, and a success clears the count below.
+    sign_in_lockout::count_attempt(ctx, &key).await?;
     let found = ctx.store().find_login(&key).await?;
     let password = password.to_string();
     let (ok, user) = tokio::task::spawn_blocking(move || match found {
@@ -202,7 +191,7 @@ pub async fn check_credentials(ctx: &Context, email: &str, password: &str) -> Re
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
     if ok {
-        ctx.throttle().record_success(&key);
+        sign_in_lockout::clear(ctx, &key).await?;
     }
     match (ok, user) {
         (true, Some(user)) => Ok(user),

@@ -9,6 +9,7 @@ pub mod email;
 pub mod error;
 pub mod field;
 pub mod layout;
+pub mod lockout;
 pub mod module;
 pub mod org;
 pub mod portal;

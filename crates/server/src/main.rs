@@ -438,6 +438,9 @@ async fn serve(config: Config) -> Result<(), String> {
             if let Err(e) = portico_app::sign_in::sweep_sessions(&sweeper).await {
                 tracing::warn!(error = %e, "could not remove expired sessions");
             }
+            if let Err(e) = portico_app::sign_in_lockout::sweep(&sweeper).await {
+                tracing::warn!(error = %e, "could not remove expired sign-in failure counts");
+            }
         }
     });
     axum::serve(listener, portico_web::app(state))

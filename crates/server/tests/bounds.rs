@@ -1,4 +1,4 @@
-//! Inputs are bounded before they are used: sign-in emails and the throttle table, NUL and
+//! Inputs are bounded before they are used: sign-in emails and the failure counts, NUL and
 //! control characters refused at parse time on both backends (never a 500), bodies over a
 //! route's limit answered 413, and `/api/*` on a portal host answered as the API would.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -6,7 +6,7 @@
 mod support;
 
 use portico_testkit::fixtures::PORTAL_SLUG;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use std::time::{Duration, Instant};
 use support::{ADMIN, TestApp};
@@ -44,17 +44,6 @@ async fn post_raw(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) 
     }
 }
 
-/// `POST /api/v1/auth/token` with this email and password.
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> support::Reply {
-    app.call(
-        Method::POST,
-        "/api/v1/auth/token",
-        None,
-        Some(json!({"email": email, "password": password})),
-    )
-    .await
-}
-
 struct Raw {
     status: StatusCode,
     content_type: String,
@@ -62,7 +51,7 @@ struct Raw {
 }
 
 async fn long_sign_in_emails_are_refused_at_once_and_leave_no_trace(app: TestApp) {
-    let keys_before = app.state.throttle_keys();
+    let keys_before = app.store.count_sign_in_failure_keys().await.unwrap();
     let started = Instant::now();
     for i in 0..40 {
         // 200 KB: over the sign-in routes' body limit, refused before it is read.
@@ -74,15 +63,15 @@ async fn long_sign_in_emails_are_refused_at_once_and_leave_no_trace(app: TestApp
         assert!(r.text.contains("payload_too_large"), "{}", r.text);
 
         // Within the body limit but longer than any address: the answer of a wrong password,
-        // without a throttle entry, a lookup or a hash.
+        // without a failure count, a lookup or a hash.
         let email = format!("{i}{}@northwind.example", "b".repeat(1_000));
-        let r = sign_in(&app, &email, "x").await;
+        let r = app.api_sign_in(&email, "x").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{:?}", r.body);
     }
     assert_eq!(
-        app.state.throttle_keys(),
+        app.store.count_sign_in_failure_keys().await.unwrap(),
         keys_before,
-        "long emails became throttle keys"
+        "long emails became failure counts"
     );
     // 80 refusals without a single password hash: far below 80 Argon2 verifications.
     assert!(
@@ -108,9 +97,12 @@ async fn long_sign_in_emails_are_refused_at_once_and_leave_no_trace(app: TestApp
     );
 
     // An ordinary wrong password still counts, and the right one still works.
-    let r = sign_in(&app, ADMIN.0, "wrong").await;
+    let r = app.api_sign_in(ADMIN.0, "wrong").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.state.throttle_keys(), keys_before + 1);
+    assert_eq!(
+        app.store.count_sign_in_failure_keys().await.unwrap(),
+        keys_before + 1
+    );
     app.token(ADMIN).await;
 }
 
@@ -126,13 +118,15 @@ async fn nul_is_refused_everywhere_and_never_answers_500(app: TestApp) {
     };
 
     // Sign-in: a NUL in the email is named; a control character is a wrong password.
-    let r = sign_in(&app, "ada.admin@northwind.example\u{0}", "x").await;
+    let r = app
+        .api_sign_in("ada.admin@northwind.example\u{0}", "x")
+        .await;
     refused(&r, "sign-in email");
     assert_eq!(
         (r.status, r.field()),
         (StatusCode::UNPROCESSABLE_ENTITY, "email")
     );
-    let r = sign_in(&app, "ada\u{1}@northwind.example", "x").await;
+    let r = app.api_sign_in("ada\u{1}@northwind.example", "x").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
     // A record field.

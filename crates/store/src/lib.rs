@@ -13,6 +13,7 @@ mod postgres;
 mod records;
 mod rows;
 mod sessions;
+mod sign_in_failures;
 pub mod sql;
 mod sqlite;
 mod store;

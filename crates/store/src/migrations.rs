@@ -248,6 +248,25 @@ CREATE INDEX api_tokens_org_user ON api_tokens (org_id, user_id, id);
 "#,
         ),
     },
+    Migration {
+        version: 6,
+        name: "sign-in failures shared by every instance",
+        // One row per sign-in key (the SHA-256 of the normalised email, never the email), on
+        // the instance rather than an org. `expires_at` is computed by the lockout rule in
+        // Rust, so sweeping expired rows is a plain comparison and the rule lives in one place.
+        ddl: Ddl::Both(
+            r#"
+CREATE TABLE sign_in_failures (
+    key_hash TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    first_failure_at BIGINT NOT NULL,
+    locked_until BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX sign_in_failures_expiry ON sign_in_failures (expires_at);
+"#,
+        ),
+    },
 ];
 
 /// The DDL text in the given dialect.
@@ -267,7 +286,7 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         .replace("{false}", false_)
 }
 
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 /// Applies pending migrations inside `tx` (a write transaction) and answers the new version.
 pub(crate) async fn run<E: Executor>(tx: &mut E, now: i64) -> StoreResult<i64> {

@@ -1,7 +1,7 @@
 //! The store: one handle over whichever backend the URL chose, and [`Tx`], a unit of work on
 //! one connection. Every storage operation is a method of `Tx` (one file per resource:
-//! `orgs.rs`, `modules.rs`, `users.rs`, `sessions.rs`, `records.rs`, `web_tabs.rs`,
-//! `portals.rs`, `audit.rs`); `Store` offers each of them too, in a transaction of its own.
+//! `orgs.rs`, `modules.rs`, `users.rs`, `sessions.rs`, `sign_in_failures.rs`, `records.rs`,
+//! `web_tabs.rs`, `portals.rs`, `audit.rs`); `Store` offers each of them too, in a transaction of its own.
 //! A use case that must write several things together opens [`Store::transaction`], calls
 //! the same methods on the `Tx`, and commits — or drops it, which rolls everything back.
 
@@ -17,6 +17,7 @@ use crate::{
 };
 use portico_domain::field::{Field, NewField};
 use portico_domain::layout::{Layout, NewLayout};
+use portico_domain::lockout::{Attempt, FailureCount, LockoutRule};
 use portico_domain::module::Module;
 use portico_domain::org::{Org, OrgSettings};
 use portico_domain::portal::{CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, UserType};
@@ -244,6 +245,11 @@ each_alone! {
     write fn revoke_api_token(org: Id, id: Id, now: Millis) -> ();
     write fn touch_api_token(org: Id, id: Id, now: Millis) -> ();
     read fn api_token_org(id: Id) -> Option<Id>;
+    write fn record_sign_in_failure(key_hash: &str, rule: &LockoutRule, now: Millis) -> Attempt;
+    read fn get_sign_in_failures(key_hash: &str) -> Option<FailureCount>;
+    write fn clear_sign_in_failures(key_hash: &str) -> ();
+    write fn delete_expired_sign_in_failures(now: Millis) -> u64;
+    read fn count_sign_in_failure_keys() -> i64;
     write fn create_record(org: Id, module_id: Id, owner_id: Id, valid: &ValidRecordData, state: RecordState, now: Millis) -> Record;
     read fn get_record(org: Id, module_id: Id, id: Id) -> Record;
     write fn update_record(org: Id, module_id: Id, id: Id, valid: &ValidRecordData, meta: RecordMeta, now: Millis) -> Record;

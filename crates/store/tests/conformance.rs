@@ -1,5 +1,6 @@
 //! The storage conformance suite: every operation, on SQLite and on PostgreSQL, including the
-//! proof that one org never reads or changes another org's data through any storage call.
+//! proof that one org never reads or changes another org's data through any storage call, and
+//! the sign-in failure counts every instance shares.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use portico_domain::Id;
@@ -22,6 +23,12 @@ use std::collections::BTreeMap;
 #[path = "conformance/isolation.rs"]
 mod isolation;
 use isolation::orgs_are_isolated;
+#[path = "conformance/sign_in_failures.rs"]
+mod sign_in_failures;
+use sign_in_failures::{
+    concurrent_sign_in_failures_are_counted_exactly, sign_in_failures_count_lock_expire_and_clear,
+    the_sign_in_failure_table_is_capped,
+};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -60,6 +67,9 @@ conformance!(
     an_org_and_its_admin_are_created_together,
     fields_layouts_and_module_settings,
     orgs_are_isolated,
+    sign_in_failures_count_lock_expire_and_clear,
+    concurrent_sign_in_failures_are_counted_exactly,
+    the_sign_in_failure_table_is_capped,
 );
 
 const NOW: i64 = 1_700_000_000_000;

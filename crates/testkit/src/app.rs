@@ -54,20 +54,10 @@ pub async fn spawn_configured(
             Err(e) => panic!("{e}"),
         },
     };
-    let store = portico_store::Store::open(&url).unwrap();
     // A second handle on the same database, for checks the tests make directly.
     let direct = portico_store::Store::open(&url).unwrap();
     let skew = Arc::new(AtomicI64::new(0));
-    let real = portico_app::system_clock();
-    let s = Arc::clone(&skew);
-    let clock: Clock = Arc::new(move || real() + s.load(Ordering::Relaxed));
-    store.migrate(clock()).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let mut config = WebConfig::new(&base);
-    let mut settings = Settings::default();
-    configure(&mut config, &mut settings);
-    let state = AppState::new(Context::new(store, settings, clock), config);
+    let (base, state, listener) = instance(&url, &skew, configure).await;
     let fx = fixtures::load(&state)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -85,6 +75,28 @@ pub async fn spawn_configured(
         skew,
         fx,
     })
+}
+
+/// An app instance on `url` as `portico serve` starts one: its own store handle (a pool on
+/// PostgreSQL), migrations run, a port of its own; the clock is the real one plus `skew`.
+/// Answers its address, its state and the listener to serve on.
+async fn instance(
+    url: &str,
+    skew: &Arc<AtomicI64>,
+    configure: impl FnOnce(&mut WebConfig, &mut Settings),
+) -> (String, AppState, tokio::net::TcpListener) {
+    let store = portico_store::Store::open(url).unwrap();
+    let real = portico_app::system_clock();
+    let s = Arc::clone(skew);
+    let clock: Clock = Arc::new(move || real() + s.load(Ordering::Relaxed));
+    store.migrate(clock()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = WebConfig::new(&base);
+    let mut settings = Settings::default();
+    configure(&mut config, &mut settings);
+    let state = AppState::new(Context::new(store, settings, clock), config);
+    (base, state, listener)
 }
 
 /// An answer of the JSON API.
@@ -106,6 +118,24 @@ impl Reply {
 }
 
 impl TestApp {
+    /// A second instance of the app on the same database, as a second `portico serve` behind a
+    /// load balancer would be: its own process state, store handle and port, sharing only what
+    /// the database holds. The clock is shared ([`TestApp::advance`] moves both), and so are the
+    /// fixture's ids.
+    pub async fn second_instance(&self) -> TestApp {
+        let (base, state, listener) = instance(&self.database_url, &self.skew, |_, _| {}).await;
+        tokio::spawn(axum::serve(listener, portico_web::app(state.clone())).into_future());
+        TestApp {
+            base,
+            database_url: self.database_url.clone(),
+            state,
+            store: portico_store::Store::open(&self.database_url).unwrap(),
+            client: self.client.clone(),
+            skew: Arc::clone(&self.skew),
+            fx: self.fx.clone(),
+        }
+    }
+
     pub fn advance(&self, ms: Millis) {
         self.skew.fetch_add(ms, Ordering::Relaxed);
     }
@@ -176,16 +206,20 @@ impl TestApp {
         self.issue_token(who).await.0
     }
 
+    /// `POST /api/v1/auth/token` with this email and password, whatever it answers.
+    pub async fn api_sign_in(&self, email: &str, password: &str) -> Reply {
+        self.call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"email": email, "password": password})),
+        )
+        .await
+    }
+
     /// A new API token for this user: its secret and its public id.
     pub async fn issue_token(&self, (email, password): (&str, &str)) -> (String, i64) {
-        let r = self
-            .call(
-                Method::POST,
-                "/api/v1/auth/token",
-                None,
-                Some(json!({"email": email, "password": password})),
-            )
-            .await;
+        let r = self.api_sign_in(email, password).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         (
             r.body["token"].as_str().unwrap().to_string(),

@@ -92,7 +92,7 @@ const ISOLATED: &[&str] = &[
 /// Operations that act for no org, with the reason each may: creating orgs, the operator's
 /// list, whether an email domain has an org, lookups by a key unique on the instance (sign-in
 /// email, a secret's hash, a portal's address or domain) that answer the org for the caller to
-/// check, and session upkeep by secret.
+/// check, session upkeep by secret, and sign-in failure counts by the hash of the email.
 const INSTANCE_WIDE: &[&str] = &[
     "create_org",
     "find_org_by_domain",
@@ -106,6 +106,13 @@ const INSTANCE_WIDE: &[&str] = &[
     "api_token_org",
     "portal_by_slug",
     "portal_by_domain",
+    // Sign-in failure counts are keyed by the hash of the email typed at sign-in, before any
+    // org is known: they belong to no org and hold no org's data.
+    "record_sign_in_failure",
+    "get_sign_in_failures",
+    "clear_sign_in_failures",
+    "delete_expired_sign_in_failures",
+    "count_sign_in_failure_keys",
 ];
 
 /// Everything org A has, read through A's own id.

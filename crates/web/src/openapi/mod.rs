@@ -89,7 +89,7 @@ fn responses() -> Value {
             json!({"error": {"code": "required", "message": "missing field `data`", "field": "data", "details": [{"field": "data", "code": "required", "message": "missing field `data`"}]}}),
         ),
         "TooManyRequests": answer(
-            "Too many failed sign-ins for this email; wait 15 minutes",
+            "Too many failed sign-ins for this email, counted on every instance; wait 15 minutes",
             "Error",
             json!({"error": {"code": "too_many_attempts", "message": "too many attempts; try again later"}}),
         ),
