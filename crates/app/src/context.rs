@@ -104,10 +104,12 @@ mod tests {
         assert!(poisoned.is_err());
         assert!(ctx.throttle.is_poisoned());
         for _ in 0..5 {
-            let r = crate::sign_in::check_credentials(&ctx, "guess@example.com", "wrong").await;
+            let r =
+                crate::sign_in::check_credentials(&ctx, "guess@example.com", "wrong", None).await;
             assert!(matches!(r, Err(AppError::Invalid(_))), "{r:?}");
         }
-        let sixth = crate::sign_in::check_credentials(&ctx, "guess@example.com", "wrong").await;
+        let sixth =
+            crate::sign_in::check_credentials(&ctx, "guess@example.com", "wrong", None).await;
         assert!(
             matches!(sixth, Err(AppError::TooManyAttempts)),
             "throttling stays on: {sixth:?}"

@@ -214,20 +214,21 @@ impl TestApp {
         self.token(fixtures::RIVAL_ADMIN).await
     }
 
-    /// The id of the CRM user with this email.
-    pub async fn user_id(&self, email: &str) -> i64 {
-        self.store.find_login(email).await.unwrap().unwrap().0.id
+    /// The CRM user with this email, which must be in one org only.
+    async fn only_user(&self, email: &str) -> portico_domain::profile::User {
+        let mut found = self.store.find_logins(email).await.unwrap();
+        assert_eq!(found.len(), 1, "{email} is in {} orgs", found.len());
+        found.remove(0).0
     }
 
-    /// The id of the org of the CRM user with this email.
+    /// The id of the CRM user with this email (in one org only).
+    pub async fn user_id(&self, email: &str) -> i64 {
+        self.only_user(email).await.id
+    }
+
+    /// The id of the org of the CRM user with this email (in one org only).
     pub async fn org_of(&self, email: &str) -> i64 {
-        self.store
-            .find_login(email)
-            .await
-            .unwrap()
-            .unwrap()
-            .0
-            .org_id
+        self.only_user(email).await.org_id
     }
 
     /// The id of the first record in a module's list as this caller sees it.
