@@ -10,7 +10,7 @@ mod support;
 use portico_testkit::fixtures::{self, ORG_NAME, PORTAL_NAME, RIVAL_NAME};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{ADMIN, Backend, Reply, TestApp};
+use support::{ADMIN, Backend, Page, Reply, TestApp};
 
 on_both_backends!(
     crm_user_emails_are_unique_within_an_org,
@@ -83,7 +83,7 @@ async fn refusal(app: &TestApp, email: &str, password: &str, org: Option<i64>) -
 }
 
 /// The fixture org, Rival and Third, with `SHARED` in all three: `PASSWORD` in Northwind and
-/// Rival, `OTHER_PASSWORD` in Third. Answers the three org ids.
+/// Rival, `OTHER_PASSWORD` in Third. Pages the three org ids.
 async fn shared_in_three_orgs(app: &TestApp) -> [i64; 3] {
     let northwind_admin = app.token(ADMIN).await;
     let rival_admin = app.other_org().await;
@@ -262,36 +262,13 @@ async fn the_api_asks_which_org_only_among_those_where_the_password_is_right(app
 
 // ---- the admin sign-in, as a browser drives it ----
 
-/// What a request answered: status, `Location`, the cookie it sets (name=value) and the body.
-struct Answer {
-    status: StatusCode,
-    location: String,
-    cookie: String,
-    body: String,
-}
-
-async fn send(app: &TestApp, cookie: &str, path: &str, form: Option<&[(&str, &str)]>) -> Answer {
-    let mut request = match form {
-        Some(fields) => app.client.post(format!("{}{path}", app.base)).form(fields),
-        None => app.client.get(format!("{}{path}", app.base)),
+async fn send(app: &TestApp, cookie: &str, path: &str, form: Option<&[(&str, &str)]>) -> Page {
+    let method = if form.is_some() {
+        Method::POST
+    } else {
+        Method::GET
     };
-    if !cookie.is_empty() {
-        request = request.header("cookie", cookie);
-    }
-    let r = request.send().await.unwrap();
-    let header = |name: &str| {
-        r.headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default()
-    };
-    let (location, cookie) = (header("location"), header("set-cookie"));
-    Answer {
-        status: r.status(),
-        location,
-        cookie: cookie.split(';').next().unwrap_or("").to_string(),
-        body: r.text().await.unwrap(),
-    }
+    app.browse(cookie, method, path, form).await
 }
 
 /// The value of the hidden input `name` in a page.
@@ -315,7 +292,7 @@ fn offered(html: &str) -> Vec<(i64, String)> {
 
 /// A sign-in as a browser posts it (the form's token and cookie): the answer, and the
 /// sign-in cookie it was posted with.
-async fn login(app: &TestApp, email: &str, password: &str) -> (Answer, String) {
+async fn login(app: &TestApp, email: &str, password: &str) -> (Page, String) {
     let form = send(app, "", "/admin/login", None).await;
     let csrf = hidden(&form.body, "_csrf");
     let fields = [
@@ -329,7 +306,7 @@ async fn login(app: &TestApp, email: &str, password: &str) -> (Answer, String) {
 }
 
 /// An org choice page's answer for `org`.
-async fn choose(app: &TestApp, page: &str, login_cookie: &str, org: &str) -> Answer {
+async fn choose(app: &TestApp, page: &str, login_cookie: &str, org: &str) -> Page {
     let (choice, csrf) = (hidden(page, "choice"), hidden(page, "_csrf"));
     let fields = [
         ("choice", choice.as_str()),
@@ -426,7 +403,7 @@ async fn the_admin_sign_in_offers_only_the_orgs_where_the_password_is_right(app:
     let (unknown, _) = login(&app, "nobody@partner.example", "wrong-password-1").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status, wrong.status);
-    let message = |a: &Answer| {
+    let message = |a: &Page| {
         let at = a.body.find("role=\"alert\">").unwrap();
         a.body[at..at + a.body[at..].find('<').unwrap()].to_string()
     };

@@ -14,7 +14,8 @@ use portico_domain::standard::{NewCustomModule, standard_modules};
 use portico_domain::webtab::NewWebTab;
 use portico_store::migrations::LATEST;
 use portico_store::{
-    ModuleSettings, NewOrg, NewUser, RecordMeta, RecordQuery, Session, Store, StoreError,
+    ModuleSettings, NewOrg, NewOrgAdmin, NewUser, RecordMeta, RecordQuery, Session, Store,
+    StoreError,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -23,6 +24,8 @@ use std::collections::BTreeMap;
 mod claims;
 #[path = "conformance/isolation.rs"]
 mod isolation;
+#[path = "conformance/migration.rs"]
+mod migration;
 use claims::{
     custom_domains_are_unique_once_verified, sign_in_choices_are_single_use_and_expire,
     user_emails_are_unique_within_an_org,
@@ -96,23 +99,26 @@ struct Tenant {
     user: Id,
 }
 
-async fn tenant(store: &Store, name: &str, domain: &str) -> Tenant {
+/// An org with the standard modules and an "Administrator" profile (all of Contacts), and
+/// with `admin` as its first administrator when one is given.
+fn new_org(name: &str, domain: &str, admin: Option<NewOrgAdmin>) -> NewOrg {
     let mut permissions = BTreeMap::new();
     permissions.insert("Contacts".to_string(), ModulePermissions::ALL);
+    NewOrg {
+        settings: settings(name, domain),
+        modules: standard_modules(),
+        profiles: vec![NewProfile {
+            name: "Administrator".into(),
+            scope: RecordScope::All,
+            permissions,
+        }],
+        admin,
+    }
+}
+
+async fn tenant(store: &Store, name: &str, domain: &str) -> Tenant {
     let created = store
-        .create_org(
-            &NewOrg {
-                settings: settings(name, domain),
-                modules: standard_modules(),
-                profiles: vec![NewProfile {
-                    name: "Administrator".into(),
-                    scope: RecordScope::All,
-                    permissions,
-                }],
-                admin: None,
-            },
-            NOW,
-        )
+        .create_org(&new_org(name, domain, None), NOW)
         .await
         .unwrap();
     let (org, profiles) = (created.org, created.profiles);

@@ -105,7 +105,49 @@ impl Reply {
     }
 }
 
+/// What a page answered, as a browser sees it.
+pub struct Page {
+    pub status: StatusCode,
+    /// The `Location` header, or "".
+    pub location: String,
+    /// The cookie the answer sets (name=value), or "".
+    pub cookie: String,
+    pub body: String,
+}
+
 impl TestApp {
+    /// A request as a browser sends it: with a cookie (none when empty) and, when `form` is
+    /// given, those fields as a form body.
+    pub async fn browse(
+        &self,
+        cookie: &str,
+        method: Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> Page {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if !cookie.is_empty() {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(fields) = form {
+            request = request.form(fields);
+        }
+        let r = request.send().await.unwrap();
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        let (location, set_cookie) = (header("location"), header("set-cookie"));
+        Page {
+            status: r.status(),
+            location,
+            cookie: set_cookie.split(';').next().unwrap_or("").to_string(),
+            body: r.text().await.unwrap(),
+        }
+    }
+
     pub fn advance(&self, ms: Millis) {
         self.skew.fetch_add(ms, Ordering::Relaxed);
     }

@@ -356,13 +356,42 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// What each step of signing in posts besides its own fields: where to go afterwards, and the
+/// sign-in form's double-submit token.
+#[derive(Deserialize)]
+struct SignInStep {
+    next: Option<String>,
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+impl SignInStep {
+    /// The safe `next`, and the token when it is the one the sign-in cookie holds; otherwise
+    /// the sign-in form again (403), with `email` kept.
+    fn check(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+        email: &str,
+    ) -> Result<(String, String), Response> {
+        let next = safe_next(self.next.as_deref());
+        let expected = named_cookie(headers, LOGIN_COOKIE).unwrap_or_default();
+        let sent = self.csrf.as_deref().unwrap_or("");
+        if expected.is_empty() || !constant_time_eq(sent, &expected) {
+            let message = "The sign-in form expired. Please sign in again.".to_string();
+            let status = StatusCode::FORBIDDEN;
+            return Err(login_form(state, email.into(), next, Some(message), status));
+        }
+        Ok((next, expected))
+    }
+}
+
 #[derive(Deserialize)]
 struct LoginForm {
     email: String,
     password: String,
-    next: Option<String>,
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
+    #[serde(flatten)]
+    step: SignInStep,
 }
 
 async fn login(
@@ -374,9 +403,9 @@ async fn login(
         Ok(Form(form)) => form,
         Err(e) => return form_rejection(e),
     };
-    let next = safe_next(form.next.as_deref());
-    let Some(csrf) = login_csrf(&headers, form.csrf.as_deref()) else {
-        return login_expired(&state, form.email, next);
+    let (next, csrf) = match form.step.check(&state, &headers, &form.email) {
+        Ok(checked) => checked,
+        Err(page) => return page,
     };
     let signed_in = portico_app::org_choice::sign_in(&state, &form.email, &form.password, None);
     let user = match signed_in.await {
@@ -398,17 +427,6 @@ async fn login(
         }
     };
     start_session(&state, &headers, &user, &next).await
-}
-
-/// The sign-in form's double-submit token, when the form sent the one its cookie holds.
-fn login_csrf(headers: &HeaderMap, sent: Option<&str>) -> Option<String> {
-    let expected = named_cookie(headers, LOGIN_COOKIE).unwrap_or_default();
-    (!expected.is_empty() && constant_time_eq(sent.unwrap_or(""), &expected)).then_some(expected)
-}
-
-fn login_expired(state: &AppState, email: String, next: String) -> Response {
-    let message = "The sign-in form expired. Please sign in again.".to_string();
-    login_form(state, email, next, Some(message), StatusCode::FORBIDDEN)
 }
 
 #[derive(Template)]
@@ -448,9 +466,8 @@ async fn org_choice(
 struct OrgChoiceForm {
     choice: String,
     org: String,
-    next: Option<String>,
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
+    #[serde(flatten)]
+    step: SignInStep,
 }
 
 /// The answer to an org choice: signs in as the account in the chosen org, if that org was
@@ -464,10 +481,10 @@ async fn choose_org(
         Ok(Form(form)) => form,
         Err(e) => return form_rejection(e),
     };
-    let next = safe_next(form.next.as_deref());
-    if login_csrf(&headers, form.csrf.as_deref()).is_none() {
-        return login_expired(&state, String::new(), next);
-    }
+    let (next, _) = match form.step.check(&state, &headers, "") {
+        Ok(checked) => checked,
+        Err(page) => return page,
+    };
     // An org id that is not a number was not offered: the choice is used up all the same.
     let org = form.org.parse().unwrap_or(0);
     let user = match portico_app::org_choice::take_choice(&state, &form.choice, org).await {

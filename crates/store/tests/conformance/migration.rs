@@ -3,21 +3,17 @@
 //! database filled at version 6 must come out with every row of every table unchanged, its
 //! foreign keys intact and its counters kept. And whatever each dialect's DDL does, the two
 //! backends must end with the same tables, columns and indexes.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use super::isolation::checked;
+use super::{NOW, new_org};
 use portico_domain::email::EmailAddress;
-use portico_domain::org::{OrgSettings, TimeFormat};
-use portico_domain::portal::{Catalogue, PortalSettings, Slug, UserTypeConfig};
-use portico_domain::profile::{ModulePermissions, NewProfile, RecordScope};
+use portico_domain::portal::{PortalSettings, Slug};
 use portico_domain::record::{RecordState, validate_data};
-use portico_domain::standard::standard_modules;
 use portico_store::migrations::{LATEST, MIGRATIONS, ddl};
 use portico_store::sql::Dialect;
 use portico_store::{NewOrg, NewOrgAdmin, NewUser, Session, Store};
 use serde_json::json;
 use std::collections::BTreeMap;
-
-const NOW: i64 = 1_700_000_000_000;
 
 /// A connection to the database beside the store, for what the store does not offer: applying
 /// the migrations up to a version, and reading every row of every table.
@@ -179,58 +175,27 @@ impl Raw {
     }
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(portico_testkit::sqlite_url()).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    match portico_testkit::postgres_url().await {
-                        Ok(Some(url)) => super::$name(url).await,
-                        Ok(None) => {}
-                        Err(e) => panic!("{e}"),
-                    }
-                }
-            )*
-        }
-    };
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_migration_7_keeps_the_data_of_version_6() {
+    migration_7_keeps_the_data_of_version_6(portico_testkit::sqlite_url()).await;
 }
 
-on_both!(migration_7_keeps_the_data_of_version_6);
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_migration_7_keeps_the_data_of_version_6() {
+    match portico_testkit::postgres_url().await {
+        Ok(Some(url)) => migration_7_keeps_the_data_of_version_6(url).await,
+        Ok(None) => {}
+        Err(e) => panic!("{e}"),
+    }
+}
 
 fn org(name: &str, domain: &str, admin: &str) -> NewOrg {
-    let mut permissions = BTreeMap::new();
-    permissions.insert("Contacts".to_string(), ModulePermissions::ALL);
-    NewOrg {
-        settings: OrgSettings {
-            name: name.into(),
-            email_domain: domain.into(),
-            language: "en".into(),
-            time_format: TimeFormat::TwentyFourHour,
-            time_zone: "UTC".into(),
-            country: "US".into(),
-            gdpr_consent_required: false,
-        },
-        modules: standard_modules(),
-        profiles: vec![NewProfile {
-            name: "Administrator".into(),
-            scope: RecordScope::All,
-            permissions,
-        }],
-        admin: Some(NewOrgAdmin {
-            email: EmailAddress::parse(admin).unwrap(),
-            name: "Boss".into(),
-            password_hash: format!("hash-of-{admin}"),
-        }),
-    }
+    let admin = NewOrgAdmin {
+        email: EmailAddress::parse(admin).unwrap(),
+        name: "Boss".into(),
+        password_hash: format!("hash-of-{admin}"),
+    };
+    new_org(name, domain, Some(admin))
 }
 
 async fn migration_7_keeps_the_data_of_version_6(url: String) {
@@ -296,20 +261,7 @@ async fn migration_7_keeps_the_data_of_version_6(url: String) {
         .create_record(z, contacts.id, ada.id, &valid, RecordState::default(), NOW)
         .await
         .unwrap();
-    let mut modules = Vec::new();
-    for m in store.list_modules(z).await.unwrap() {
-        let fields = store.list_fields(z, m.id).await.unwrap();
-        let layouts = store.list_layouts(z, m.id).await.unwrap();
-        modules.push((m, fields, layouts));
-    }
-    let cat = Catalogue {
-        modules: &modules,
-        web_tabs: &[],
-    };
-    let contacts_name = contacts.api_name.clone();
-    let client = UserTypeConfig::starter("Client Portal", &contacts_name, true, 10, &cat)
-        .check(&cat)
-        .unwrap();
+    let client = checked(&store, z, "Client Portal", "Contacts", true).await;
     let (portal, _) = store
         .create_portal(
             z,
