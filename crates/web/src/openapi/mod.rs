@@ -76,7 +76,7 @@ fn responses() -> Value {
         "Conflict": answer(
             "A unique value is taken (`duplicate`, with `field`) or another rule of uniqueness or state is broken (`conflict`)",
             "ConflictError",
-            json!({"error": {"code": "duplicate", "message": "A user with this email address already exists", "field": "email"}}),
+            json!({"error": {"code": "duplicate", "message": "A user with this email address already exists in this org", "field": "email"}}),
         ),
         "PreconditionFailed": answer(
             "If-Match names a version the record is no longer at: nothing was changed",

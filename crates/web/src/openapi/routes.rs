@@ -247,7 +247,10 @@ pub const ROUTES: &[RouteDoc] = &[
 .id("list_users")
         .ok(200, "UserList")
         .errors(&[401, 403, 500]),
-    RouteDoc::post("/api/v1/users", "Create a CRM user (administrators)")
+    RouteDoc::post(
+        "/api/v1/users",
+        "Create a CRM user (administrators). The email is unique within the org (409 duplicate); another org's user with the same address is no obstacle",
+    )
 .id("create_user")
         .body("NewUser")
         .ok(201, "User")
