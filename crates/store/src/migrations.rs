@@ -41,6 +41,43 @@ CREATE INDEX sign_in_choices_expiry ON sign_in_choices (expires_at);
     };
 }
 
+/// SQLite's rebuild of `$table` with a new definition (column by column, constraints included),
+/// keeping the rows of `$columns`, for changes it cannot make in place. The caller defers
+/// foreign keys first and creates the table's indexes again afterwards (see migration 7 for
+/// why the copy goes aside and comes back under the table's own name).
+macro_rules! sqlite_rebuild {
+    ($table:literal, $columns:literal, $definition:literal) => {
+        concat!(
+            "\nCREATE TABLE rebuild_",
+            $table,
+            " AS SELECT * FROM ",
+            $table,
+            ";\n",
+            "DROP TABLE ",
+            $table,
+            ";\n",
+            "CREATE TABLE ",
+            $table,
+            " (",
+            $definition,
+            ");\n",
+            "INSERT INTO ",
+            $table,
+            " (",
+            $columns,
+            ")\n",
+            "    SELECT ",
+            $columns,
+            " FROM rebuild_",
+            $table,
+            " ORDER BY id;\n",
+            "DROP TABLE rebuild_",
+            $table,
+            ";\n",
+        )
+    };
+}
+
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -289,10 +326,11 @@ CREATE INDEX m7_records_owner ON records (owner_id);
 CREATE INDEX m7_sessions_user ON sessions (user_id);
 CREATE INDEX m7_api_tokens_user ON api_tokens (user_id);
 CREATE TABLE m7_sequence AS SELECT name, seq FROM sqlite_sequence WHERE name IN ('users', 'portals');
-
-CREATE TABLE m7_users AS SELECT * FROM users;
-DROP TABLE users;
-CREATE TABLE users (
+"#,
+                sqlite_rebuild!(
+                    "users",
+                    "id, org_id, email, email_key, name, password_hash, profile_id, super_admin, active, created_at",
+                    r#"
     id {id},
     org_id BIGINT NOT NULL REFERENCES orgs(id),
     email TEXT NOT NULL,
@@ -304,17 +342,16 @@ CREATE TABLE users (
     active {bool} NOT NULL,
     created_at BIGINT NOT NULL,
     UNIQUE (org_id, email_key)
-);
-INSERT INTO users (id, org_id, email, email_key, name, password_hash, profile_id, super_admin, active, created_at)
-    SELECT id, org_id, email, email_key, name, password_hash, profile_id, super_admin, active, created_at
-    FROM m7_users ORDER BY id;
-DROP TABLE m7_users;
+"#
+                ),
+                r#"
 CREATE INDEX users_org ON users (org_id, id);
 CREATE INDEX users_email ON users (email_key);
-
-CREATE TABLE m7_portals AS SELECT * FROM portals;
-DROP TABLE portals;
-CREATE TABLE portals (
+"#,
+                sqlite_rebuild!(
+                    "portals",
+                    "id, org_id, name, name_key, slug, custom_domain, settings, domain_token, domain_verified, created_at",
+                    r#"
     id {id},
     org_id BIGINT NOT NULL REFERENCES orgs(id),
     name TEXT NOT NULL,
@@ -326,11 +363,9 @@ CREATE TABLE portals (
     domain_verified {bool} NOT NULL DEFAULT {false},
     created_at BIGINT NOT NULL,
     UNIQUE (org_id, custom_domain)
-);
-INSERT INTO portals (id, org_id, name, name_key, slug, custom_domain, settings, domain_token, domain_verified, created_at)
-    SELECT id, org_id, name, name_key, slug, custom_domain, settings, domain_token, domain_verified, created_at
-    FROM m7_portals ORDER BY id;
-DROP TABLE m7_portals;
+"#
+                ),
+                r#"
 CREATE INDEX portals_org ON portals (org_id, id);
 CREATE UNIQUE INDEX portals_verified_domain ON portals (custom_domain) WHERE domain_verified;
 

@@ -366,24 +366,28 @@ struct SignInStep {
 }
 
 impl SignInStep {
-    /// The safe `next`, and the token when it is the one the sign-in cookie holds; otherwise
-    /// the sign-in form again (403), with `email` kept.
-    fn check(
-        &self,
-        state: &AppState,
-        headers: &HeaderMap,
-        email: &str,
-    ) -> Result<(String, String), Response> {
-        let next = safe_next(self.next.as_deref());
+    fn next(&self) -> String {
+        safe_next(self.next.as_deref())
+    }
+
+    /// The token, when it is the one the sign-in cookie holds.
+    fn token(&self, headers: &HeaderMap) -> Option<String> {
         let expected = named_cookie(headers, LOGIN_COOKIE).unwrap_or_default();
         let sent = self.csrf.as_deref().unwrap_or("");
-        if expected.is_empty() || !constant_time_eq(sent, &expected) {
-            let message = "The sign-in form expired. Please sign in again.".to_string();
-            let status = StatusCode::FORBIDDEN;
-            return Err(login_form(state, email.into(), next, Some(message), status));
-        }
-        Ok((next, expected))
+        (!expected.is_empty() && constant_time_eq(sent, &expected)).then_some(expected)
     }
+}
+
+/// A sign-in step without the right token: the sign-in form again (403), with `email` kept.
+fn login_expired(state: &AppState, email: &str, next: String) -> Response {
+    let message = "The sign-in form expired. Please sign in again.".to_string();
+    login_form(
+        state,
+        email.into(),
+        next,
+        Some(message),
+        StatusCode::FORBIDDEN,
+    )
 }
 
 #[derive(Deserialize)]
@@ -403,9 +407,9 @@ async fn login(
         Ok(Form(form)) => form,
         Err(e) => return form_rejection(e),
     };
-    let (next, csrf) = match form.step.check(&state, &headers, &form.email) {
-        Ok(checked) => checked,
-        Err(page) => return page,
+    let next = form.step.next();
+    let Some(csrf) = form.step.token(&headers) else {
+        return login_expired(&state, &form.email, next);
     };
     let signed_in = portico_app::org_choice::sign_in(&state, &form.email, &form.password, None);
     let user = match signed_in.await {
@@ -481,10 +485,10 @@ async fn choose_org(
         Ok(Form(form)) => form,
         Err(e) => return form_rejection(e),
     };
-    let (next, _) = match form.step.check(&state, &headers, "") {
-        Ok(checked) => checked,
-        Err(page) => return page,
-    };
+    let next = form.step.next();
+    if form.step.token(&headers).is_none() {
+        return login_expired(&state, "", next);
+    }
     // An org id that is not a number was not offered: the choice is used up all the same.
     let org = form.org.parse().unwrap_or(0);
     let user = match portico_app::org_choice::take_choice(&state, &form.choice, org).await {
