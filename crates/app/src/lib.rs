@@ -16,6 +16,7 @@ pub mod dns;
 mod error;
 pub mod modules;
 pub mod org;
+pub mod org_choice;
 pub mod portal_config;
 pub mod portals;
 pub mod records;

@@ -244,7 +244,7 @@ pub async fn by_slug(ctx: &Context, slug: &str) -> Result<Option<Portal>> {
     Ok(ctx.store().portal_by_slug(slug).await?)
 }
 
-/// The portal whose custom domain is `host` (verified or not; the caller decides).
+/// The portal that verified `host` as its custom domain; unverified claims serve nothing.
 pub async fn by_domain(ctx: &Context, host: &str) -> Result<Option<Portal>> {
     Ok(ctx.store().portal_by_domain(host).await?)
 }

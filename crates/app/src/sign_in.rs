@@ -117,18 +117,40 @@ pub async fn api_actor(ctx: &Context, bearer: &str) -> Result<CrmActor> {
     Ok(actor)
 }
 
-/// Issues an API token for the CRM user with this email (the operator's CLI).
+/// Issues an API token for the CRM user with this email (the operator's CLI). An email with
+/// users in several orgs needs `org`, the id of the org whose user it is.
 pub async fn issue_api_token_for(
     ctx: &Context,
     email: &str,
+    org: Option<Id>,
     label: &str,
     ttl_ms: i64,
 ) -> Result<(String, ApiToken)> {
-    let Some((user, _)) = ctx.store().find_login(email).await? else {
+    let mut users: Vec<User> = ctx
+        .store()
+        .find_logins(email)
+        .await?
+        .into_iter()
+        .map(|(user, _)| user)
+        .filter(|user| org.is_none_or(|org| user.org_id == org))
+        .collect();
+    if users.len() > 1 {
+        let orgs: Vec<String> = users.iter().map(|u| u.org_id.to_string()).collect();
+        return Err(AppError::invalid(
+            "org",
+            "org_required",
+            format!(
+                "{email} is a CRM user in several orgs (ids {}); name one with --org",
+                orgs.join(", ")
+            ),
+        ));
+    }
+    let Some(user) = users.pop() else {
+        let where_ = org.map(|o| format!(" in org {o}")).unwrap_or_default();
         return Err(AppError::invalid(
             "email",
             "unknown_user",
-            format!("There is no CRM user with the email {email}"),
+            format!("There is no CRM user with the email {email}{where_}"),
         ));
     };
     issue_api_token(ctx, &user, label, ttl_ms).await
@@ -172,31 +194,62 @@ fn invalid_credentials() -> AppError {
     ))
 }
 
-/// Checks an email and password, with the shared lockout and equal cost for unknown accounts. An email
+/// Checks an email and password, with the lockout every instance shares and equal cost for unknown accounts, and
+/// answers the accounts they open (at least one; several when the email has an account with
+/// this password in several orgs; only the account in `org` when one is named). An email
 /// no account could have (see [`sign_in_key`]) gets the answer of a wrong password at once:
 /// the same shape, nothing to learn from it, and nothing remembered.
-pub async fn check_credentials(ctx: &Context, email: &str, password: &str) -> Result<User> {
+pub async fn check_credentials(
+    ctx: &Context,
+    email: &str,
+    password: &str,
+    org: Option<Id>,
+) -> Result<Vec<User>> {
     let Some(key) = sign_in_key(email) else {
         return Err(invalid_credentials());
     };
     // Counted as a failure before the slow verification, in the database every instance
     // shares; a locked key answers 429 here, and a success clears the count below.
     sign_in_lockout::count_attempt(ctx, &key).await?;
-    let found = ctx.store().find_login(&key).await?;
+    let accounts = accounts_opened(ctx, &key, password, org).await?;
+    if accounts.is_empty() {
+        return Err(invalid_credentials());
+    }
+    sign_in_lockout::clear(ctx, &key).await?;
+    Ok(accounts)
+}
+
+/// The active accounts with the email `key` (one per org, in `org` only when it is named) whose
+/// password is `password`. CRM user emails are unique within an org, not on the instance, so
+/// the password is verified against every account with this email, active or not; with no
+/// account at all the decoy is verified instead. Nothing here tells which orgs have the email:
+/// only accounts this password opens come back.
+async fn accounts_opened(
+    ctx: &Context,
+    key: &str,
+    password: &str,
+    org: Option<Id>,
+) -> Result<Vec<User>> {
+    let mut candidates = ctx.store().find_logins(key).await?;
+    if let Some(org) = org {
+        candidates.retain(|(user, _)| user.org_id == org);
+    }
     let password = password.to_string();
-    let (ok, user) = tokio::task::spawn_blocking(move || match found {
-        Some((user, hash)) => (verify_password(&password, &hash) && user.active, Some(user)),
-        None => (verify_unknown(&password), None),
+    tokio::task::spawn_blocking(move || {
+        if candidates.is_empty() {
+            verify_unknown(&password);
+            return Vec::new();
+        }
+        candidates
+            .into_iter()
+            .filter_map(|(user, hash)| {
+                let matches = verify_password(&password, &hash);
+                (matches && user.active).then_some(user)
+            })
+            .collect()
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    if ok {
-        sign_in_lockout::clear(ctx, &key).await?;
-    }
-    match (ok, user) {
-        (true, Some(user)) => Ok(user),
-        _ => Err(invalid_credentials()),
-    }
+    .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// Issues an API token for a user; answers the secret (shown once, never stored or logged)

@@ -28,7 +28,7 @@ async fn parallel_guesses_reach_the_password_check_at_most_five_times(ctx: Conte
         .map(|i| {
             let ctx = Arc::clone(&ctx);
             tokio::spawn(async move {
-                check_credentials(&ctx, &admin(), &format!("wrong guess {i}")).await
+                check_credentials(&ctx, &admin(), &format!("wrong guess {i}"), None).await
             })
         })
         .collect();
@@ -44,7 +44,7 @@ async fn parallel_guesses_reach_the_password_check_at_most_five_times(ctx: Conte
     assert_eq!((checked, refused), (5, 15), "only five guesses are checked");
     assert!(
         matches!(
-            check_credentials(&ctx, &admin(), PASSWORD).await,
+            check_credentials(&ctx, &admin(), PASSWORD, None).await,
             Err(AppError::TooManyAttempts)
         ),
         "a locked key refuses even the right password"
@@ -54,20 +54,25 @@ async fn parallel_guesses_reach_the_password_check_at_most_five_times(ctx: Conte
 async fn a_success_clears_the_count(ctx: Context) {
     common::org(&ctx, "Lockout Co", DOMAIN).await;
     for _ in 0..4 {
-        let r = check_credentials(&ctx, &admin(), "wrong password").await;
+        let r = check_credentials(&ctx, &admin(), "wrong password", None).await;
         assert!(matches!(r, Err(AppError::Invalid(_))), "{r:?}");
     }
     // The same key however the email is written: trimmed and lower-cased.
-    let user = check_credentials(&ctx, &format!("  ADMIN@{DOMAIN} "), PASSWORD)
+    let users = check_credentials(&ctx, &format!("  ADMIN@{DOMAIN} "), PASSWORD, None)
         .await
         .unwrap();
-    assert_eq!(user.email.as_str(), admin());
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].email.as_str(), admin());
     for _ in 0..4 {
-        let r = check_credentials(&ctx, &admin(), "wrong password").await;
+        let r = check_credentials(&ctx, &admin(), "wrong password", None).await;
         assert!(
             matches!(r, Err(AppError::Invalid(_))),
             "the count started again: {r:?}"
         );
     }
-    assert!(check_credentials(&ctx, &admin(), PASSWORD).await.is_ok());
+    assert!(
+        check_credentials(&ctx, &admin(), PASSWORD, None)
+            .await
+            .is_ok()
+    );
 }

@@ -121,6 +121,10 @@ enum TokenCommand {
     Create {
         #[arg(long)]
         email: String,
+        /// The org's id (as `portico orgs` prints it), needed when the email belongs to CRM
+        /// users in several orgs.
+        #[arg(long)]
+        org: Option<i64>,
         #[arg(long, default_value = "cli")]
         label: String,
         #[arg(long, default_value_t = 90)]
@@ -335,15 +339,22 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Token {
-            command: TokenCommand::Create { email, label, days },
+            command:
+                TokenCommand::Create {
+                    email,
+                    org,
+                    label,
+                    days,
+                },
         } => {
             let config = Config::resolve(&file, cli.database_url, None, None, false);
             let ctx = open_context(&config).await?;
             if !(1..=3650).contains(&days) {
                 return Err("--days is between 1 and 3650".into());
             }
+            let ttl = days * 86_400_000;
             let (token, _) =
-                portico_app::sign_in::issue_api_token_for(&ctx, &email, &label, days * 86_400_000)
+                portico_app::sign_in::issue_api_token_for(&ctx, &email, org, &label, ttl)
                     .await
                     .map_err(|e| e.describe())?;
             println!("{token}");

@@ -8,7 +8,7 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{ADMIN, REP, TestApp};
+use support::{ADMIN, Page, REP, TestApp};
 
 on_both_backends!(
     a_stale_record_save_is_refused_with_the_input_kept,
@@ -20,16 +20,6 @@ on_both_backends!(
 
 // ---- a browser, in a few lines ----
 
-/// What a request answered.
-struct Answer {
-    status: StatusCode,
-    /// The `Location` header, or "".
-    location: String,
-    /// The cookie the answer sets (name=value), or "".
-    cookie: String,
-    body: String,
-}
-
 /// Sends a request with a cookie (and form fields, if any).
 async fn send(
     app: &TestApp,
@@ -37,28 +27,13 @@ async fn send(
     method: Method,
     path: &str,
     fields: &[(String, String)],
-) -> Answer {
-    let mut request = app.client.request(method, format!("{}{path}", app.base));
-    if !cookie.is_empty() {
-        request = request.header("cookie", cookie);
-    }
-    if !fields.is_empty() {
-        request = request.form(fields);
-    }
-    let r = request.send().await.unwrap();
-    let header = |name: &str| {
-        r.headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default()
-    };
-    let (location, set_cookie) = (header("location"), header("set-cookie"));
-    Answer {
-        status: r.status(),
-        location,
-        cookie: set_cookie.split(';').next().unwrap_or("").to_string(),
-        body: r.text().await.unwrap(),
-    }
+) -> Page {
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let form = (!pairs.is_empty()).then_some(pairs.as_slice());
+    app.browse(cookie, method, path, form).await
 }
 
 /// Signs in through the sign-in form; answers the session cookie.

@@ -58,10 +58,11 @@ async fn the_demo_loads_once_and_its_sign_ins_work() {
         assert!(count(module) > 0, "the demo has {module}: {loaded:?}");
     }
     for (role, email, password) in &credentials {
-        let user = portico_app::sign_in::check_credentials(&ctx, email, password)
+        let users = portico_app::sign_in::check_credentials(&ctx, email, password, None)
             .await
             .unwrap_or_else(|e| panic!("{role} cannot sign in: {}", e.describe()));
-        assert_eq!(user.email.as_str(), *email);
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].email.as_str(), *email);
     }
 
     let again = portico::demo::load(&ctx).await.unwrap();

@@ -1035,9 +1035,11 @@ mod serving {
         let record = set.body["domain_verification"].clone();
         assert_eq!(record["name"], "_portico.customers.northwind.example");
         let token = record["value"].as_str().unwrap().to_string();
+        // Until then the host is like any unknown host: nothing tells that a portal claims it.
+        let unknown = page(&app, Some("unclaimed.example"), "/").await;
         assert_eq!(
-            page(&app, Some("customers.northwind.example"), "/").await.0,
-            StatusCode::NOT_FOUND
+            page(&app, Some("customers.northwind.example"), "/").await,
+            unknown
         );
         answers.set_texts(&["v=spf1 -all"]);
         let refused = app
@@ -1091,8 +1093,13 @@ mod serving {
             .await;
         assert_eq!(moved.body["domain_verified"], false);
         assert_eq!(
-            page(&app, Some("clients.northwind.example"), "/").await.0,
-            StatusCode::NOT_FOUND
+            page(&app, Some("clients.northwind.example"), "/").await,
+            unknown
+        );
+        assert_eq!(
+            page(&app, Some("customers.northwind.example"), "/").await,
+            unknown,
+            "the old domain serves nothing either"
         );
         // The rep may not verify.
         assert_eq!(

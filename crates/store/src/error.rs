@@ -42,13 +42,14 @@ pub struct UniqueConstraint {
     pub message: &'static str,
 }
 
-/// Every unique constraint of the schema (a test checks this list against both schemas).
+/// Every unique constraint and unique index of the schema, primary keys aside (a test checks
+/// this list against both schemas).
 pub const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
     UniqueConstraint {
-        sqlite: "users.email_key",
-        postgres: "users_email_key_key",
+        sqlite: "users.org_id, users.email_key",
+        postgres: "users_org_id_email_key_key",
         field: "email",
-        message: "A user with this email address already exists",
+        message: "A user with this email address already exists in this org",
     },
     UniqueConstraint {
         sqlite: "portals.name_key",
@@ -63,10 +64,23 @@ pub const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         message: "This portal address is already in use; choose another",
     },
     UniqueConstraint {
-        sqlite: "portals.custom_domain",
-        postgres: "portals_custom_domain_key",
+        sqlite: "portals.org_id, portals.custom_domain",
+        postgres: "portals_org_id_custom_domain_key",
         field: "custom_domain",
-        message: "This domain is already used by another portal",
+        message: "Another portal of this org already uses this domain",
+    },
+    // A partial unique index: only verified domains are unique on the instance.
+    UniqueConstraint {
+        sqlite: "portals.custom_domain",
+        postgres: "portals_verified_domain",
+        field: "custom_domain",
+        message: "This domain is already verified by another portal",
+    },
+    UniqueConstraint {
+        sqlite: "api_tokens.token_hash",
+        postgres: "api_tokens_hash",
+        field: "token",
+        message: "This token already exists",
     },
     UniqueConstraint {
         sqlite: "portal_user_types.portal_id, portal_user_types.name_key",

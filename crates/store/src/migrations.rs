@@ -24,6 +24,60 @@ pub enum Ddl {
     },
 }
 
+/// Migration 7's new table, the same on both backends: the accounts a sign-in's password
+/// opened in several orgs, waiting under the hash of a random secret for the user to choose.
+macro_rules! sign_in_choices_ddl {
+    () => {
+        r#"
+CREATE TABLE sign_in_choices (
+    token_hash TEXT NOT NULL,
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (token_hash, user_id)
+);
+CREATE INDEX sign_in_choices_expiry ON sign_in_choices (expires_at);
+"#
+    };
+}
+
+/// SQLite's rebuild of `$table` with a new definition (column by column, constraints included),
+/// keeping the rows of `$columns`, for changes it cannot make in place. The caller defers
+/// foreign keys first and creates the table's indexes again afterwards (see migration 7 for
+/// why the copy goes aside and comes back under the table's own name).
+macro_rules! sqlite_rebuild {
+    ($table:literal, $columns:literal, $definition:literal) => {
+        concat!(
+            "\nCREATE TABLE rebuild_",
+            $table,
+            " AS SELECT * FROM ",
+            $table,
+            ";\n",
+            "DROP TABLE ",
+            $table,
+            ";\n",
+            "CREATE TABLE ",
+            $table,
+            " (",
+            $definition,
+            ");\n",
+            "INSERT INTO ",
+            $table,
+            " (",
+            $columns,
+            ")\n",
+            "    SELECT ",
+            $columns,
+            " FROM rebuild_",
+            $table,
+            " ORDER BY id;\n",
+            "DROP TABLE rebuild_",
+            $table,
+            ";\n",
+        )
+    };
+}
+
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -267,6 +321,95 @@ CREATE INDEX sign_in_failures_expiry ON sign_in_failures (expires_at);
 "#,
         ),
     },
+    Migration {
+        version: 7,
+        name: "claims scoped by org: user emails per org, verified custom domains per instance",
+        // CRM user emails become unique within an org (one org can no longer take an address and
+        // lock every other org out of it), custom domains unique within an org and, once
+        // verified, on the instance; and sign-ins that open accounts in several orgs wait in
+        // `sign_in_choices` for the user to pick one. PostgreSQL changes constraints in place.
+        // SQLite cannot drop a column's UNIQUE, so `users` and `portals` are rebuilt: inside the
+        // migration's transaction `PRAGMA foreign_keys` cannot be switched off, so foreign keys
+        // are deferred, each table is copied aside, dropped (its children's references now count
+        // as violations), created again under its own name and filled back (each row put back
+        // clears the violations it caused), so the commit finds none left. Renaming a copy into
+        // place instead would leave the violations counted. No child table may have an ON DELETE
+        // action, or dropping the parent would apply it. Every index and the AUTOINCREMENT
+        // counters are kept; temporary indexes let the foreign-key bookkeeping find child rows
+        // without scanning whole tables.
+        ddl: Ddl::PerDialect {
+            sqlite: concat!(
+                r#"
+PRAGMA defer_foreign_keys = ON;
+CREATE INDEX m7_records_owner ON records (owner_id);
+CREATE INDEX m7_sessions_user ON sessions (user_id);
+CREATE INDEX m7_api_tokens_user ON api_tokens (user_id);
+CREATE TABLE m7_sequence AS SELECT name, seq FROM sqlite_sequence WHERE name IN ('users', 'portals');
+"#,
+                sqlite_rebuild!(
+                    "users",
+                    "id, org_id, email, email_key, name, password_hash, profile_id, super_admin, active, created_at",
+                    r#"
+    id {id},
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    profile_id BIGINT NOT NULL REFERENCES profiles(id),
+    super_admin {bool} NOT NULL DEFAULT {false},
+    active {bool} NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (org_id, email_key)
+"#
+                ),
+                r#"
+CREATE INDEX users_org ON users (org_id, id);
+CREATE INDEX users_email ON users (email_key);
+"#,
+                sqlite_rebuild!(
+                    "portals",
+                    "id, org_id, name, name_key, slug, custom_domain, settings, domain_token, domain_verified, created_at",
+                    r#"
+    id {id},
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL UNIQUE,
+    custom_domain TEXT,
+    settings {json} NOT NULL,
+    domain_token TEXT NOT NULL,
+    domain_verified {bool} NOT NULL DEFAULT {false},
+    created_at BIGINT NOT NULL,
+    UNIQUE (org_id, custom_domain)
+"#
+                ),
+                r#"
+CREATE INDEX portals_org ON portals (org_id, id);
+CREATE UNIQUE INDEX portals_verified_domain ON portals (custom_domain) WHERE domain_verified;
+
+DELETE FROM sqlite_sequence WHERE name IN ('users', 'portals');
+INSERT INTO sqlite_sequence (name, seq) SELECT name, seq FROM m7_sequence;
+DROP TABLE m7_sequence;
+DROP INDEX m7_records_owner;
+DROP INDEX m7_sessions_user;
+DROP INDEX m7_api_tokens_user;
+"#,
+                sign_in_choices_ddl!()
+            ),
+            postgres: concat!(
+                r#"
+ALTER TABLE users DROP CONSTRAINT users_email_key_key;
+ALTER TABLE users ADD CONSTRAINT users_org_id_email_key_key UNIQUE (org_id, email_key);
+CREATE INDEX users_email ON users (email_key);
+ALTER TABLE portals DROP CONSTRAINT portals_custom_domain_key;
+ALTER TABLE portals ADD CONSTRAINT portals_org_id_custom_domain_key UNIQUE (org_id, custom_domain);
+CREATE UNIQUE INDEX portals_verified_domain ON portals (custom_domain) WHERE domain_verified;
+"#,
+                sign_in_choices_ddl!()
+            ),
+        },
+    },
 ];
 
 /// The DDL text in the given dialect.
@@ -286,7 +429,7 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         .replace("{false}", false_)
 }
 
-pub const LATEST: i64 = 6;
+pub const LATEST: i64 = 7;
 
 /// Applies pending migrations inside `tx` (a write transaction) and answers the new version.
 pub(crate) async fn run<E: Executor>(tx: &mut E, now: i64) -> StoreResult<i64> {

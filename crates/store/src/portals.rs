@@ -54,18 +54,53 @@ async fn check_slug_free(
             settings.slug
         )));
     }
-    if let Some(domain) = &settings.custom_domain {
-        let taken = opt(
-            c,
-            "SELECT id FROM portals WHERE custom_domain = $1 AND id <> $2",
-            &[Val::from(domain.as_str()), Val::Int(except.unwrap_or(0))],
-        )
-        .await?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "The domain {domain} is already used by another portal"
-            )));
-        }
+    Ok(())
+}
+
+/// Whether a portal of `org` may claim `domain`: no other portal of the same org claims it,
+/// and no portal at all has verified it. Other orgs' unverified claims are not looked at: until
+/// it is verified a claim is its org's alone, and nothing here may tell one org that another
+/// claimed a domain (a verified domain is public anyway: it serves that portal).
+async fn check_domain_claim(
+    c: &mut impl Executor,
+    org: Id,
+    domain: &str,
+    except: Option<Id>,
+) -> StoreResult<()> {
+    let own = opt(
+        c,
+        "SELECT id FROM portals WHERE org_id = $1 AND custom_domain = $2 AND id <> $3",
+        &[
+            Val::Int(org),
+            Val::from(domain),
+            Val::Int(except.unwrap_or(0)),
+        ],
+    )
+    .await?;
+    if own.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "Another portal of this org already uses the domain {domain}"
+        )));
+    }
+    check_not_verified_elsewhere(c, domain, except).await
+}
+
+/// A domain is verified by one portal at most on the whole instance.
+async fn check_not_verified_elsewhere(
+    c: &mut impl Executor,
+    domain: &str,
+    except: Option<Id>,
+) -> StoreResult<()> {
+    let verified = opt(
+        c,
+        "SELECT id FROM portals WHERE custom_domain = $1 AND domain_verified AND id <> $2",
+        &[Val::from(domain), Val::Int(except.unwrap_or(0))],
+    )
+    .await?;
+    if verified.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "The domain {domain} is already verified by another portal"
+        )));
     }
     Ok(())
 }
@@ -221,6 +256,9 @@ impl Tx {
             )));
         }
         check_slug_free(tx, settings, None).await?;
+        if let Some(domain) = &settings.custom_domain {
+            check_domain_claim(tx, org, domain, None).await?;
+        }
         let row = one(
             tx,
             "INSERT INTO portals (org_id, name, name_key, slug, custom_domain, settings, domain_token, created_at) \
@@ -276,12 +314,15 @@ impl Tx {
         .transpose()
     }
 
-    /// The portal whose custom domain this is (any org), verified or not.
+    /// The portal that verified this custom domain (any org; one at most). Unverified claims,
+    /// however many orgs hold them, are not found: they serve nothing.
     pub async fn portal_by_domain(&mut self, domain: &str) -> StoreResult<Option<Portal>> {
         let c = &mut self.conn;
         opt(
             c,
-            &format!("SELECT {PORTAL_COLS} FROM portals WHERE custom_domain = $1"),
+            &format!(
+                "SELECT {PORTAL_COLS} FROM portals WHERE custom_domain = $1 AND domain_verified"
+            ),
             &[Val::from(domain)],
         )
         .await?
@@ -290,7 +331,9 @@ impl Tx {
         .transpose()
     }
 
-    /// Replaces a portal's settings. A changed custom domain must be verified again.
+    /// Replaces a portal's settings. A changed custom domain must be verified again; it may be
+    /// claimed while other orgs claim it unverified, but not when another portal of the org
+    /// claims it or any portal has verified it.
     pub async fn update_portal_settings(
         &mut self,
         org: Id,
@@ -301,11 +344,17 @@ impl Tx {
         let current = portal_in(tx, org, id).await?;
         check_slug_free(tx, settings, Some(id)).await?;
         let domain_changed = current.settings.custom_domain != settings.custom_domain;
+        if let (true, Some(domain)) = (domain_changed, &settings.custom_domain) {
+            check_domain_claim(tx, org, domain, Some(id)).await?;
+        }
         write_settings(tx, org, id, settings, domain_changed).await?;
         let portal = portal_in(tx, org, id).await?;
         Ok(portal)
     }
 
+    /// Marks a portal's custom domain verified or not. Verifying a domain another portal has
+    /// verified is refused: a verified domain is unique on the instance. Other orgs' unverified
+    /// claims on it stay as they are, serve nothing, and cannot be verified while this holds.
     pub async fn set_domain_verified(
         &mut self,
         org: Id,
@@ -313,6 +362,10 @@ impl Tx {
         verified: bool,
     ) -> StoreResult<()> {
         let tx = &mut self.conn;
+        let portal = portal_in(tx, org, id).await?;
+        if let (true, Some(domain)) = (verified, &portal.settings.custom_domain) {
+            check_not_verified_elsewhere(tx, domain, Some(id)).await?;
+        }
         let n = tx
             .execute(
                 "UPDATE portals SET domain_verified = $3 WHERE org_id = $1 AND id = $2",

@@ -1,6 +1,6 @@
 //! The store: one handle over whichever backend the URL chose, and [`Tx`], a unit of work on
 //! one connection. Every storage operation is a method of `Tx` (one file per resource:
-//! `orgs.rs`, `modules.rs`, `users.rs`, `sessions.rs`, `sign_in_failures.rs`, `records.rs`,
+//! `orgs.rs`, `modules.rs`, `users.rs`, `sessions.rs`, `sign_in_failures.rs`, `sign_in_choices.rs`, `records.rs`,
 //! `web_tabs.rs`, `portals.rs`, `audit.rs`); `Store` offers each of them too, in a transaction of its own.
 //! A use case that must write several things together opens [`Store::transaction`], calls
 //! the same methods on the `Tx`, and commits — or drops it, which rolls everything back.
@@ -12,8 +12,8 @@ use crate::rows::one;
 use crate::sql::{Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
-    ApiToken, AuditEntry, CreatedOrg, ModuleSettings, NewOrg, NewUser, Page, RecordMeta,
-    RecordQuery, RecordRef, Session,
+    ApiToken, AuditEntry, CreatedOrg, ModuleSettings, NewOrg, NewUser, Page, PendingAccount,
+    RecordMeta, RecordQuery, RecordRef, Session,
 };
 use portico_domain::field::{Field, NewField};
 use portico_domain::layout::{Layout, NewLayout};
@@ -232,7 +232,7 @@ each_alone! {
     read fn list_users(org: Id) -> Vec<User>;
     read fn get_user(org: Id, id: Id) -> User;
     write fn set_user_active(org: Id, id: Id, active: bool) -> User;
-    read fn find_login(email: &str) -> Option<(User, String)>;
+    read fn find_logins(email: &str) -> Vec<(User, String)>;
     write fn create_session(token_hash: &str, s: &Session) -> ();
     read fn get_session(token_hash: &str) -> Option<Session>;
     write fn touch_session(token_hash: &str, now: Millis) -> ();
@@ -250,6 +250,8 @@ each_alone! {
     write fn clear_sign_in_failures(key_hash: &str) -> ();
     write fn delete_expired_sign_in_failures(now: Millis) -> u64;
     read fn count_sign_in_failure_keys() -> i64;
+    write fn create_sign_in_choice(token_hash: &str, accounts: &[PendingAccount], expires_at: Millis, now: Millis) -> ();
+    write fn take_sign_in_choice(token_hash: &str, now: Millis) -> Vec<PendingAccount>;
     write fn create_record(org: Id, module_id: Id, owner_id: Id, valid: &ValidRecordData, state: RecordState, now: Millis) -> Record;
     read fn get_record(org: Id, module_id: Id, id: Id) -> Record;
     write fn update_record(org: Id, module_id: Id, id: Id, valid: &ValidRecordData, meta: RecordMeta, now: Millis) -> Record;

@@ -7,6 +7,10 @@ use crate::store::Tx;
 use portico_domain::profile::{NewProfile, Profile, User};
 use portico_domain::{Id, Millis};
 
+/// The most accounts one sign-in email is looked up in (one per org): each costs a password
+/// verification. Accounts past this many (the newest) cannot sign in with a password.
+pub const MAX_LOGINS: usize = 20;
+
 /// A CRM user to create; the password is already hashed.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -68,17 +72,20 @@ pub(crate) async fn insert_user(
             "Choose a profile of this org",
         ));
     }
+    // Unique within the org only: another org's user with this address is no obstacle, and is
+    // not revealed.
     let key = u.email.as_str().to_lowercase();
     let taken = opt(
         c,
-        "SELECT id FROM users WHERE email_key = $1",
-        &[Val::from(key.as_str())],
+        "SELECT id FROM users WHERE org_id = $1 AND email_key = $2",
+        &[Val::Int(org), Val::from(key.as_str())],
     )
     .await?;
     if taken.is_some() {
-        return Err(StoreError::Conflict(
-            "A user with this email address already exists".into(),
-        ));
+        return Err(StoreError::Duplicate {
+            field: "email".into(),
+            message: "A user with this email address already exists in this org".into(),
+        });
     }
     let row = one(
         c,
@@ -240,15 +247,20 @@ impl Tx {
         self.get_user(org, id).await
     }
 
-    /// The user with this email (any org; emails are unique per instance) and their password hash.
-    pub async fn find_login(&mut self, email: &str) -> StoreResult<Option<(User, String)>> {
+    /// The users with this email in every org (an address is unique within an org, not on the
+    /// instance), with their password hashes, active or not: at most [`MAX_LOGINS`], oldest
+    /// first. Sign-in checks the password against each.
+    pub async fn find_logins(&mut self, email: &str) -> StoreResult<Vec<(User, String)>> {
         let c = &mut self.conn;
-        let row = opt(
-            c,
-            &format!("SELECT {USER_COLS}, password_hash FROM users WHERE email_key = $1"),
+        c.query(
+            &format!(
+                "SELECT {USER_COLS}, password_hash FROM users WHERE email_key = $1 ORDER BY id LIMIT {MAX_LOGINS}"
+            ),
             &[Val::from(email.trim().to_lowercase())],
         )
-        .await?;
-        row.map(|r| Ok((user_from(&r)?, r.text(7)?))).transpose()
+        .await?
+        .iter()
+        .map(|r| Ok((user_from(r)?, r.text(7)?)))
+        .collect()
     }
 }

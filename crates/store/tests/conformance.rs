@@ -15,13 +15,22 @@ use portico_domain::standard::{NewCustomModule, standard_modules};
 use portico_domain::webtab::NewWebTab;
 use portico_store::migrations::LATEST;
 use portico_store::{
-    ModuleSettings, NewOrg, NewUser, RecordMeta, RecordQuery, Session, Store, StoreError,
+    ModuleSettings, NewOrg, NewOrgAdmin, NewUser, RecordMeta, RecordQuery, Session, Store,
+    StoreError,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+#[path = "conformance/claims.rs"]
+mod claims;
 #[path = "conformance/isolation.rs"]
 mod isolation;
+#[path = "conformance/migration.rs"]
+mod migration;
+use claims::{
+    custom_domains_are_unique_once_verified, sign_in_choices_are_single_use_and_expire,
+    user_emails_are_unique_within_an_org,
+};
 use isolation::orgs_are_isolated;
 #[path = "conformance/sign_in_failures.rs"]
 mod sign_in_failures;
@@ -70,6 +79,9 @@ conformance!(
     sign_in_failures_count_lock_expire_and_clear,
     concurrent_sign_in_failures_are_counted_exactly,
     the_sign_in_failure_table_is_capped,
+    user_emails_are_unique_within_an_org,
+    custom_domains_are_unique_once_verified,
+    sign_in_choices_are_single_use_and_expire,
 );
 
 const NOW: i64 = 1_700_000_000_000;
@@ -97,23 +109,26 @@ struct Tenant {
     user: Id,
 }
 
-async fn tenant(store: &Store, name: &str, domain: &str) -> Tenant {
+/// An org with the standard modules and an "Administrator" profile (all of Contacts), and
+/// with `admin` as its first administrator when one is given.
+fn new_org(name: &str, domain: &str, admin: Option<NewOrgAdmin>) -> NewOrg {
     let mut permissions = BTreeMap::new();
     permissions.insert("Contacts".to_string(), ModulePermissions::ALL);
+    NewOrg {
+        settings: settings(name, domain),
+        modules: standard_modules(),
+        profiles: vec![NewProfile {
+            name: "Administrator".into(),
+            scope: RecordScope::All,
+            permissions,
+        }],
+        admin,
+    }
+}
+
+async fn tenant(store: &Store, name: &str, domain: &str) -> Tenant {
     let created = store
-        .create_org(
-            &NewOrg {
-                settings: settings(name, domain),
-                modules: standard_modules(),
-                profiles: vec![NewProfile {
-                    name: "Administrator".into(),
-                    scope: RecordScope::All,
-                    permissions,
-                }],
-                admin: None,
-            },
-            NOW,
-        )
+        .create_org(&new_org(name, domain, None), NOW)
         .await
         .unwrap();
     let (org, profiles) = (created.org, created.profiles);
@@ -639,16 +654,17 @@ async fn users_sessions_and_tokens(store: Store) {
     let rep = store.create_user(t.org, &new, NOW).await.unwrap();
     assert!(matches!(
         store.create_user(t.org, &new, NOW).await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Duplicate { .. })
     ));
-    let (found, hash) = store.find_login("rep@zylker.com").await.unwrap().unwrap();
-    assert_eq!((found.id, hash.as_str()), (rep.id, "h2"));
+    let found = store.find_logins("rep@zylker.com").await.unwrap();
+    let found: Vec<(i64, &str)> = found.iter().map(|(u, h)| (u.id, h.as_str())).collect();
+    assert_eq!(found, [(rep.id, "h2")]);
     assert!(
         store
-            .find_login("nobody@zylker.com")
+            .find_logins("nobody@zylker.com")
             .await
             .unwrap()
-            .is_none()
+            .is_empty()
     );
     assert_eq!(store.list_users(t.org).await.unwrap().len(), 2);
     let mut perms = BTreeMap::new();
@@ -930,26 +946,42 @@ async fn an_org_and_its_admin_are_created_together(store: Store) {
     let boss = created.admin.unwrap();
     assert!(boss.super_admin);
     assert_eq!(boss.profile_id, created.profiles[0].id);
+    let orgs_of = |found: Vec<(portico_domain::profile::User, String)>| -> Vec<Id> {
+        found.iter().map(|(u, _)| u.org_id).collect()
+    };
     assert_eq!(
-        store
-            .find_login("boss@first.example")
-            .await
-            .unwrap()
-            .unwrap()
-            .0
-            .org_id,
-        created.org.id
+        orgs_of(store.find_logins("boss@first.example").await.unwrap()),
+        [created.org.id]
     );
-    // The second org's admin email is taken: nothing of the second org may remain.
-    let clash = store
+    // Emails are unique within an org: another org's admin may have the same one.
+    let second = store
         .create_org(&new("second.example", "BOSS@first.example"), NOW)
-        .await;
-    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+        .await
+        .unwrap();
+    assert_eq!(
+        orgs_of(store.find_logins("boss@first.example").await.unwrap()),
+        [created.org.id, second.org.id]
+    );
+    // An org whose administrator cannot be made: nothing of it may remain.
+    let mut broken = new("third.example", "boss@third.example");
+    broken.profiles.clear();
+    let refused = store.create_org(&broken, NOW).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
     assert!(
         store
-            .find_org_by_domain("second.example")
+            .find_org_by_domain("third.example")
             .await
             .unwrap()
             .is_none()
+    );
+    assert!(
+        store
+            .find_logins("boss@third.example")
+            .await
+            .unwrap()
+            .is_empty()
     );
 }

@@ -208,7 +208,8 @@ async fn stale_versions_are_refused(store: Store, _url: String) {
     assert_eq!(unconditional.version, 3);
 }
 
-/// The unique constraints the schema has, as the backend reports them in errors.
+/// The unique constraints and unique indexes (partial ones included; primary keys aside) the
+/// schema has, as the backend reports them in errors.
 async fn schema_unique_constraints(url: &str) -> Vec<String> {
     if let Some(path) = url.strip_prefix("sqlite:") {
         let conn = rusqlite::Connection::open(path).unwrap();
@@ -223,14 +224,23 @@ async fn schema_unique_constraints(url: &str) -> Vec<String> {
             .unwrap();
         let mut out = Vec::new();
         for table in tables {
-            let indexes: Vec<(String, String)> = conn
+            let indexes: Vec<(String, bool, String)> = conn
                 .prepare(&format!("PRAGMA index_list(\"{table}\")"))
                 .unwrap()
-                .query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(3)?)))
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(1)?,
+                        r.get::<_, bool>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })
                 .unwrap()
                 .collect::<Result<_, _>>()
                 .unwrap();
-            for (index, _) in indexes.into_iter().filter(|(_, origin)| origin == "u") {
+            let unique = indexes
+                .into_iter()
+                .filter(|(_, unique, origin)| *unique && origin != "pk");
+            for (index, _, _) in unique {
                 let columns: Vec<String> = conn
                     .prepare(&format!("PRAGMA index_info(\"{index}\")"))
                     .unwrap()
@@ -254,7 +264,12 @@ async fn schema_unique_constraints(url: &str) -> Vec<String> {
             .unwrap();
         let task = tokio::spawn(connection);
         let rows = client
-            .query("SELECT c.conname::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'u' AND n.nspname = 'public'", &[])
+            .query(
+                "SELECT c.relname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                    JOIN pg_namespace n ON n.oid = c.relnamespace \
+                    WHERE i.indisunique AND NOT i.indisprimary AND n.nspname = 'public'",
+                &[],
+            )
             .await
             .unwrap();
         task.abort();

@@ -117,6 +117,16 @@ impl Reply {
     }
 }
 
+/// What a page answered, as a browser sees it.
+pub struct Page {
+    pub status: StatusCode,
+    /// The `Location` header, or "".
+    pub location: String,
+    /// The cookie the answer sets (name=value), or "".
+    pub cookie: String,
+    pub body: String,
+}
+
 impl TestApp {
     /// A second instance of the app on the same database, as a second `portico serve` behind a
     /// load balancer would be: its own process state, store handle and port, sharing only what
@@ -133,6 +143,38 @@ impl TestApp {
             client: self.client.clone(),
             skew: Arc::clone(&self.skew),
             fx: self.fx.clone(),
+        }
+    }
+
+    /// A request as a browser sends it: with a cookie (none when empty) and, when `form` is
+    /// given, those fields as a form body.
+    pub async fn browse(
+        &self,
+        cookie: &str,
+        method: Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> Page {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if !cookie.is_empty() {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(fields) = form {
+            request = request.form(fields);
+        }
+        let r = request.send().await.unwrap();
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        let (location, set_cookie) = (header("location"), header("set-cookie"));
+        Page {
+            status: r.status(),
+            location,
+            cookie: set_cookie.split(';').next().unwrap_or("").to_string(),
+            body: r.text().await.unwrap(),
         }
     }
 
@@ -248,20 +290,21 @@ impl TestApp {
         self.token(fixtures::RIVAL_ADMIN).await
     }
 
-    /// The id of the CRM user with this email.
-    pub async fn user_id(&self, email: &str) -> i64 {
-        self.store.find_login(email).await.unwrap().unwrap().0.id
+    /// The CRM user with this email, which must be in one org only.
+    async fn only_user(&self, email: &str) -> portico_domain::profile::User {
+        let mut found = self.store.find_logins(email).await.unwrap();
+        assert_eq!(found.len(), 1, "{email} is in {} orgs", found.len());
+        found.remove(0).0
     }
 
-    /// The id of the org of the CRM user with this email.
+    /// The id of the CRM user with this email (in one org only).
+    pub async fn user_id(&self, email: &str) -> i64 {
+        self.only_user(email).await.id
+    }
+
+    /// The id of the org of the CRM user with this email (in one org only).
     pub async fn org_of(&self, email: &str) -> i64 {
-        self.store
-            .find_login(email)
-            .await
-            .unwrap()
-            .unwrap()
-            .0
-            .org_id
+        self.only_user(email).await.org_id
     }
 
     /// The id of the first record in a module's list as this caller sees it.

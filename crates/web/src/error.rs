@@ -122,3 +122,19 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// `POST /api/v1/auth/token` without `org`, when the email and password open accounts in
+/// several orgs: 409 `org_required`, listing exactly those orgs (where this password is right),
+/// so the caller can ask again with one of them.
+pub fn org_required(options: &[portico_app::org_choice::OrgOption]) -> Response {
+    let orgs: Vec<_> = options
+        .iter()
+        .map(|o| json!({"id": o.org_id, "name": o.org_name}))
+        .collect();
+    let body = json!({"error": {
+        "code": "org_required",
+        "message": "This email address and password open accounts in several orgs; send the id of one as `org`",
+        "orgs": orgs,
+    }});
+    (StatusCode::CONFLICT, Json(body)).into_response()
+}

@@ -97,10 +97,11 @@ pub async fn by_host(State(state): State<AppState>, request: Request, next: Next
                 Err(e) => return crate::admin::PageError(e).into_response(),
             }
         }
+        // Only the portal that verified the domain answers on it. A domain claimed but not
+        // verified (by one org or several) is like any other host, so the Host header cannot
+        // tell anyone that an org claimed it.
         _ => match portico_app::portals::by_domain(&state, &host).await {
-            Ok(Some(p)) if p.domain_verified => Some(p),
-            Ok(Some(_)) => return crate::middleware::not_found(uri).await,
-            Ok(None) => None,
+            Ok(found) => found,
             Err(e) => return crate::admin::PageError(e).into_response(),
         },
     };

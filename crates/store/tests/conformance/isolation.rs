@@ -24,8 +24,8 @@ use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
-    ApiToken, AuditEntry, ModuleSettings, NewUser, RecordMeta, RecordQuery, Session, Store,
-    StoreError,
+    ApiToken, AuditEntry, ModuleSettings, NewUser, PendingAccount, RecordMeta, RecordQuery,
+    Session, Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -52,6 +52,7 @@ const ISOLATED: &[&str] = &[
     "get_user",
     "set_user_active",
     "create_session",
+    "create_sign_in_choice",
     "create_api_token",
     "list_api_tokens",
     "get_api_token",
@@ -90,14 +91,17 @@ const ISOLATED: &[&str] = &[
 ];
 
 /// Operations that act for no org, with the reason each may: creating orgs, the operator's
-/// list, whether an email domain has an org, lookups by a key unique on the instance (sign-in
-/// email, a secret's hash, a portal's address or domain) that answer the org for the caller to
-/// check, session upkeep by secret, and sign-in failure counts by the hash of the email.
+/// list, whether an email domain has an org, lookups that answer the org for the caller to
+/// check — by a key unique on the instance (a secret's hash, a portal's address or verified
+/// domain) or by a sign-in email, whose accounts in every org sign-in checks the password
+/// against — session and sign-in choice upkeep by secret, and sign-in failure counts by the
+/// hash of the email.
 const INSTANCE_WIDE: &[&str] = &[
     "create_org",
     "find_org_by_domain",
     "list_orgs",
-    "find_login",
+    "find_logins",
+    "take_sign_in_choice",
     "get_session",
     "touch_session",
     "delete_session",
@@ -167,7 +171,7 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
 }
 
 /// A user type configuration checked against `org`'s catalogue, as the app would pass it.
-async fn checked(
+pub(crate) async fn checked(
     store: &Store,
     org: Id,
     name: &str,
@@ -511,7 +515,7 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             )
             .await,
     );
-    assert!(store.find_login("x@other.com").await.unwrap().is_none());
+    assert!(store.find_logins("x@other.com").await.unwrap().is_empty());
 
     // Sessions and API tokens for A's user, claimed for B.
     refused(
@@ -531,6 +535,27 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             .await,
     );
     assert!(store.get_session("b-session").await.unwrap().is_none());
+    refused(
+        "create_sign_in_choice for A's user",
+        store
+            .create_sign_in_choice(
+                "b-choice",
+                &[PendingAccount {
+                    org_id: b.org,
+                    user_id: a.user,
+                }],
+                NOW + 1_000,
+                NOW,
+            )
+            .await,
+    );
+    assert!(
+        store
+            .take_sign_in_choice("b-choice", NOW)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     refused(
         "create_api_token for A's user",
         store

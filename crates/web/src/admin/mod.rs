@@ -22,6 +22,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use portico_app::org_choice::SignIn;
 use portico_auth::{constant_time_eq, random_token};
 use portico_domain::access::CrmActor;
 use portico_domain::module::Module;
@@ -39,6 +40,10 @@ pub fn routes() -> Router<AppState> {
             get(login_page)
                 .post(login)
                 .layer(DefaultBodyLimit::max(crate::SIGN_IN_BODY_LIMIT)),
+        )
+        .route(
+            "/admin/login/org",
+            post(choose_org).layer(DefaultBodyLimit::max(crate::SIGN_IN_BODY_LIMIT)),
         )
         .route("/admin/logout", post(logout))
         .route("/admin/home", get(home))
@@ -351,13 +356,46 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// What each step of signing in posts besides its own fields: where to go afterwards, and the
+/// sign-in form's double-submit token.
+#[derive(Deserialize)]
+struct SignInStep {
+    next: Option<String>,
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+impl SignInStep {
+    fn next(&self) -> String {
+        safe_next(self.next.as_deref())
+    }
+
+    /// The token, when it is the one the sign-in cookie holds.
+    fn token(&self, headers: &HeaderMap) -> Option<String> {
+        let expected = named_cookie(headers, LOGIN_COOKIE).unwrap_or_default();
+        let sent = self.csrf.as_deref().unwrap_or("");
+        (!expected.is_empty() && constant_time_eq(sent, &expected)).then_some(expected)
+    }
+}
+
+/// A sign-in step without the right token: the sign-in form again (403), with `email` kept.
+fn login_expired(state: &AppState, email: &str, next: String) -> Response {
+    let message = "The sign-in form expired. Please sign in again.".to_string();
+    login_form(
+        state,
+        email.into(),
+        next,
+        Some(message),
+        StatusCode::FORBIDDEN,
+    )
+}
+
 #[derive(Deserialize)]
 struct LoginForm {
     email: String,
     password: String,
-    next: Option<String>,
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
+    #[serde(flatten)]
+    step: SignInStep,
 }
 
 async fn login(
@@ -369,50 +407,128 @@ async fn login(
         Ok(Form(form)) => form,
         Err(e) => return form_rejection(e),
     };
-    let next = safe_next(form.next.as_deref());
-    let expected = named_cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
-    let sent = form.csrf.as_deref().unwrap_or("");
-    if expected.is_empty() || !constant_time_eq(sent, &expected) {
-        let message = "The sign-in form expired. Please sign in again.".to_string();
-        return login_form(
-            &state,
-            form.email,
-            next,
-            Some(message),
-            StatusCode::FORBIDDEN,
-        );
+    let next = form.step.next();
+    let Some(csrf) = form.step.token(&headers) else {
+        return login_expired(&state, &form.email, next);
+    };
+    let signed_in = portico_app::org_choice::sign_in(&state, &form.email, &form.password, None);
+    let user = match signed_in.await {
+        Ok(SignIn::User(user)) => user,
+        Ok(SignIn::ChooseOrg(options)) => return org_choice(&state, &options, csrf, next).await,
+        Err(e) => {
+            let (status, message) = match e {
+                AppError::TooManyAttempts => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many failed attempts. Wait 15 minutes and try again.".to_string(),
+                ),
+                AppError::Invalid(_) => (
+                    StatusCode::UNAUTHORIZED,
+                    "The email address or password is not right.".to_string(),
+                ),
+                other => return PageError(other).into_response(),
+            };
+            return login_form(&state, form.email, next, Some(message), status);
+        }
+    };
+    start_session(&state, &headers, &user, &next).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/login_org.html")]
+struct OrgChoicePage {
+    orgs: Vec<(portico_domain::Id, String)>,
+    choice: String,
+    csrf: String,
+    next: String,
+}
+
+/// The password opened accounts in several orgs: offer exactly those. The choice waits on the
+/// server under a secret the page carries; the page keeps the sign-in form's double-submit
+/// token, so another site cannot answer it for the browser.
+async fn org_choice(
+    state: &AppState,
+    options: &[portico_app::org_choice::OrgOption],
+    csrf: String,
+    next: String,
+) -> Response {
+    let choice = match portico_app::org_choice::offer_choice(state, options).await {
+        Ok(choice) => choice,
+        Err(e) => return PageError(e).into_response(),
+    };
+    render(&OrgChoicePage {
+        orgs: options
+            .iter()
+            .map(|o| (o.org_id, o.org_name.clone()))
+            .collect(),
+        choice,
+        csrf,
+        next,
+    })
+}
+
+#[derive(Deserialize)]
+struct OrgChoiceForm {
+    choice: String,
+    org: String,
+    #[serde(flatten)]
+    step: SignInStep,
+}
+
+/// The answer to an org choice: signs in as the account in the chosen org, if that org was
+/// offered and the choice is fresh and unused.
+async fn choose_org(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<OrgChoiceForm>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(e) => return form_rejection(e),
+    };
+    let next = form.step.next();
+    if form.step.token(&headers).is_none() {
+        return login_expired(&state, "", next);
     }
-    let user =
-        match portico_app::sign_in::check_credentials(&state, &form.email, &form.password).await {
-            Ok(u) => u,
-            Err(e) => {
-                let (status, message) = match e {
-                    AppError::TooManyAttempts => (
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "Too many failed attempts. Wait 15 minutes and try again.".to_string(),
-                    ),
-                    AppError::Invalid(_) => (
-                        StatusCode::UNAUTHORIZED,
-                        "The email address or password is not right.".to_string(),
-                    ),
-                    other => return PageError(other).into_response(),
-                };
-                return login_form(&state, form.email, next, Some(message), status);
-            }
-        };
+    // An org id that is not a number was not offered: the choice is used up all the same.
+    let org = form.org.parse().unwrap_or(0);
+    let user = match portico_app::org_choice::take_choice(&state, &form.choice, org).await {
+        Ok(user) => user,
+        Err(AppError::Unauthorized) => {
+            let message =
+                "This choice has expired or was already used. Please sign in again.".to_string();
+            return login_form(
+                &state,
+                String::new(),
+                next,
+                Some(message),
+                StatusCode::UNAUTHORIZED,
+            );
+        }
+        Err(e) => return PageError(e).into_response(),
+    };
+    start_session(&state, &headers, &user, &next).await
+}
+
+/// Signs `user` in: a new session, and on to `next`.
+async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &portico_domain::profile::User,
+    next: &str,
+) -> Response {
     // A new session id at every sign-in; any previous session of this browser ends.
-    let rules = session_rules(&state);
-    let old = cookie_value(&headers);
-    let token =
-        match portico_app::sign_in::start_session(&state, &user, old.as_deref(), rules).await {
-            Ok(token) => token,
-            Err(e) => return PageError(e).into_response(),
-        };
+    let rules = session_rules(state);
+    let old = cookie_value(headers);
+    let token = match portico_app::sign_in::start_session(state, user, old.as_deref(), rules).await
+    {
+        Ok(token) => token,
+        Err(e) => return PageError(e).into_response(),
+    };
     let absolute = rules.absolute_ms;
-    let mut r = see_other(&next);
+    let mut r = see_other(next);
     r.headers_mut().insert(
         header::SET_COOKIE,
-        session_cookie(&state, &token, absolute / 1000),
+        session_cookie(state, &token, absolute / 1000),
     );
     r
 }

@@ -20,9 +20,10 @@ use crate::{AppState, openapi};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::handler::Handler;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use portico_app::modules::ModuleChanges;
+use portico_app::org_choice::SignIn;
 use portico_app::records::RecordExtras;
 use portico_app::users::NewUserInput;
 use portico_domain::Id;
@@ -105,18 +106,25 @@ pub(crate) fn parse_id(raw: &str) -> Result<Id, AppError> {
 struct TokenRequest {
     email: String,
     password: String,
+    /// The org to sign in to, when the email and password open accounts in several.
+    #[serde(default)]
+    org: Option<Id>,
 }
 
 async fn create_token(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<TokenRequest>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let user = portico_app::sign_in::check_credentials(&state, &body.email, &body.password)
+) -> ApiResult<Response> {
+    let signed_in = portico_app::org_choice::sign_in(&state, &body.email, &body.password, body.org)
         .await
         .map_err(|e| match e {
             AppError::Invalid(_) => AppError::Unauthorized,
             other => other,
         })?;
+    let user = match signed_in {
+        SignIn::User(user) => user,
+        SignIn::ChooseOrg(options) => return Ok(crate::error::org_required(&options)),
+    };
     let ttl = state.config().api_token_ttl_ms;
     let (token, stored) = portico_app::sign_in::issue_api_token(&state, &user, "api", ttl).await?;
     Ok((
@@ -127,7 +135,8 @@ async fn create_token(
             "id": stored.id,
             "expires_at": rfc3339(stored.expires_at),
         })),
-    ))
+    )
+        .into_response())
 }
 
 /// `?scope=mine` (the default) or `?scope=org` (administrators: every token of the org).

@@ -76,7 +76,7 @@ fn responses() -> Value {
         "Conflict": answer(
             "A unique value is taken (`duplicate`, with `field`) or another rule of uniqueness or state is broken (`conflict`)",
             "ConflictError",
-            json!({"error": {"code": "duplicate", "message": "A user with this email address already exists", "field": "email"}}),
+            json!({"error": {"code": "duplicate", "message": "A user with this email address already exists in this org", "field": "email"}}),
         ),
         "PreconditionFailed": answer(
             "If-Match names a version the record is no longer at: nothing was changed",
@@ -87,6 +87,12 @@ fn responses() -> Value {
             "Invalid input: a body key or value, or a query parameter, breaks a rule; `field` names the first, `details` lists all",
             "ValidationError",
             json!({"error": {"code": "required", "message": "missing field `data`", "field": "data", "details": [{"field": "data", "code": "required", "message": "missing field `data`"}]}}),
+        ),
+        "OrgRequired": answer(
+            "The email address and password open accounts in several orgs: `orgs` lists exactly those (never an org where the password is not right); send the request again with one's id as `org`",
+            "OrgRequiredError",
+            json!({"error": {"code": "org_required", "message": "This email address and password open accounts in several orgs; send the id of one as `org`",
+                             "orgs": [{"id": 1, "name": "Zylker"}, {"id": 4, "name": "Zylker Labs"}]}}),
         ),
         "TooManyRequests": answer(
             "Too many failed sign-ins for this email, counted on every instance; wait 15 minutes",
@@ -160,8 +166,10 @@ fn operation(route: &RouteDoc) -> Value {
     let mut responses = Map::new();
     responses.insert(route.status.to_string(), ok);
     for status in route.errors {
-        let name = ERROR_RESPONSES
+        let name = route
+            .own_errors
             .iter()
+            .chain(ERROR_RESPONSES)
             .find(|(s, _)| s == status)
             .map_or("Error", |(_, name)| name);
         responses.insert(
@@ -284,7 +292,40 @@ mod tests {
                     "{name}: no shared response for {s}"
                 );
             }
+            for (s, own) in route.own_errors {
+                assert!(
+                    has(*s),
+                    "{name}: its own {s} response is not among its errors"
+                );
+                assert!(
+                    responses()[own].is_object(),
+                    "{name}: no response named {own}"
+                );
+            }
         }
+    }
+
+    /// An ambiguous sign-in is documented as what it answers: 409 `org_required` with the
+    /// orgs, and the request's optional `org`.
+    #[test]
+    fn token_requests_document_the_org_choice() {
+        let doc = document();
+        let op = &doc["paths"]["/api/v1/auth/token"]["post"];
+        assert_eq!(
+            op["responses"]["409"]["$ref"],
+            "#/components/responses/OrgRequired"
+        );
+        let schemas = &doc["components"]["schemas"];
+        let error = &schemas["OrgRequiredError"]["properties"]["error"];
+        assert_eq!(error["properties"]["code"]["const"], "org_required");
+        assert!(
+            error["required"]
+                .as_array()
+                .is_some_and(|r| r.contains(&json!("orgs")))
+        );
+        let request = &schemas["TokenRequest"];
+        assert!(request["properties"]["org"].is_object());
+        assert_eq!(request["required"], json!(["email", "password"]));
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub struct RouteDoc {
     pub etag: bool,
     /// Every error status the handler can answer; each is a `components/responses` entry.
     pub errors: &'static [u16],
+    /// Error statuses this route answers with a response of its own instead of the shared one
+    /// (status, name in `components/responses`).
+    pub own_errors: &'static [(u16, &'static str)],
 }
 
 impl RouteDoc {
@@ -37,6 +40,7 @@ impl RouteDoc {
             params: &[],
             etag: false,
             errors: &[],
+            own_errors: &[],
         }
     }
 
@@ -112,6 +116,10 @@ impl RouteDoc {
     const fn errors(self, errors: &'static [u16]) -> Self {
         Self { errors, ..self }
     }
+
+    const fn own_errors(self, own_errors: &'static [(u16, &'static str)]) -> Self {
+        Self { own_errors, ..self }
+    }
 }
 
 // The error statuses follow the handlers: 401 from the bearer-token extractor; 400 and 422 from
@@ -128,7 +136,8 @@ pub const ROUTES: &[RouteDoc] = &[
 .id("create_token")
     .body("TokenRequest")
     .ok(201, "Token")
-    .errors(&[400, 401, 422, 429, 500]),
+    .errors(&[400, 401, 409, 422, 429, 500])
+    .own_errors(&[(409, "OrgRequired")]),
     RouteDoc::get(
         "/api/v1/tokens",
         "The caller's API tokens that are not revoked; with scope=org every token of the org (administrators). Secrets are never shown again",
@@ -238,7 +247,10 @@ pub const ROUTES: &[RouteDoc] = &[
 .id("list_users")
         .ok(200, "UserList")
         .errors(&[401, 403, 500]),
-    RouteDoc::post("/api/v1/users", "Create a CRM user (administrators)")
+    RouteDoc::post(
+        "/api/v1/users",
+        "Create a CRM user (administrators). The email is unique within the org (409 duplicate); another org's user with the same address is no obstacle",
+    )
 .id("create_user")
         .body("NewUser")
         .ok(201, "User")

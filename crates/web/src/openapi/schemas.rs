@@ -161,7 +161,10 @@ pub(super) fn schemas() -> Value {
     let mut all = error_schemas();
     let main = json!({
         "Any": {"description": "Any JSON"},
-        "TokenRequest": obj(json!({"email": {"type": "string", "maxLength": 254}, "password": string}), &["email", "password"]),
+        "TokenRequest": obj(json!({"email": {"type": "string", "maxLength": 254}, "password": string,
+                                   "org": {"type": ["integer", "null"], "format": "int64",
+                                           "description": "The id of the org to sign in to: needed only when the email address and password open accounts in several orgs (the 409 org_required lists them). An org where the password opens no account answers 401, like a wrong password"}}),
+                              &["email", "password"]),
         "Token": obj(json!({"token": {"type": "string", "description": "The secret, shown only here"}, "token_type": {"type": "string", "const": "Bearer"},
                             "id": {"type": "integer", "description": "The token's public id, to list and revoke it by"}, "expires_at": date_time()}),
                      &["token", "token_type", "id", "expires_at"]),
@@ -310,6 +313,12 @@ pub(super) fn error_schemas() -> Value {
                    "message": {"type": "string"},
                    "field": {"type": "string", "description": "With `duplicate`: the field whose value is taken"}}),
             &["code", "message"],
+        ),
+        "OrgRequiredError": error(
+            json!({"code": {"type": "string", "const": "org_required"}, "message": {"type": "string"},
+                   "orgs": {"type": "array", "description": "The orgs where this email address and password open an account, by id",
+                            "items": obj(json!({"id": {"type": "integer", "format": "int64"}, "name": {"type": "string"}}), &["id", "name"])}}),
+            &["code", "message", "orgs"],
         ),
         "StaleVersionError": error(
             json!({"code": {"type": "string", "const": "stale_version"}, "message": {"type": "string"},
