@@ -5,7 +5,8 @@
 //! after. Prints the three figures and the ratio after/before, measured in this run.
 //!
 //! Usage: `cargo build --release -p portico && cargo run --release -p portico-bench --bin
-//! sign_in_flood [-- --portico target/release/portico --requests 150 --size 2000000]`
+//! sign_in_flood [-- --portico target/release/portico --requests 150 --size 2000000
+//! --connections 8]`
 //! Only ever targets 127.0.0.1; the number of requests is bounded by `--requests`.
 
 use std::io::{Read, Write};
@@ -139,33 +140,60 @@ fn main() -> Result<(), String> {
                         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\
                         Connection: close\r\n\r\n";
     let chunked_body = chunked(&api_body);
-    let mut peak = before;
-    let mut statuses = std::collections::BTreeMap::<String, usize>::new();
+    let connections: usize = arg("--connections")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(8)
+        .max(1);
+    let peak = std::sync::atomic::AtomicU64::new(before);
+    let statuses = std::sync::Mutex::new(std::collections::BTreeMap::<String, usize>::new());
     let flood = Instant::now();
-    for i in 0..requests {
-        let line = match i % 4 {
-            0 => send(
-                &addr,
-                &json_head("/api/v1/auth/token", api_body.len()),
-                &api_body,
-            )?,
-            1 => send(&addr, chunked_head, &chunked_body)?,
-            2 => send(&addr, &form_head(form_body.len()), &form_body)?,
-            _ => {
-                // A distinct, valid-length address each time: a throttle entry per request.
-                let email = format!("{}{i}@example.com", "s".repeat(200));
-                let body = format!(r#"{{"email":"{email}","password":"wrong password"}}"#);
-                send(
-                    &addr,
-                    &json_head("/api/v1/auth/token", body.len()),
-                    body.as_bytes(),
-                )?
-            }
-        };
-        let status = line.split_whitespace().nth(1).unwrap_or("none").to_string();
-        *statuses.entry(status).or_default() += 1;
-        peak = peak.max(rss_kb(pid)?);
-    }
+    std::thread::scope(|scope| -> Result<(), String> {
+        let mut clients = Vec::new();
+        for c in 0..connections {
+            let (addr, api_body, form_body, chunked_body) =
+                (&addr, &api_body, &form_body, &chunked_body);
+            let (peak, statuses, form_head) = (&peak, &statuses, &form_head);
+            clients.push(scope.spawn(move || -> Result<(), String> {
+                for i in (c..requests).step_by(connections) {
+                    let line = match i % 4 {
+                        0 => send(
+                            addr,
+                            &json_head("/api/v1/auth/token", api_body.len()),
+                            api_body,
+                        )?,
+                        1 => send(addr, chunked_head, chunked_body)?,
+                        2 => send(addr, &form_head(form_body.len()), form_body)?,
+                        _ => {
+                            // A distinct, valid-length address each time: a lockout row and a
+                            // full password check per request.
+                            let email = format!("{}{i}@example.com", "s".repeat(200));
+                            let body =
+                                format!(r#"{{"email":"{email}","password":"wrong password"}}"#);
+                            send(
+                                addr,
+                                &json_head("/api/v1/auth/token", body.len()),
+                                body.as_bytes(),
+                            )?
+                        }
+                    };
+                    let status = line.split_whitespace().nth(1).unwrap_or("none").to_string();
+                    if let Ok(mut s) = statuses.lock() {
+                        *s.entry(status).or_default() += 1;
+                    }
+                    peak.fetch_max(rss_kb(pid)?, std::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(())
+            }));
+        }
+        for client in clients {
+            client
+                .join()
+                .map_err(|_| "a client thread failed".to_string())??;
+        }
+        Ok(())
+    })?;
+    let peak = peak.into_inner();
+    let statuses = statuses.into_inner().unwrap_or_default();
     let flood_secs = flood.elapsed().as_secs_f64();
     std::thread::sleep(Duration::from_secs(5));
     let after = rss_kb(pid)?;
@@ -173,7 +201,7 @@ fn main() -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&dir);
 
     println!(
-        "sign-in flood: {requests} requests of ~{} kB each, {flood_secs:.1} s",
+        "sign-in flood: {requests} requests (emails up to ~{} kB) on {connections} connections, {flood_secs:.1} s",
         size / 1000
     );
     println!("answers by status: {statuses:?}");

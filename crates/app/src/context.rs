@@ -1,5 +1,6 @@
-//! What every use case needs: the store, the clock and the settings.
+//! What every use case needs: the store, the clock, the settings and the password threads.
 
+use crate::passwords::PasswordWorkers;
 use portico_domain::Millis;
 use portico_domain::lockout::LockoutRule;
 use portico_store::Store;
@@ -41,6 +42,7 @@ pub struct Context {
     store: Store,
     clock: Clock,
     settings: Settings,
+    passwords: PasswordWorkers,
 }
 
 impl Context {
@@ -49,7 +51,13 @@ impl Context {
             store,
             clock,
             settings,
+            passwords: PasswordWorkers::standard(),
         }
+    }
+
+    /// The threads that hash and verify passwords.
+    pub(crate) fn passwords(&self) -> &PasswordWorkers {
+        &self.passwords
     }
 
     /// The store, for the use cases of this crate only: the web layer and portal-facing code

@@ -28,6 +28,9 @@ pub enum AppError {
     Stale { current_version: i64 },
     #[error("too many attempts; try again later")]
     TooManyAttempts,
+    /// More password checks are waiting than the server takes on; try again shortly.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
     /// The request itself is malformed (not JSON, wrong content type).
     #[error("{0}")]
     BadRequest(String),

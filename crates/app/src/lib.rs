@@ -17,6 +17,7 @@ mod error;
 pub mod modules;
 pub mod org;
 pub mod org_choice;
+pub mod passwords;
 pub mod portal_config;
 pub mod portals;
 pub mod records;

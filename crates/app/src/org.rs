@@ -19,7 +19,7 @@ pub async fn provision_org(
     let settings = settings.check()?;
     let email = EmailAddress::parse(&admin.email)?;
     let name = parse_label("name", &admin.name)?;
-    let password_hash = hash(admin.password).await?;
+    let password_hash = hash(ctx, admin.password).await?;
     let modules = portico_domain::standard::standard_modules();
     let profiles = portico_domain::standard::default_profiles(&modules);
     let admin = portico_store::NewOrgAdmin {

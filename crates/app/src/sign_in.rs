@@ -2,7 +2,7 @@
 //! timeouts, a new id at every sign-in), API tokens, and the actor behind each of them.
 
 use crate::{AppError, Context, Result, sign_in_lockout};
-use portico_auth::{random_token, token_hash, verify_password, verify_unknown};
+use portico_auth::{random_token, token_hash, verify_password_in, verify_unknown_in};
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::profile::User;
@@ -235,21 +235,21 @@ async fn accounts_opened(
         candidates.retain(|(user, _)| user.org_id == org);
     }
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
-        if candidates.is_empty() {
-            verify_unknown(&password);
-            return Vec::new();
-        }
-        candidates
-            .into_iter()
-            .filter_map(|(user, hash)| {
-                let matches = verify_password(&password, &hash);
-                (matches && user.active).then_some(user)
-            })
-            .collect()
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))
+    ctx.passwords()
+        .run(move |memory| {
+            if candidates.is_empty() {
+                verify_unknown_in(&password, memory);
+                return Vec::new();
+            }
+            candidates
+                .into_iter()
+                .filter_map(|(user, hash)| {
+                    let matches = verify_password_in(&password, &hash, memory);
+                    (matches && user.active).then_some(user)
+                })
+                .collect()
+        })
+        .await
 }
 
 /// Issues an API token for a user; answers the secret (shown once, never stored or logged)

@@ -1,7 +1,7 @@
 //! CRM users and profiles (administrators only).
 
 use crate::{AppError, Context, Result, require_admin};
-use portico_auth::hash_password;
+use portico_auth::hash_password_in;
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::email::EmailAddress;
@@ -31,12 +31,12 @@ pub async fn create_user(ctx: &Context, actor: &CrmActor, input: NewUserInput) -
     Ok(user)
 }
 
-/// Checks the password policy and hashes it off the async threads.
-pub(crate) async fn hash(password: String) -> Result<String> {
+/// Checks the password policy and hashes it on a password thread.
+pub(crate) async fn hash(ctx: &Context, password: String) -> Result<String> {
     check_password(&password)?;
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+    ctx.passwords()
+        .run(move |memory| hash_password_in(&password, memory))
+        .await?
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
@@ -44,7 +44,7 @@ pub(crate) async fn hash(password: String) -> Result<String> {
 pub async fn create_user_unchecked(ctx: &Context, org: Id, input: NewUserInput) -> Result<User> {
     let email = EmailAddress::parse(&input.email)?;
     let name = parse_label("name", &input.name)?;
-    let password_hash = hash(input.password).await?;
+    let password_hash = hash(ctx, input.password).await?;
     let new = NewUser {
         email,
         name,

@@ -6,5 +6,8 @@
 pub mod password;
 pub mod token;
 
-pub use password::{PasswordError, hash_password, verify_password, verify_unknown};
+pub use password::{
+    Memory as PasswordMemory, PasswordError, hash_password, hash_password_in, verify_password,
+    verify_password_in, verify_unknown, verify_unknown_in,
+};
 pub use token::{constant_time_eq, random_token, token_hash};

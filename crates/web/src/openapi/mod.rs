@@ -38,6 +38,7 @@ const ERROR_RESPONSES: &[(u16, &str)] = &[
     (422, "Unprocessable"),
     (429, "TooManyRequests"),
     (500, "Internal"),
+    (503, "Busy"),
 ];
 
 fn responses() -> Value {
@@ -98,6 +99,11 @@ fn responses() -> Value {
             "Too many failed sign-ins for this email, counted on every instance; wait 15 minutes",
             "Error",
             json!({"error": {"code": "too_many_attempts", "message": "too many attempts; try again later"}}),
+        ),
+        "Busy": answer(
+            "More password checks are waiting than the server takes on at once; try again in a moment",
+            "Error",
+            json!({"error": {"code": "busy", "message": "the server is busy; try again in a moment"}}),
         ),
         "Internal": answer(
             "The server failed (the database, most often); the details are logged under the request id",

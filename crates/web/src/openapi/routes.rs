@@ -136,7 +136,7 @@ pub const ROUTES: &[RouteDoc] = &[
 .id("create_token")
     .body("TokenRequest")
     .ok(201, "Token")
-    .errors(&[400, 401, 409, 422, 429, 500])
+    .errors(&[400, 401, 409, 422, 429, 500, 503])
     .own_errors(&[(409, "OrgRequired")]),
     RouteDoc::get(
         "/api/v1/tokens",
