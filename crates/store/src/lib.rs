@@ -12,6 +12,7 @@ mod portals;
 mod postgres;
 mod records;
 mod rows;
+mod search;
 mod sessions;
 pub mod sql;
 mod sqlite;
