@@ -22,6 +22,12 @@ use std::collections::BTreeMap;
 #[path = "conformance/isolation.rs"]
 mod isolation;
 use isolation::orgs_are_isolated;
+#[path = "conformance/search.rs"]
+mod search;
+use search::{
+    hostile_searches_are_literal_and_never_fail, search_finds_substrings_of_names_and_emails,
+    search_index_follows_every_write, the_search_index_is_built_on_upgrade_and_kept_in_step,
+};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -60,6 +66,10 @@ conformance!(
     an_org_and_its_admin_are_created_together,
     fields_layouts_and_module_settings,
     orgs_are_isolated,
+    search_finds_substrings_of_names_and_emails,
+    search_index_follows_every_write,
+    hostile_searches_are_literal_and_never_fail,
+    the_search_index_is_built_on_upgrade_and_kept_in_step,
 );
 
 const NOW: i64 = 1_700_000_000_000;
