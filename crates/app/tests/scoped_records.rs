@@ -266,7 +266,10 @@ async fn scope_reaches_own_and_linked_records_only(ctx: Context) {
         ("m%a", false),
         ("portal mia portal", false),
     ] {
-        let page = s.list("Contacts", None, None, 50, Some(search)).await.unwrap();
+        let page = s
+            .list("Contacts", None, None, 50, Some(search))
+            .await
+            .unwrap();
         let expected = if found { vec![f.me] } else { Vec::new() };
         assert_eq!(ids(&page), expected, "{search:?}");
         let store_says = portico_app::records::list_records(

@@ -200,7 +200,10 @@ mod tests {
         assert_eq!(v.search, "ann lee ann@x.com");
         assert_eq!(search_key("  Lee ANN@ "), Some("lee ann@".to_string()));
         assert_eq!(search_key(" \t "), None);
-        assert!(v.search.contains("lee ann@"), "a search spans name and email");
+        assert!(
+            v.search.contains("lee ann@"),
+            "a search spans name and email"
+        );
         assert_eq!(v.links.len(), 1);
         assert_eq!(v.links[0].target_id, 7);
     }

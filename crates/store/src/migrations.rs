@@ -254,35 +254,37 @@ CREATE INDEX api_tokens_org_user ON api_tokens (org_id, user_id, id);
         // Search was `search LIKE '%x%'`, a scan of the whole module (47 ms at 100,000
         // Contacts). Both indexes hold trigrams of `records.search` (name and email,
         // lower-cased), so a substring of 3 characters or more is an index lookup; see
-        // `search.rs` for how each is queried. Existing records are indexed here: SQLite's
-        // `rebuild` reads them all, PostgreSQL's CREATE INDEX does so by itself.
+        // `search.rs` for how each is queried. Existing records are indexed here.
         //
-        // SQLite: an external-content FTS5 table (the text stays in `records` only) kept in
-        // step by triggers, so every write path — create, update, purge, and any added later —
-        // updates it in the writing transaction. Records in the recycle bin stay indexed: the
-        // bin can be searched too. A migration that rebuilds `records` must recreate these
-        // triggers. `case_sensitive 1`: the text is lower-cased already, and folding it again
-        // could only make the index offer rows the substring test then drops.
+        // SQLite: a contentless FTS5 table (the text stays in `records` only) whose rowid is
+        // the record's id negated: FTS5 reads ascending rowids fastest, and lists run newest
+        // first. Triggers keep it in step, so every write path (create, update, purge, and any
+        // added later) updates it in the writing transaction. Records in the recycle bin stay
+        // indexed: the bin can be searched too. A migration that rebuilds `records` must
+        // recreate the triggers. `case_sensitive 1`: the text is lower-cased already, and
+        // folding it again could only offer rows the exact test then drops. The backfill is
+        // merged into one segment at once (`optimize`).
         //
         // PostgreSQL: `pg_trgm` ships with PostgreSQL (the contrib modules) and is a trusted
         // extension, so the database owner may create it; a GIN index of trigrams serves
-        // `LIKE '%x%'`.
+        // `LIKE '%x%'`. CREATE INDEX reads the existing rows.
         ddl: Ddl::PerDialect {
             sqlite: r#"
 CREATE VIRTUAL TABLE records_search USING fts5(
-    search, content = 'records', content_rowid = 'id', tokenize = 'trigram case_sensitive 1'
+    search, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1'
 );
-INSERT INTO records_search (records_search) VALUES ('rebuild');
+INSERT INTO records_search (rowid, search) SELECT -id, search FROM records ORDER BY id DESC;
+INSERT INTO records_search (records_search) VALUES ('optimize');
 CREATE TRIGGER records_search_insert AFTER INSERT ON records BEGIN
-    INSERT INTO records_search (rowid, search) VALUES (new.id, new.search);
+    INSERT INTO records_search (rowid, search) VALUES (-new.id, new.search);
 END;
 CREATE TRIGGER records_search_delete AFTER DELETE ON records BEGIN
-    INSERT INTO records_search (records_search, rowid, search) VALUES ('delete', old.id, old.search);
+    DELETE FROM records_search WHERE rowid = -old.id;
 END;
 CREATE TRIGGER records_search_update AFTER UPDATE OF search ON records
 WHEN old.search IS NOT new.search BEGIN
-    INSERT INTO records_search (records_search, rowid, search) VALUES ('delete', old.id, old.search);
-    INSERT INTO records_search (rowid, search) VALUES (new.id, new.search);
+    DELETE FROM records_search WHERE rowid = -old.id;
+    INSERT INTO records_search (rowid, search) VALUES (-new.id, new.search);
 END;
 "#,
             postgres: r#"

@@ -331,13 +331,13 @@ impl Tx {
             push(" AND r.owner_id = ?", Val::Int(owner), &mut sql);
         }
         if let Some(after) = q.after {
-            push(&format!(" AND {} < ?", source.key), Val::Int(after), &mut sql);
+            push(&format!(" AND {}", source.after), Val::Int(after), &mut sql);
         }
         for (clause, value) in source.filters {
             push(&format!(" AND {clause}"), value, &mut sql);
         }
         let limit = q.limit.clamp(1, 500);
-        let order = format!(" ORDER BY {} DESC LIMIT ?", source.key);
+        let order = format!(" ORDER BY {} LIMIT ?", source.order);
         push(&order, Val::Int(limit + 1), &mut sql);
         let rows = self.conn.query(&sql, &params).await?;
         page(rows, limit)
@@ -379,7 +379,10 @@ impl Tx {
             }
             let (clause, value) = search::substring(self.conn.dialect(), key);
             params.push(value);
-            filter = format!(" AND {}", clause.replace('?', &format!("${}", params.len())));
+            filter = format!(
+                " AND {}",
+                clause.replace('?', &format!("${}", params.len()))
+            );
         }
         let sql = format!(
             "SELECT {RECORD_COLS} FROM records r WHERE r.org_id = $1 AND r.deleted_at IS NULL AND r.id < $3 \

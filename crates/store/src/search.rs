@@ -9,15 +9,16 @@
 //!
 //! **How it is found** depends on the key's length, because both indexes are made of trigrams
 //! (three consecutive characters):
-//! - **3 characters or more** — the index. SQLite: the FTS5 table `records_search` (trigram
-//!   tokenizer, case-sensitive on the already lower-cased text, kept in step with `records` by
-//!   triggers; migration 8) is read newest first and joined to `records` by id, so a page stops
-//!   after its last row however common the key is. The key goes in as one quoted FTS5 phrase
-//!   (its `"` doubled), which the trigram tokenizer turns into "these trigrams, consecutive": a
-//!   substring match. PostgreSQL: `search LIKE '%key%'` with the wildcards escaped, which the
+//! - **3 characters or more** — the index. SQLite: the FTS5 table `records_search` (migration
+//!   8: trigram tokenizer, contentless, kept in step with `records` by triggers) holds each
+//!   record under rowid `-id`, because FTS5 reads fastest in ascending rowid order and pages
+//!   run newest first. It is read in that order and joined to `records` by id, so a page stops
+//!   after its last row however common the key is; the cursor (`s.rowid > -after`) and the
+//!   order are pushed into FTS5. The FTS5 query asks for three of the key's trigrams
+//!   ([`fts5_query`]). PostgreSQL: `search LIKE '%key%'` with the wildcards escaped, which the
 //!   `pg_trgm` GIN index `records_search_trgm` serves (the planner may prefer walking the list
 //!   index when the key is so common that the first page is reached at once). On both, the
-//!   exact substring test is applied to every row the index offers, so the index only ever
+//!   exact substring test decides for every row the index offers, so the index only ever
 //!   narrows the rows read, never changes the answer.
 //! - **1 or 2 characters** — no trigram to look up, so the list's own index is walked newest
 //!   first with an exact substring test (`instr` / `strpos`). Short keys are common, so a page
@@ -28,25 +29,28 @@
 //!
 //! A key holding NUL matches nothing (no stored text can hold NUL: field values refuse it) and
 //! is answered without a query: PostgreSQL would refuse it as a parameter.
+//!
+//! **Upkeep.** Each SQLite write transaction adds a small FTS5 segment, and FTS5 merges them
+//! only level by level, so an index grown one record at a time is read from ~10 segments, each
+//! looked up for every trigram. [`Tx::tidy_search_index`] merges them into one (the server
+//! runs it hourly); on PostgreSQL it moves the GIN index's pending entries into the index.
 
-use crate::sql::{Dialect, Val, like_pattern};
+use crate::error::StoreResult;
+use crate::sql::{Dialect, Executor, Val, like_pattern};
+use crate::store::Tx;
 use portico_domain::record::search_key;
 
 /// The trigram indexes serve keys of at least this many characters.
 const INDEXED_FROM: usize = 3;
 
-/// The FTS5 phrase is built from at most this many characters of the key. The index only
-/// narrows the rows; the substring test on the whole key decides. So a 2 KB query costs the
-/// trigrams of its first characters, not two thousand lookups.
-const PHRASE_MAX: usize = 32;
-
 /// How a record list reads its rows for one search.
 pub(crate) struct Source {
     /// The `FROM` clause; the records are always `r`.
     pub from: &'static str,
-    /// The column that orders pages newest first and takes the `after` cursor: the index's own
-    /// id when it drives the query, so both are pushed into it.
-    pub key: &'static str,
+    /// The keyset cursor's condition, with `?` for the last id of the previous page.
+    pub after: &'static str,
+    /// What orders the rows newest first (pushed into the index when it drives the query).
+    pub order: &'static str,
     /// `WHERE` conditions, each with one `?` for its parameter.
     pub filters: Vec<(&'static str, Val)>,
     /// Nothing can match: answer an empty page without asking the database.
@@ -58,7 +62,8 @@ impl Source {
     pub fn new(dialect: Dialect, search: Option<&str>) -> Self {
         let plain = |filters| Self {
             from: "records r",
-            key: "r.id",
+            after: "r.id < ?",
+            order: "r.id DESC",
             filters,
             matches_nothing: false,
         };
@@ -76,11 +81,12 @@ impl Source {
         }
         match dialect {
             Dialect::Sqlite => Self {
-                // CROSS JOIN keeps the FTS table the outer loop, read in rowid order.
-                from: "records_search s CROSS JOIN records r ON r.id = s.rowid",
-                key: "s.rowid",
+                // CROSS JOIN keeps the FTS table the outer loop, read in rowid (-id) order.
+                from: "records_search s CROSS JOIN records r ON r.id = -s.rowid",
+                after: "s.rowid > -?",
+                order: "s.rowid",
                 filters: vec![
-                    ("s.records_search MATCH ?", Val::Text(fts5_phrase(&key))),
+                    ("s.records_search MATCH ?", Val::Text(fts5_query(&key))),
                     substring(dialect, key),
                 ],
                 matches_nothing: false,
@@ -89,6 +95,30 @@ impl Source {
                 "r.search LIKE ? ESCAPE '\\'",
                 Val::Text(like_pattern(&key)),
             )]),
+        }
+    }
+}
+
+impl Tx {
+    /// Keeps the search index quick to read after many small writes: on SQLite, merges the FTS5
+    /// index's segments into one (nothing to do when it is one already; otherwise about 0.4 s
+    /// per 100,000 records, holding the write lock); on PostgreSQL, moves the GIN index's
+    /// pending list into the index (autovacuum does this too). For the whole instance.
+    pub async fn tidy_search_index(&mut self) -> StoreResult<()> {
+        match self.conn.dialect() {
+            Dialect::Sqlite => {
+                self.conn
+                    .batch("INSERT INTO records_search (records_search) VALUES ('optimize')")
+                    .await
+            }
+            Dialect::Postgres => self
+                .conn
+                .query(
+                    "SELECT gin_clean_pending_list('records_search_trgm'::regclass)",
+                    &[],
+                )
+                .await
+                .map(|_| ()),
         }
     }
 }
@@ -103,19 +133,34 @@ pub(crate) fn substring(dialect: Dialect, key: String) -> (&'static str, Val) {
     (clause, Val::Text(key))
 }
 
-/// `key` as one FTS5 phrase: a double-quoted string, in which only `"` is special (written
-/// twice). Operators, column filters, `*`, `^`, `NEAR(…)` and parentheses inside it are text.
-fn fts5_phrase(key: &str) -> String {
-    let mut out = String::with_capacity(key.len().min(PHRASE_MAX * 4) + 2);
-    out.push('"');
-    for c in key.chars().take(PHRASE_MAX) {
-        if c == '"' {
-            out.push('"');
+/// The FTS5 query that narrows the rows for `key` (3 characters or more): its first, middle
+/// and last trigram, all required. Each is a double-quoted string, in which only `"` is special
+/// (written twice), so operators, column filters, `*`, `^`, `NEAR(…)` and parentheses in the
+/// key are text. Three trigrams and not all of them: FTS5 reads the whole list of rows of
+/// every trigram it is given, and common ones (".co", "ann") hold thousands; three spread over
+/// the key narrow the rows about as well as all of them (measured: docs/BENCHMARKS.md), and a
+/// 2 KB key costs what a short one does.
+fn fts5_query(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    let last = chars.len().saturating_sub(3);
+    let mut starts = vec![0, last / 2, last];
+    starts.dedup();
+    let trigram = |start: usize| {
+        let mut out = String::from("\"");
+        for &c in chars.get(start..start + 3).unwrap_or_default() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
         }
-        out.push(c);
-    }
-    out.push('"');
-    out
+        out.push('"');
+        out
+    };
+    starts
+        .into_iter()
+        .map(trigram)
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 #[cfg(test)]
@@ -123,12 +168,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn phrases_quote_everything_and_stay_short() {
-        assert_eq!(fts5_phrase("ann"), "\"ann\"");
-        assert_eq!(fts5_phrase("a\"b OR c*"), "\"a\"\"b OR c*\"");
-        assert_eq!(fts5_phrase("\""), "\"\"\"\"");
-        let long = "é".repeat(1000);
-        assert_eq!(fts5_phrase(&long).chars().count(), PHRASE_MAX + 2);
+    fn fts5_queries_quote_everything_and_stay_short() {
+        assert_eq!(fts5_query("ann"), "\"ann\"");
+        assert_eq!(fts5_query("anne"), "\"ann\" AND \"nne\"");
+        assert_eq!(fts5_query("hannah lee"), "\"han\" AND \"nah\" AND \"lee\"");
+        assert_eq!(
+            fts5_query("a\"b OR c*"),
+            "\"a\"\"b\" AND \" OR\" AND \" c*\""
+        );
+        assert_eq!(fts5_query("\"\"\""), "\"\"\"\"\"\"\"\"");
+        assert_eq!(fts5_query(&"é".repeat(1000)), ["\"ééé\""; 3].join(" AND "));
     }
 
     #[test]
@@ -137,14 +186,14 @@ mod tests {
             let none = Source::new(dialect, Some("   "));
             assert!(none.filters.is_empty() && !none.matches_nothing);
             let short = Source::new(dialect, Some(" AN "));
-            assert_eq!(short.key, "r.id");
+            assert_eq!(short.order, "r.id DESC");
             assert_eq!(short.filters.len(), 1);
             assert_eq!(short.filters[0].1, Val::Text("an".into()));
             assert!(Source::new(dialect, Some("a\0b")).matches_nothing);
         }
         let sqlite = Source::new(Dialect::Sqlite, Some("Ann%"));
-        assert_eq!(sqlite.key, "s.rowid");
-        assert_eq!(sqlite.filters[0].1, Val::Text("\"ann%\"".into()));
+        assert_eq!(sqlite.order, "s.rowid");
+        assert_eq!(sqlite.filters[0].1, Val::Text("\"ann\" AND \"nn%\"".into()));
         assert_eq!(sqlite.filters[1].1, Val::Text("ann%".into()));
         let pg = Source::new(Dialect::Postgres, Some("Ann%"));
         assert_eq!(pg.filters[0].1, Val::Text("%ann\\%%".into()));

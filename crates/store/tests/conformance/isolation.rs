@@ -92,7 +92,7 @@ const ISOLATED: &[&str] = &[
 /// Operations that act for no org, with the reason each may: creating orgs, the operator's
 /// list, whether an email domain has an org, lookups by a key unique on the instance (sign-in
 /// email, a secret's hash, a portal's address or domain) that answer the org for the caller to
-/// check, and session upkeep by secret.
+/// check, session upkeep by secret, and search index upkeep (it reads and returns no data).
 const INSTANCE_WIDE: &[&str] = &[
     "create_org",
     "find_org_by_domain",
@@ -102,6 +102,7 @@ const INSTANCE_WIDE: &[&str] = &[
     "touch_session",
     "delete_session",
     "delete_expired_sessions",
+    "tidy_search_index",
     "find_api_token",
     "api_token_org",
     "portal_by_slug",
