@@ -438,6 +438,9 @@ async fn serve(config: Config) -> Result<(), String> {
             if let Err(e) = portico_app::sign_in::sweep_sessions(&sweeper).await {
                 tracing::warn!(error = %e, "could not remove expired sessions");
             }
+            if let Err(e) = portico_app::records::tidy_search_index(&sweeper).await {
+                tracing::warn!(error = %e, "could not tidy the search index");
+            }
         }
     });
     axum::serve(listener, portico_web::app(state))

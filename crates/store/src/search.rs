@@ -43,6 +43,13 @@ use portico_domain::record::search_key;
 /// The trigram indexes serve keys of at least this many characters.
 const INDEXED_FROM: usize = 3;
 
+/// The index is asked about at most this many characters of a key: its middle. Both indexes
+/// read the whole list of rows of every trigram they are asked about, and the ends of a long
+/// key are its most common parts (a whole email's first name and `.com`: 75% of records);
+/// the middle narrows the rows about as well, and the exact test on the whole key decides.
+/// A 2 KB key costs what a 12-character one does.
+const PROBE_MAX: usize = 12;
+
 /// How a record list reads its rows for one search.
 pub(crate) struct Source {
     /// The `FROM` clause; the records are always `r`.
@@ -79,6 +86,7 @@ impl Source {
         if key.chars().count() < INDEXED_FROM {
             return plain(vec![substring(dialect, key)]);
         }
+        let probe = probe(&key);
         match dialect {
             Dialect::Sqlite => Self {
                 // CROSS JOIN keeps the FTS table the outer loop, read in rowid (-id) order.
@@ -86,15 +94,18 @@ impl Source {
                 after: "s.rowid > -?",
                 order: "s.rowid",
                 filters: vec![
-                    ("s.records_search MATCH ?", Val::Text(fts5_query(&key))),
+                    ("s.records_search MATCH ?", Val::Text(fts5_query(&probe))),
                     substring(dialect, key),
                 ],
                 matches_nothing: false,
             },
-            Dialect::Postgres => plain(vec![(
-                "r.search LIKE ? ESCAPE '\\'",
-                Val::Text(like_pattern(&key)),
-            )]),
+            Dialect::Postgres => plain(vec![
+                (
+                    "r.search LIKE ? ESCAPE '\\'",
+                    Val::Text(like_pattern(&probe)),
+                ),
+                substring(dialect, key),
+            ]),
         }
     }
 }
@@ -133,15 +144,23 @@ pub(crate) fn substring(dialect: Dialect, key: String) -> (&'static str, Val) {
     (clause, Val::Text(key))
 }
 
-/// The FTS5 query that narrows the rows for `key` (3 characters or more): its first, middle
+/// What the index is asked about for `key`: its middle [`PROBE_MAX`] characters at most.
+fn probe(key: &str) -> String {
+    let n = key.chars().count();
+    key.chars()
+        .skip(n.saturating_sub(PROBE_MAX) / 2)
+        .take(PROBE_MAX)
+        .collect()
+}
+
+/// The FTS5 query that narrows the rows for `probe` (3 characters or more): its first, middle
 /// and last trigram, all required. Each is a double-quoted string, in which only `"` is special
 /// (written twice), so operators, column filters, `*`, `^`, `NEAR(…)` and parentheses in the
-/// key are text. Three trigrams and not all of them: FTS5 reads the whole list of rows of
-/// every trigram it is given, and common ones (".co", "ann") hold thousands; three spread over
-/// the key narrow the rows about as well as all of them (measured: docs/BENCHMARKS.md), and a
-/// 2 KB key costs what a short one does.
-fn fts5_query(key: &str) -> String {
-    let chars: Vec<char> = key.chars().collect();
+/// key are text. Three trigrams and not all ten of a 12-character probe: FTS5 reads the whole
+/// list of rows of every trigram, common ones ("ann", "lee") hold thousands, and three spread
+/// over the probe narrow the rows about as well (docs/BENCHMARKS.md).
+fn fts5_query(probe: &str) -> String {
+    let chars: Vec<char> = probe.chars().collect();
     let last = chars.len().saturating_sub(3);
     let mut starts = vec![0, last / 2, last];
     starts.dedup();
@@ -181,6 +200,19 @@ mod tests {
     }
 
     #[test]
+    fn long_keys_are_probed_in_the_middle() {
+        assert_eq!(probe("hannah lee"), "hannah lee");
+        assert_eq!(probe("christopher.allen66666@globex.com"), "r.allen66666");
+        assert_eq!(probe(&"é🦀".repeat(1000)).chars().count(), PROBE_MAX);
+        let pg = Source::new(Dialect::Postgres, Some("Christopher.Allen66666@globex.com"));
+        assert_eq!(pg.filters[0].1, Val::Text("%r.allen66666%".into()));
+        assert_eq!(
+            pg.filters[1].1,
+            Val::Text("christopher.allen66666@globex.com".into())
+        );
+    }
+
+    #[test]
     fn short_keys_scan_long_keys_use_the_index() {
         for dialect in [Dialect::Sqlite, Dialect::Postgres] {
             let none = Source::new(dialect, Some("   "));
@@ -197,5 +229,6 @@ mod tests {
         assert_eq!(sqlite.filters[1].1, Val::Text("ann%".into()));
         let pg = Source::new(Dialect::Postgres, Some("Ann%"));
         assert_eq!(pg.filters[0].1, Val::Text("%ann\\%%".into()));
+        assert_eq!(pg.filters[1].1, Val::Text("ann%".into()));
     }
 }

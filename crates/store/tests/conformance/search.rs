@@ -85,6 +85,8 @@ pub async fn search_finds_substrings_of_names_and_emails(store: Store) {
         ("", "Ann", "ann@ann.com"),
         // Holds the trigrams of "hannah lee" (han, nah, lee), but not the text.
         ("Lee", "Nah Han", ""),
+        // Holds the middle of "xx window middle part xx", which is all the index is asked.
+        ("Probe", "Window Middle Part", ""),
     ] {
         people.push(person(&contact(&store, &t, first, last, email).await));
     }
@@ -102,7 +104,7 @@ pub async fn search_finds_substrings_of_names_and_emails(store: Store) {
         ("ANN", 4),              // case does not matter
         ("  ann  ", 4),          // nor surrounding spaces
         ("an", 5),               // two characters: no trigram, same semantics
-        ("a", 7),                // one character
+        ("a", 8),                // one character
         ("lee jo@", 1),          // across name and email
         ("@example", 1),         // email only
         ("bel sm", 1),           // inside and across words
@@ -113,6 +115,8 @@ pub async fn search_finds_substrings_of_names_and_emails(store: Store) {
         ("zylker-partner.c", 1), // punctuation is text
         ("hannah lee", 0),       // trigrams in the index are not the text
         ("nah han", 1),
+        ("xx window middle part xx", 0), // long keys are checked whole
+        ("window middle part", 1),
         ("zzz", 0),
         ("zz", 0),
     ];
