@@ -267,7 +267,12 @@ CREATE INDEX api_tokens_org_user ON api_tokens (org_id, user_id, id);
         //
         // PostgreSQL: `pg_trgm` ships with PostgreSQL (the contrib modules) and is a trusted
         // extension, so the database owner may create it; a GIN index of trigrams serves
-        // `LIKE '%x%'`. CREATE INDEX reads the existing rows.
+        // `LIKE '%x%'`. CREATE INDEX reads the existing rows. The planner chooses between that
+        // index and walking the list newest first from the share of rows it expects to match,
+        // which it estimates by trying the pattern on a histogram of `search`: 1,000 entries
+        // rather than 100 tell a rare name (0.05%: the index, ~1 ms at 100,000 records) from
+        // a common one (2%: the walk) where 100 often could not, and a rare name walked is a
+        // scan of the whole module (25 ms).
         ddl: Ddl::PerDialect {
             sqlite: r#"
 CREATE VIRTUAL TABLE records_search USING fts5(
@@ -290,6 +295,7 @@ END;
             postgres: r#"
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX records_search_trgm ON records USING gin (search gin_trgm_ops);
+ALTER TABLE records ALTER COLUMN search SET STATISTICS 1000;
 "#,
         },
     },
