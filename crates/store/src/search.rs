@@ -14,12 +14,15 @@
 //!   record under rowid `-id`, because FTS5 reads fastest in ascending rowid order and pages
 //!   run newest first. It is read in that order and joined to `records` by id, so a page stops
 //!   after its last row however common the key is; the cursor (`s.rowid > -after`) and the
-//!   order are pushed into FTS5. The FTS5 query asks for three of the key's trigrams
-//!   ([`fts5_query`]). PostgreSQL: `search LIKE '%key%'` with the wildcards escaped, which the
-//!   `pg_trgm` GIN index `records_search_trgm` serves (the planner may prefer walking the list
-//!   index when the key is so common that the first page is reached at once). On both, the
-//!   exact substring test decides for every row the index offers, so the index only ever
-//!   narrows the rows read, never changes the answer.
+//!   order are pushed into FTS5. The index is asked about the key's middle 12 characters at
+//!   most ([`PROBE_MAX`]): SQLite, three of their trigrams ([`fts5_query`]); PostgreSQL,
+//!   `search LIKE '%probe%'` with the wildcards escaped, which the `pg_trgm` GIN index
+//!   `records_search_trgm` serves (the planner may prefer walking the list index when the key
+//!   is so common that the first page is reached at once; it estimates that from a 1,000-entry
+//!   histogram of `search`, migration 8). On both, the exact substring test on the whole key
+//!   (`instr` / `strpos`, or the `LIKE` itself when the probe is the whole key) decides for
+//!   every row the index offers, so the index only ever narrows the rows read, never changes
+//!   the answer.
 //! - **1 or 2 characters** — no trigram to look up, so the list's own index is walked newest
 //!   first with an exact substring test (`instr` / `strpos`). Short keys are common, so a page
 //!   fills after a few rows; a rare one (`"qz"`) reads the whole module, as every search did
@@ -33,7 +36,8 @@
 //! **Upkeep.** Each SQLite write transaction adds a small FTS5 segment, and FTS5 merges them
 //! only level by level, so an index grown one record at a time is read from ~10 segments, each
 //! looked up for every trigram. [`Tx::tidy_search_index`] merges them into one (the server
-//! runs it hourly); on PostgreSQL it moves the GIN index's pending entries into the index.
+//! runs it hourly); on PostgreSQL it moves the GIN index's pending entries into the index and
+//! refreshes the planner's statistics.
 
 use crate::error::StoreResult;
 use crate::sql::{Dialect, Executor, Val, like_pattern};
