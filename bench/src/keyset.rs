@@ -6,98 +6,32 @@
 //! (default: a fresh SQLite file in the temp directory; pass a postgres:// URL of an empty
 //! database to measure PostgreSQL).
 
-use portico_domain::org::{OrgSettings, TimeFormat};
+mod store_fixture;
+
 use portico_domain::record::{RecordState, validate_data};
-use portico_domain::standard::{default_profiles, standard_modules};
-use portico_store::{NewOrg, NewOrgAdmin, RecordQuery, Store};
+use portico_store::RecordQuery;
 use std::time::{Duration, Instant};
+use store_fixture::{arg_or, bench_org, database_url, remove_database, spread};
 
 const PAGE: i64 = 100;
 
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
-/// Minimum, 25th percentile, median and 75th percentile, in milliseconds.
-fn spread(mut v: Vec<Duration>) -> [f64; 4] {
-    v.sort();
-    let at = |q: usize| {
-        v.get(v.len() * q / 100)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    [at(0), at(25), at(50), at(75)]
-}
-
 #[tokio::main]
 async fn main() -> Result<(), String> {
-    let records: i64 = arg("--records")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    let runs: usize = arg("--runs").and_then(|s| s.parse().ok()).unwrap_or(300);
-    let url = arg("--database-url").unwrap_or_else(|| {
-        let path = std::env::temp_dir().join(format!("portico-bench-{}.db", std::process::id()));
-        format!("sqlite:{}", path.display())
-    });
-    let store = Store::open(&url).map_err(|e| e.to_string())?;
-    store.migrate(0).await.map_err(|e| e.to_string())?;
-    let modules = standard_modules();
-    let profiles = default_profiles(&modules);
-    let settings = OrgSettings {
-        name: "Bench".into(),
-        email_domain: "bench.example".into(),
-        language: "en".into(),
-        time_format: TimeFormat::TwentyFourHour,
-        time_zone: "UTC".into(),
-        country: "US".into(),
-        gdpr_consent_required: false,
-    };
-    let email = portico_domain::email::EmailAddress::parse("bench@bench.example")
-        .map_err(|e| e.to_string())?;
-    let admin = NewOrgAdmin {
-        email,
-        name: "Bench".into(),
-        password_hash: "x".into(),
-    };
-    let created = store
-        .create_org(
-            &NewOrg {
-                settings,
-                modules,
-                profiles,
-                admin: Some(admin),
-            },
-            0,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let (org, user) = (created.org, created.admin.ok_or("no admin")?);
-    let contacts = store
-        .get_module(org.id, "Contacts")
-        .await
-        .map_err(|e| e.to_string())?;
-    let fields = store
-        .list_fields(org.id, contacts.id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let records: i64 = arg_or("--records", 100_000);
+    let runs: usize = arg_or("--runs", 300);
+    let url = database_url("bench");
+    let b = bench_org(&url).await?;
+    let (store, contacts, fields) = (&b.store, &b.contacts, &b.fields);
+    let (org, user) = (b.org, b.user);
 
     let started = Instant::now();
     for i in 0..records {
         let data = serde_json::json!({"First_Name": "Person", "Last_Name": format!("Number {i}"), "Email": format!("p{i}@example.com")});
         let map = data.as_object().ok_or("not an object")?;
         let valid =
-            validate_data(&fields, &contacts.name_fields, map, None).map_err(|e| e.to_string())?;
+            validate_data(fields, &contacts.name_fields, map, None).map_err(|e| e.to_string())?;
         store
-            .create_record(
-                org.id,
-                contacts.id,
-                user.id,
-                &valid,
-                RecordState::default(),
-                i,
-            )
+            .create_record(org, contacts.id, user, &valid, RecordState::default(), i)
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -115,7 +49,7 @@ async fn main() -> Result<(), String> {
             ..Default::default()
         };
         let page = store
-            .list_records(org.id, &q)
+            .list_records(org, &q)
             .await
             .map_err(|e| e.to_string())?;
         seen += page.items.len();
@@ -142,7 +76,7 @@ async fn main() -> Result<(), String> {
             };
             let t = Instant::now();
             let page = store
-                .list_records(org.id, &q)
+                .list_records(org, &q)
                 .await
                 .map_err(|e| e.to_string())?;
             let d = t.elapsed();
@@ -191,10 +125,6 @@ async fn main() -> Result<(), String> {
         pn[0] / p1[0]
     );
     println!("ratio of medians   {:.2}", pn[2] / p1[2]);
-    if let Some(path) = url.strip_prefix("sqlite:") {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
-        }
-    }
+    remove_database(&url);
     Ok(())
 }

@@ -18,7 +18,7 @@ use portico_domain::module::Module;
 use portico_domain::portal::{CheckedUserTypeConfig, UserType};
 use portico_domain::portal_access::{FieldMask, PortalPolicy, PortalScope, PortalTab};
 use portico_domain::profile::Action;
-use portico_domain::record::{Record, validate_data};
+use portico_domain::record::{Record, search_key, search_text, validate_data};
 use portico_store::{RecordMeta, RecordQuery, Store, Tx};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -181,13 +181,9 @@ impl<'a> ScopedRecords<'a> {
         let limit = limit.clamp(1, LIST_MAX);
         let page = match (scope, &self.me) {
             (PortalScope::Own, Some(me)) => {
-                let matches = search.is_none_or(|s| {
-                    let s = s.trim().to_lowercase();
-                    me.display_name.to_lowercase().contains(&s)
-                        || me
-                            .email
-                            .as_deref()
-                            .is_some_and(|e| e.to_lowercase().contains(&s))
+                // The store's search, on the one record: its name and email contain the key.
+                let matches = search.and_then(search_key).is_none_or(|key| {
+                    search_text(&me.display_name, me.email.as_deref()).contains(&key)
                 });
                 let shown = matches && after.is_none_or(|a| me.id < a);
                 portico_store::Page {

@@ -255,6 +255,39 @@ async fn scope_reaches_own_and_linked_records_only(ctx: Context) {
     // Search stays inside the scope.
     let found = s.list("Deals", None, None, 50, Some("deal")).await.unwrap();
     assert_eq!(ids(&found), [f.my_deal]);
+    // Their own record is searched as the store searches records: a substring of name and
+    // email together ("portal mia@" spans both), any case, every character literal.
+    for (search, found) in [
+        ("MIA", true),
+        ("ia", true),
+        ("portal mia@", true),
+        ("  @customer.EX  ", true),
+        ("otto", false),
+        ("m%a", false),
+        ("portal mia portal", false),
+    ] {
+        let page = s
+            .list("Contacts", None, None, 50, Some(search))
+            .await
+            .unwrap();
+        let expected = if found { vec![f.me] } else { Vec::new() };
+        assert_eq!(ids(&page), expected, "{search:?}");
+        let store_says = portico_app::records::list_records(
+            &ctx,
+            &f.admin,
+            "Contacts",
+            None,
+            None,
+            Some(search.to_string()),
+        )
+        .await
+        .unwrap()
+        .1
+        .items
+        .iter()
+        .any(|r| r.id == f.me);
+        assert_eq!(store_says, found, "the store disagrees on {search:?}");
+    }
     // A personality record of another module, or none at all, reaches nothing related.
     assert!(matches!(
         ScopedRecords::open(&ctx, f.admin.user.org_id, f.client.clone(), Some(f.my_deal)).await,

@@ -105,7 +105,7 @@ pub fn validate_data(
         .filter(|f| f.field_type == crate::field::FieldType::Email)
         .find_map(|f| data.get(f.api_name.as_str()).and_then(Value::as_str))
         .map(str::to_string);
-    let search = format!("{} {}", display_name, email.as_deref().unwrap_or("")).to_lowercase();
+    let search = search_text(&display_name, email.as_deref());
     Ok(ValidRecordData {
         data,
         display_name,
@@ -113,6 +113,19 @@ pub fn validate_data(
         search,
         links,
     })
+}
+
+/// The text a record search looks in: the record's name and (first) email address, lower-cased.
+/// The store keeps it in `records.search` and indexes it; a search matches a record when the
+/// record's search text contains the [`search_key`] of the query.
+pub fn search_text(display_name: &str, email: Option<&str>) -> String {
+    format!("{} {}", display_name, email.unwrap_or("")).to_lowercase()
+}
+
+/// A search query as it is matched against [`search_text`]: trimmed and lower-cased. `None`
+/// for a query with nothing left to search for, which lists everything.
+pub fn search_key(query: &str) -> Option<String> {
+    Some(query.trim().to_lowercase()).filter(|k| !k.is_empty())
 }
 
 /// The record's name: its name fields' values joined by spaces.
@@ -185,6 +198,12 @@ mod tests {
         assert_eq!(v.display_name, "Ann Lee");
         assert_eq!(v.email.as_deref(), Some("Ann@X.com"));
         assert_eq!(v.search, "ann lee ann@x.com");
+        assert_eq!(search_key("  Lee ANN@ "), Some("lee ann@".to_string()));
+        assert_eq!(search_key(" \t "), None);
+        assert!(
+            v.search.contains("lee ann@"),
+            "a search spans name and email"
+        );
         assert_eq!(v.links.len(), 1);
         assert_eq!(v.links[0].target_id, 7);
     }

@@ -452,6 +452,9 @@ async fn serve(config: Config) -> Result<(), String> {
             if let Err(e) = portico_app::sign_in_lockout::sweep(&sweeper).await {
                 tracing::warn!(error = %e, "could not remove expired sign-in failure counts");
             }
+            if let Err(e) = portico_app::records::tidy_search_index(&sweeper).await {
+                tracing::warn!(error = %e, "could not tidy the search index");
+            }
         }
     });
     axum::serve(listener, portico_web::app(state))

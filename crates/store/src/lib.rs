@@ -12,6 +12,7 @@ mod portals;
 mod postgres;
 mod records;
 mod rows;
+mod search;
 mod sessions;
 mod sign_in_choices;
 mod sign_in_failures;

@@ -2,11 +2,12 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::rows::*;
-use crate::sql::{Executor, Row, Val, like_pattern, placeholders};
+use crate::search::{self, Source};
+use crate::sql::{Executor, Row, Val, placeholders};
 use crate::store::Tx;
 use crate::users::check_owner;
 use portico_domain::field::LinkTarget;
-use portico_domain::record::{Record, RecordState, ValidRecordData};
+use portico_domain::record::{Record, RecordState, ValidRecordData, search_key};
 use portico_domain::{DomainError, FieldError, Id, Millis};
 use serde_json::Value;
 
@@ -302,7 +303,17 @@ impl Tx {
     }
 
     pub async fn list_records(&mut self, org: Id, q: &RecordQuery) -> StoreResult<Page<Record>> {
-        let mut sql = format!("SELECT {RECORD_COLS} FROM records r WHERE r.org_id = $1");
+        let source = Source::new(self.conn.dialect(), q.search.as_deref());
+        if source.matches_nothing {
+            return Ok(Page {
+                items: Vec::new(),
+                next: None,
+            });
+        }
+        let mut sql = format!(
+            "SELECT {RECORD_COLS} FROM {} WHERE r.org_id = $1",
+            source.from
+        );
         let mut params = vec![Val::Int(org)];
         let mut push = |clause: &str, value: Val, sql: &mut String| {
             params.push(value);
@@ -320,17 +331,14 @@ impl Tx {
             push(" AND r.owner_id = ?", Val::Int(owner), &mut sql);
         }
         if let Some(after) = q.after {
-            push(" AND r.id < ?", Val::Int(after), &mut sql);
+            push(&format!(" AND {}", source.after), Val::Int(after), &mut sql);
         }
-        if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            push(
-                " AND r.search LIKE ? ESCAPE '\\'",
-                Val::from(like_pattern(&s.to_lowercase())),
-                &mut sql,
-            );
+        for (clause, value) in source.filters {
+            push(&format!(" AND {clause}"), value, &mut sql);
         }
         let limit = q.limit.clamp(1, 500);
-        push(" ORDER BY r.id DESC LIMIT ?", Val::Int(limit + 1), &mut sql);
+        let order = format!(" ORDER BY {} LIMIT ?", source.order);
+        push(&order, Val::Int(limit + 1), &mut sql);
         let rows = self.conn.query(&sql, &params).await?;
         page(rows, limit)
     }
@@ -361,9 +369,20 @@ impl Tx {
         ];
         params.extend(field_ids.iter().map(|f| Val::Int(*f)));
         let mut filter = String::new();
-        if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
-            params.push(Val::from(like_pattern(&s.to_lowercase())));
-            filter = format!(" AND r.search LIKE ${} ESCAPE '\\'", params.len());
+        if let Some(key) = search.and_then(search_key) {
+            // The links narrowed the rows already; a substring test on each is enough.
+            if key.contains('\0') {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next: None,
+                });
+            }
+            let (clause, value) = search::substring(self.conn.dialect(), key);
+            params.push(value);
+            filter = format!(
+                " AND {}",
+                clause.replace('?', &format!("${}", params.len()))
+            );
         }
         let sql = format!(
             "SELECT {RECORD_COLS} FROM records r WHERE r.org_id = $1 AND r.deleted_at IS NULL AND r.id < $3 \

@@ -238,6 +238,7 @@ each_alone! {
     write fn touch_session(token_hash: &str, now: Millis) -> ();
     write fn delete_session(token_hash: &str) -> ();
     write fn delete_expired_sessions(now: Millis) -> u64;
+    write fn tidy_search_index() -> ();
     write fn create_api_token(org: Id, user: Id, token_hash: &str, label: &str, now: Millis, expires_at: Millis) -> ApiToken;
     read fn find_api_token(token_hash: &str) -> Option<ApiToken>;
     read fn list_api_tokens(org: Id, user: Option<Id>) -> Vec<ApiToken>;

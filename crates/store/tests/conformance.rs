@@ -38,6 +38,12 @@ use sign_in_failures::{
     concurrent_sign_in_failures_are_counted_exactly, sign_in_failures_count_lock_expire_and_clear,
     the_sign_in_failure_table_is_capped,
 };
+#[path = "conformance/search.rs"]
+mod search;
+use search::{
+    hostile_searches_are_literal_and_never_fail, search_finds_substrings_of_names_and_emails,
+    search_index_follows_every_write, the_search_index_is_built_on_upgrade_and_kept_in_step,
+};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -82,6 +88,10 @@ conformance!(
     user_emails_are_unique_within_an_org,
     custom_domains_are_unique_once_verified,
     sign_in_choices_are_single_use_and_expire,
+    search_finds_substrings_of_names_and_emails,
+    search_index_follows_every_write,
+    hostile_searches_are_literal_and_never_fail,
+    the_search_index_is_built_on_upgrade_and_kept_in_step,
 );
 
 const NOW: i64 = 1_700_000_000_000;

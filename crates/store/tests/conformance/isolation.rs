@@ -94,8 +94,8 @@ const ISOLATED: &[&str] = &[
 /// list, whether an email domain has an org, lookups that answer the org for the caller to
 /// check — by a key unique on the instance (a secret's hash, a portal's address or verified
 /// domain) or by a sign-in email, whose accounts in every org sign-in checks the password
-/// against — session and sign-in choice upkeep by secret, and sign-in failure counts by the
-/// hash of the email.
+/// against — session and sign-in choice upkeep by secret, sign-in failure counts by the
+/// hash of the email, and search index upkeep (it reads and returns no data).
 const INSTANCE_WIDE: &[&str] = &[
     "create_org",
     "find_org_by_domain",
@@ -106,6 +106,7 @@ const INSTANCE_WIDE: &[&str] = &[
     "touch_session",
     "delete_session",
     "delete_expired_sessions",
+    "tidy_search_index",
     "find_api_token",
     "api_token_org",
     "portal_by_slug",
@@ -405,6 +406,25 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             .items),
         [a_project.id, a_deal.id]
     );
+    // A's searches find what B's below must not.
+    for (search, in_bin, expected) in [
+        ("secret", false, vec![a_deal.id, secret.id]),
+        ("s@zylker", false, vec![secret.id]),
+        ("binned", true, vec![binned.id]),
+        ("bi", true, vec![binned.id]),
+    ] {
+        let q = RecordQuery {
+            search: Some(search.into()),
+            in_bin,
+            limit: 50,
+            ..Default::default()
+        };
+        assert_eq!(
+            ids(&store.list_records(a.org, &q).await.unwrap().items),
+            expected,
+            "{search}"
+        );
+    }
 
     // Orgs.
     let b_org = store.get_org(b.org).await.unwrap();
@@ -628,6 +648,31 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             search: Some("secret".into()),
             ..Default::default()
         },
+        // Searches through the trigram index (3 characters or more) and without it (fewer),
+        // by name and by email, in A's module and in the recycle bin.
+        RecordQuery {
+            module_id: Some(a_contacts.id),
+            search: Some("secret".into()),
+            ..Default::default()
+        },
+        RecordQuery {
+            search: Some("s@zylker".into()),
+            ..Default::default()
+        },
+        RecordQuery {
+            search: Some("se".into()),
+            ..Default::default()
+        },
+        RecordQuery {
+            search: Some("binned".into()),
+            in_bin: true,
+            ..Default::default()
+        },
+        RecordQuery {
+            search: Some("bi".into()),
+            in_bin: true,
+            ..Default::default()
+        },
         RecordQuery {
             in_bin: true,
             ..Default::default()
@@ -640,14 +685,16 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         let found = list(q.clone()).await;
         assert!(found.is_empty(), "{q:?}: {found:?}");
     }
-    assert!(
-        store
-            .linked_records(b.org, secret.id, &links, None, 50, None)
-            .await
-            .unwrap()
-            .items
-            .is_empty()
-    );
+    for search in [None, Some("skunk"), Some("sk")] {
+        assert!(
+            store
+                .linked_records(b.org, secret.id, &links, None, 50, search)
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+    }
     assert!(
         !store
             .is_linked(b.org, a_deal.id, secret.id, &links)

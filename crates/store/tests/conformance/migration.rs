@@ -117,6 +117,9 @@ impl Raw {
         }
     }
 
+    /// The tables of the schema, without the record search index: it is each dialect's own by
+    /// design (an FTS5 table and its shadow tables on SQLite, a GIN index on PostgreSQL), and
+    /// `conformance/search.rs` checks it.
     async fn tables(&self) -> Vec<String> {
         let sql = match self {
             Self::Sqlite(_) => {
@@ -131,6 +134,7 @@ impl Raw {
             .await
             .into_iter()
             .map(|r| r[0].clone())
+            .filter(|t| !t.starts_with(SEARCH_INDEX))
             .collect()
     }
 
@@ -170,10 +174,18 @@ impl Raw {
                  AND indexname NOT IN (SELECT conname FROM pg_constraint) ORDER BY indexname"
             }
         };
-        let indexes = self.rows(sql).await.into_iter().map(|r| r[0].clone());
+        let indexes = self
+            .rows(sql)
+            .await
+            .into_iter()
+            .map(|r| r[0].clone())
+            .filter(|i| !i.starts_with(SEARCH_INDEX));
         (columns, indexes.collect())
     }
 }
+
+/// The prefix of the search index's tables and indexes (migration 8).
+const SEARCH_INDEX: &str = "records_search";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_migration_7_keeps_the_data_of_version_6() {
