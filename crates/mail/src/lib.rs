@@ -7,4 +7,4 @@
 mod smtp;
 pub mod templates;
 
-pub use smtp::{Mailer, Outgoing, SendError, SmtpError, redacted_url};
+pub use smtp::{Mailer, Outgoing, SEND_TIMEOUT, SendError, SmtpError, redacted_url};
