@@ -574,3 +574,144 @@ async fn the_mail_log_page_never_renders_a_messages_html(app: TestApp) {
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
 }
+
+/// The `portico` binary as an operator runs it: `serve --smtp-url … --mail-from …` starts the
+/// delivery worker, and `mail list` shows the outbox; `--smtp-url` without a sender is refused
+/// at start-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portico_serve_delivers_and_portico_mail_lists() {
+    use std::process::{Command, Stdio};
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let portico = env!("CARGO_BIN_EXE_portico");
+    let db = portico_testkit::sqlite_url();
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(portico)
+            .args(args)
+            .env("PORTICO_DATABASE_URL", &db)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, out) = run(
+        &[
+            "admin",
+            "create",
+            "--org-name",
+            "Acme",
+            "--domain",
+            "acme.example",
+            "--email",
+            "boss@acme.example",
+            "--name",
+            "Boss",
+        ],
+        "binary-test-pass-1\n",
+    );
+    assert!(ok, "{out}");
+
+    let refused = run(&["serve", "--smtp-url", &sink.url()], "");
+    assert!(!refused.0);
+    assert!(refused.1.contains("--mail-from"), "{}", refused.1);
+
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = Server(
+        Command::new(portico)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args([
+                "--smtp-url",
+                &sink.url(),
+                "--mail-from",
+                "Acme CRM <crm@acme.example>",
+            ])
+            .env("PORTICO_DATABASE_URL", &db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let client = reqwest::Client::new();
+    let start = std::time::Instant::now();
+    while !client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the server never got ready"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let token: Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"email": "boss@acme.example", "password": "binary-test-pass-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap();
+    let queued = client
+        .post(format!("{base}/api/v1/mail/test"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), StatusCode::CREATED);
+    let got = sink.wait_for(1, WAIT).await;
+    assert_eq!(got[0].header("from"), "Acme CRM <crm@acme.example>");
+    assert_eq!(got[0].header("to"), "boss@acme.example");
+    assert!(got[0].header("message_id").ends_with("@127.0.0.1>"));
+    assert!(
+        got[0]
+            .part("text/plain")
+            .unwrap()
+            .contains(&format!("{base}/admin/setup/mail"))
+    );
+
+    let start = std::time::Instant::now();
+    loop {
+        let (ok, out) = run(&["mail", "list", "--org", "1"], "");
+        assert!(ok, "{out}");
+        if out.contains(" sent ") {
+            assert!(
+                out.contains("boss@acme.example")
+                    && out.contains("Test email from Portico for Acme")
+            );
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "never listed as sent: {out}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (ok, out) = run(&["mail", "list", "--org", "99"], "");
+    assert!(!ok && out.contains("no org with id 99"), "{out}");
+    let (ok, out) = run(&["mail", "list", "--org", "1", "--state", "lost"], "");
+    assert!(!ok && out.contains("--state"), "{out}");
+}
