@@ -138,7 +138,7 @@ async fn an_enqueued_mail_commits_or_rolls_back_with_its_transaction(url: String
         .unwrap();
     tx.commit().await.unwrap();
     let listed = store.list_mail(org, &q).await.unwrap().items;
-    assert_eq!(listed, [kept.summary.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&kept.summary));
     assert_eq!(store.audit_log(org, 10).await.unwrap().len(), 1);
     let s = &kept.summary;
     assert_eq!(
