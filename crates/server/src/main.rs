@@ -268,18 +268,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .with_mail(smtp_url, mail_from);
             serve(config).await
         }
-        Command::Mail {
-            command:
-                MailCommand::List {
-                    org,
-                    state,
-                    limit,
-                    after,
-                },
-        } => {
+        Command::Mail { command } => {
             let config = Config::resolve(&file, cli.database_url, None, None, false);
-            let ctx = open_context(&config).await?;
-            mail_list(&ctx, org, state.as_deref(), limit, after).await
+            mail_command(&open_context(&config).await?, command).await
         }
         Command::Migrate => {
             let config = Config::resolve(&file, cli.database_url, None, None, false);
@@ -335,12 +326,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             let org = portico_app::org::org_by_id(&ctx, org_id)
                 .await
-                .map_err(|e| match e {
-                    portico_app::AppError::NotFound => {
-                        format!("there is no org with id {org_id} (see `portico orgs`)")
-                    }
-                    other => other.describe(),
-                })?;
+                .map_err(no_org(org_id))?;
             if let SeatsCommand::Grant {
                 seats,
                 granted_by,
@@ -417,12 +403,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let ctx = open_context(&config).await?;
             let tokens = portico_app::api_tokens::org_tokens(&ctx, org)
                 .await
-                .map_err(|e| match e {
-                    portico_app::AppError::NotFound => {
-                        format!("there is no org with id {org} (see `portico orgs`)")
-                    }
-                    other => other.describe(),
-                })?;
+                .map_err(no_org(org))?;
             println!(
                 "{:>6}  {:>6}  {:<24}  {:<24}  {:<24}  label",
                 "id", "user", "created", "expires", "last used"
@@ -467,16 +448,27 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// The operator's message for a use case's error about org `org`: an unknown id says so.
+fn no_org(org: i64) -> impl Fn(portico_app::AppError) -> String {
+    move |e| match e {
+        portico_app::AppError::NotFound => {
+            format!("there is no org with id {org} (see `portico orgs`)")
+        }
+        other => other.describe(),
+    }
+}
+
 /// `portico mail list`: a page of an org's outbox as a table.
-async fn mail_list(
-    ctx: &Context,
-    org: i64,
-    state: Option<&str>,
-    limit: i64,
-    after: Option<i64>,
-) -> Result<(), String> {
+async fn mail_command(ctx: &Context, command: MailCommand) -> Result<(), String> {
     use portico_domain::outbox::MailState;
+    let MailCommand::List {
+        org,
+        state,
+        limit,
+        after,
+    } = command;
     let state = state
+        .as_deref()
         .map(|s| {
             MailState::parse(s)
                 .ok_or_else(|| format!("--state is pending, sending, sent or failed, not {s:?}"))
@@ -489,12 +481,7 @@ async fn mail_list(
     };
     let found = portico_app::mail::org_mail(ctx, org, page)
         .await
-        .map_err(|e| match e {
-            portico_app::AppError::NotFound => {
-                format!("there is no org with id {org} (see `portico orgs`)")
-            }
-            other => other.describe(),
-        })?;
+        .map_err(no_org(org))?;
     let time = portico_web::present::rfc3339;
     println!(
         "{:>6}  {:<8}  {:>8}  {:<24}  {:<24}  {:<32}  subject",

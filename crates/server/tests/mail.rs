@@ -159,14 +159,22 @@ async fn a_test_email_is_delivered_once_with_its_message_id(app: TestApp) {
     assert_eq!(entry.detail["mail_id"], id);
 }
 
-async fn smtp_down_is_retried_with_backoff_until_it_comes_up(app: TestApp) {
+/// A test email queued while the SMTP server is down (nothing listens on its port yet):
+/// the admin's token, the port, the server's URL and the message's id.
+async fn queued_while_down(app: &TestApp) -> Option<(String, u16, String, i64)> {
     if !smtp_available() {
-        return;
+        return None;
     }
     let token = app.token(ADMIN).await;
     let port = free_port();
-    let url = format!("smtp://127.0.0.1:{port}");
-    let id = send_test(&app, &token).await["id"].as_i64().unwrap();
+    let id = send_test(app, &token).await["id"].as_i64().unwrap();
+    Some((token, port, format!("smtp://127.0.0.1:{port}"), id))
+}
+
+async fn smtp_down_is_retried_with_backoff_until_it_comes_up(app: TestApp) {
+    let Some((token, port, url, id)) = queued_while_down(&app).await else {
+        return;
+    };
     let message_id = mail(&app, &token, id).await["message_id"].clone();
 
     let before = app.state.now();
@@ -210,13 +218,9 @@ async fn smtp_down_is_retried_with_backoff_until_it_comes_up(app: TestApp) {
 }
 
 async fn delivery_gives_up_after_the_last_attempt_or_a_refusal(app: TestApp) {
-    if !smtp_available() {
+    let Some((token, port, url, id)) = queued_while_down(&app).await else {
         return;
-    }
-    let token = app.token(ADMIN).await;
-    let port = free_port();
-    let url = format!("smtp://127.0.0.1:{port}");
-    let id = send_test(&app, &token).await["id"].as_i64().unwrap();
+    };
     let org = app.org_of(ADMIN_EMAIL).await;
     let rule = DeliveryRule::STANDARD;
     let mut waits = Vec::new();

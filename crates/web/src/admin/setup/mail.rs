@@ -4,7 +4,7 @@
 //! inherited) and as escaped source.
 
 use crate::admin::form::{FormPost, PageRequest};
-use crate::admin::{Chrome, PageResult, parse_id, redirect_with, render};
+use crate::admin::{Chrome, PageResult, parse_id, parse_opt_id, redirect_with, render};
 use crate::present::human_time;
 use askama::Template;
 use axum::extract::{Path, Query};
@@ -83,12 +83,7 @@ pub(super) struct LogQuery {
 }
 
 pub(super) async fn list(Query(q): Query<LogQuery>, req: PageRequest) -> PageResult {
-    let after = q
-        .after
-        .as_deref()
-        .filter(|a| !a.is_empty())
-        .map(parse_id)
-        .transpose()?;
+    let after = parse_opt_id(q.after.as_deref())?;
     // An unknown state shows every message, as the filter's "All" does.
     let state = q.state.as_deref().and_then(MailState::parse);
     let page = MailPage {
