@@ -19,7 +19,7 @@ fn parameters() -> Value {
         "After": query("after", json!({"type": "string", "pattern": "^[+-]?[0-9]+$"}), "The `next` cursor of the previous page"),
         "Search": query("q", json!({"type": "string"}), "Search in record name and email"),
         "MailLimit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::mail::PAGE_MAX, "default": portico_app::mail::PAGE_DEFAULT}), "Messages per page"),
-        "MailState": query("state", json!({"type": "string", "enum": ["pending", "sending", "sent", "failed"]}), "Only messages in this state"),
+        "MailState": query("state", json!({"type": "string", "enum": mail_states()}), "Only messages in this state"),
         "TokenScope": query("scope", json!({"type": "string", "enum": ["mine", "org"], "default": "mine"}), "mine: the caller's tokens; org: every token of the org (administrators)"),
         "DryRun": query("dry_run", json!({"type": "boolean", "default": false}), "Answer the differences without applying them"),
         "PreviewUserType": {"name": "user_type", "in": "query", "required": true, "schema": {"type": "integer"}, "description": "The user type to preview the portal as"},

@@ -61,6 +61,14 @@ pub(super) fn date_time() -> Value {
     json!({"type": "string", "format": "date-time", "description": "RFC 3339, UTC"})
 }
 
+/// The states of an email, as the API spells them.
+pub(super) fn mail_states() -> Vec<&'static str> {
+    portico_domain::outbox::MailState::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect()
+}
+
 pub(super) fn schemas() -> Value {
     use portico_domain::profile::{PASSWORD_MAX, PASSWORD_MIN};
     let int = json!({"type": "integer"});
@@ -162,7 +170,7 @@ pub(super) fn schemas() -> Value {
         "id": int, "kind": {"type": "string", "enum": portico_domain::outbox::MailKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()},
         "recipient": {"type": "string", "format": "email"}, "language": {"type": "string", "description": "The language the bodies are written in, e.g. en"},
         "subject": string, "message_id": {"type": "string", "description": "<random@host of the base URL>: the same on every attempt"},
-        "state": {"type": "string", "enum": ["pending", "sending", "sent", "failed"],
+        "state": {"type": "string", "enum": mail_states(),
                   "description": "pending: waiting for its (next) attempt, or for SMTP to be configured; sending: claimed by a worker; sent: accepted by the SMTP server; failed: refused for good or out of attempts"},
         "attempts": {"type": "integer", "minimum": 0},
         "next_attempt_at": {"type": ["string", "null"], "format": "date-time", "description": "pending: when the next attempt is due; sending: when the worker's claim ends; null once sent or failed"},
