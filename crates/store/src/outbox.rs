@@ -202,16 +202,19 @@ impl Tx {
         limit: i64,
     ) -> StoreResult<Vec<OutboxMail>> {
         let max_attempts = rule.max_attempts.max(1);
-        let skip_locked = match self.conn.dialect() {
-            Dialect::Sqlite => "",
-            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        // PostgreSQL: the pick locks its rows and skips rows another claim holds, and runs once
+        // (an `ARRAY(…)` subquery is an init plan; an `IN (…)` could be run again by the planner
+        // and pick more rows than its limit). SQLite's one writer needs neither.
+        let (pick, skip_locked, end) = match self.conn.dialect() {
+            Dialect::Sqlite => ("IN (", "", ")"),
+            Dialect::Postgres => ("= ANY(ARRAY(", " FOR UPDATE SKIP LOCKED", "))"),
         };
         self.conn
             .execute(
                 &format!(
-                    "UPDATE outbox SET state = 'failed', last_error = $3 WHERE id IN (\
+                    "UPDATE outbox SET state = 'failed', last_error = $3 WHERE id {pick}\
                      SELECT id FROM outbox WHERE state = 'sending' AND next_attempt_at <= $1 \
-                     AND attempts >= $2{skip_locked})"
+                     AND attempts >= $2{skip_locked}{end}"
                 ),
                 &[
                     Val::Int(now),
@@ -228,9 +231,9 @@ impl Tx {
             .query(
                 &format!(
                     "UPDATE outbox SET state = 'sending', attempts = attempts + 1, \
-                     next_attempt_at = $2 WHERE id IN (\
+                     next_attempt_at = $2 WHERE id {pick}\
                      SELECT id FROM outbox WHERE state IN ('pending', 'sending') \
-                     AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $3{skip_locked}) \
+                     AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $3{skip_locked}{end} \
                      RETURNING {MAIL_COLS}"
                 ),
                 &[
