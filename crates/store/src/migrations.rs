@@ -415,8 +415,9 @@ CREATE UNIQUE INDEX portals_verified_domain ON portals (custom_domain) WHERE dom
         name: "the outbox: every email, written with the change that causes it",
         // One row per email. `next_attempt_at` is when the message is next due: for a pending
         // message its next attempt, for one being sent the end of the worker's lease (a worker
-        // that dies leaves it due again then). The partial index serves the workers' pick of
-        // due messages; the others the mail log's keyset pages, all and by state.
+        // that dies leaves it due again then). The partial indexes serve the workers: the pick
+        // of due messages, and the few leased ones whose lease ran out on their last attempt;
+        // the others the mail log's keyset pages, all and by state.
         ddl: Ddl::Both(
             r#"
 CREATE TABLE outbox (
@@ -437,6 +438,7 @@ CREATE TABLE outbox (
     sent_at BIGINT
 );
 CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE state IN ('pending', 'sending');
+CREATE INDEX outbox_leased ON outbox (next_attempt_at) WHERE state = 'sending';
 CREATE INDEX outbox_org ON outbox (org_id, id);
 CREATE INDEX outbox_org_state ON outbox (org_id, state, id);
 "#,
