@@ -2,10 +2,13 @@
 
 use crate::passwords::PasswordWorkers;
 use portico_domain::Millis;
+use portico_domain::base_url::BaseUrl;
 use portico_domain::lockout::LockoutRule;
+use portico_domain::outbox::DeliveryRule;
 use portico_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// The clock, injected so tests can move time.
 pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
@@ -26,6 +29,11 @@ pub struct Settings {
     pub dns_resolver: Option<SocketAddr>,
     /// The sign-in lockout: [`LockoutRule::STANDARD`] unless a test picks another.
     pub sign_in_lockout: LockoutRule,
+    /// The public URL (`--base-url`): the root of every link in an email and the host of
+    /// every Message-ID. Never taken from a request.
+    pub base_url: BaseUrl,
+    /// Email delivery: lease, backoff, attempts ([`DeliveryRule::STANDARD`]).
+    pub delivery: DeliveryRule,
 }
 
 impl Settings {
@@ -34,6 +42,8 @@ impl Settings {
         Self {
             dns_resolver: crate::dns::system_resolver(),
             sign_in_lockout: LockoutRule::STANDARD,
+            base_url: BaseUrl::default(),
+            delivery: DeliveryRule::STANDARD,
         }
     }
 }
@@ -43,6 +53,9 @@ pub struct Context {
     clock: Clock,
     settings: Settings,
     passwords: PasswordWorkers,
+    /// Rung after a use case commits mail, so this instance's delivery worker starts at once
+    /// instead of at its next poll.
+    mail_waiting: Arc<Notify>,
 }
 
 impl Context {
@@ -52,6 +65,7 @@ impl Context {
             clock,
             settings,
             passwords: PasswordWorkers::standard(),
+            mail_waiting: Arc::new(Notify::new()),
         }
     }
 
@@ -78,5 +92,10 @@ impl Context {
 
     pub fn now(&self) -> Millis {
         (self.clock)()
+    }
+
+    /// What the delivery worker waits on between polls.
+    pub(crate) fn mail_waiting(&self) -> &Notify {
+        &self.mail_waiting
     }
 }

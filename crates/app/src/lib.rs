@@ -14,6 +14,8 @@ pub mod catalogue;
 mod context;
 pub mod dns;
 mod error;
+pub mod mail;
+pub mod mail_delivery;
 pub mod modules;
 pub mod org;
 pub mod org_choice;

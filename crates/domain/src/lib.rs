@@ -4,6 +4,7 @@
 //! tested without a database or a clock.
 
 pub mod access;
+pub mod base_url;
 pub mod canvas;
 pub mod email;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod layout;
 pub mod lockout;
 pub mod module;
 pub mod org;
+pub mod outbox;
 pub mod portal;
 pub mod portal_access;
 pub mod profile;

@@ -18,6 +18,8 @@ pub struct FileConfig {
     pub demo: Option<bool>,
     pub portal_domain: Option<String>,
     pub dns_resolver: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
 }
 
 impl FileConfig {
@@ -45,6 +47,10 @@ pub struct Config {
     pub portal_domain: Option<String>,
     /// `host:port` of the DNS server for custom-domain checks (default: /etc/resolv.conf).
     pub dns_resolver: Option<String>,
+    /// The SMTP server email is delivered to; `None`: emails stay in the outbox.
+    pub smtp_url: Option<String>,
+    /// The sender of every email (`Name <address>` or an address).
+    pub mail_from: Option<String>,
 }
 
 impl Config {
@@ -72,6 +78,8 @@ impl Config {
             demo: demo || file.demo.unwrap_or(false),
             portal_domain: file.portal_domain.clone(),
             dns_resolver: file.dns_resolver.clone(),
+            smtp_url: file.smtp_url.clone(),
+            mail_from: file.mail_from.clone(),
         }
     }
 
@@ -88,11 +96,54 @@ impl Config {
         self.dns_resolver = dns_resolver.or(self.dns_resolver);
         self
     }
+
+    /// Adds the email options given on the command line (they win over the file); blank means
+    /// unset.
+    pub fn with_mail(mut self, smtp_url: Option<String>, mail_from: Option<String>) -> Self {
+        let set = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        self.smtp_url = set(smtp_url).or_else(|| set(self.smtp_url));
+        self.mail_from = set(mail_from).or_else(|| set(self.mail_from));
+        self
+    }
+
+    /// Where email goes: the SMTP URL and the sender, or `None` without SMTP. A server without
+    /// a sender is refused, so a misconfiguration shows at start-up, not at the first email.
+    pub fn mail(&self) -> Result<Option<(&str, &str)>, String> {
+        match (&self.smtp_url, &self.mail_from) {
+            (Some(url), Some(from)) => Ok(Some((url, from))),
+            (Some(_), None) => Err(
+                "--smtp-url needs --mail-from (PORTICO_MAIL_FROM, mail_from in the file): the sender of every email, e.g. \"Portico <crm@example.com>\"".into(),
+            ),
+            (None, _) => Ok(None),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mail_settings_come_from_flags_then_the_file() {
+        let file: FileConfig = toml::from_str(
+            "smtp_url = \"smtp://mail.zylker.com:587?tls=required\"\nmail_from = \"CRM <crm@zylker.com>\"",
+        )
+        .unwrap();
+        let c = Config::resolve(&file, None, None, None, false).with_mail(None, None);
+        assert_eq!(
+            c.mail(),
+            Ok(Some((
+                "smtp://mail.zylker.com:587?tls=required",
+                "CRM <crm@zylker.com>"
+            )))
+        );
+        let c = Config::resolve(&file, None, None, None, false)
+            .with_mail(Some("smtp://127.0.0.1:2525".into()), None);
+        assert_eq!(c.smtp_url.as_deref(), Some("smtp://127.0.0.1:2525"));
+        let c = Config::resolve(&FileConfig::default(), None, None, None, false)
+            .with_mail(Some("smtp://127.0.0.1:2525".into()), Some("  ".into()));
+        assert!(c.mail().is_err(), "a server without a sender is refused");
+    }
 
     #[test]
     fn flags_override_the_file_which_overrides_defaults() {
@@ -116,6 +167,7 @@ mod tests {
         );
         let c = Config::resolve(&FileConfig::default(), None, None, None, false);
         assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert_eq!(c.mail(), Ok(None), "no SMTP unless configured");
         assert!(
             toml::from_str::<FileConfig>("colour = 1").is_err(),
             "unknown keys are refused"

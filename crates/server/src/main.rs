@@ -45,6 +45,14 @@ enum Command {
         /// DNS server (ip:port) asked when verifying custom domains [default: the first nameserver in /etc/resolv.conf]
         #[arg(long, env = "PORTICO_DNS_RESOLVER")]
         dns_resolver: Option<String>,
+        /// SMTP server for email: smtp://host:port (plain), smtp://host:587?tls=required
+        /// (STARTTLS), smtps://host:465 (implicit TLS), with user:password@ to authenticate.
+        /// Without it, emails stay in the outbox (the mail log) and nothing is sent.
+        #[arg(long, env = "PORTICO_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// The sender of every email, e.g. "Portico <crm@example.com>" (needed with --smtp-url).
+        #[arg(long, env = "PORTICO_MAIL_FROM")]
+        mail_from: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -65,6 +73,30 @@ enum Command {
     },
     /// List the orgs of this instance with their ids.
     Orgs,
+    /// Read an org's outbox (the mail log).
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// List an org's emails, newest first: state, attempts, times, recipient, subject.
+    List {
+        /// The org's id, as `portico orgs` prints it.
+        #[arg(long)]
+        org: i64,
+        /// Only emails in this state: pending, sending, sent or failed.
+        #[arg(long)]
+        state: Option<String>,
+        /// How many (1 to 200).
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Older than this email id (the cursor printed under a full page).
+        #[arg(long)]
+        after: Option<i64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -189,6 +221,8 @@ async fn open_context(config: &Config) -> Result<Context, String> {
         "database ready"
     );
     let mut settings = Settings::system();
+    settings.base_url = portico_domain::base_url::BaseUrl::parse(&config.base_url)
+        .map_err(|e| format!("--base-url: {e}"))?;
     if let Some(resolver) = &config.dns_resolver {
         settings.dns_resolver = Some(
             resolver
@@ -226,10 +260,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             demo,
             portal_domain,
             dns_resolver,
+            smtp_url,
+            mail_from,
         } => {
             let config = Config::resolve(&file, cli.database_url, listen, base_url, demo)
-                .with_portal(portal_domain, dns_resolver);
+                .with_portal(portal_domain, dns_resolver)
+                .with_mail(smtp_url, mail_from);
             serve(config).await
+        }
+        Command::Mail { command } => {
+            let config = Config::resolve(&file, cli.database_url, None, None, false);
+            mail_command(&open_context(&config).await?, command).await
         }
         Command::Migrate => {
             let config = Config::resolve(&file, cli.database_url, None, None, false);
@@ -285,12 +326,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             let org = portico_app::org::org_by_id(&ctx, org_id)
                 .await
-                .map_err(|e| match e {
-                    portico_app::AppError::NotFound => {
-                        format!("there is no org with id {org_id} (see `portico orgs`)")
-                    }
-                    other => other.describe(),
-                })?;
+                .map_err(no_org(org_id))?;
             if let SeatsCommand::Grant {
                 seats,
                 granted_by,
@@ -367,12 +403,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let ctx = open_context(&config).await?;
             let tokens = portico_app::api_tokens::org_tokens(&ctx, org)
                 .await
-                .map_err(|e| match e {
-                    portico_app::AppError::NotFound => {
-                        format!("there is no org with id {org} (see `portico orgs`)")
-                    }
-                    other => other.describe(),
-                })?;
+                .map_err(no_org(org))?;
             println!(
                 "{:>6}  {:>6}  {:<24}  {:<24}  {:<24}  label",
                 "id", "user", "created", "expires", "last used"
@@ -417,10 +448,81 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// The operator's message for a use case's error about org `org`: an unknown id says so.
+fn no_org(org: i64) -> impl Fn(portico_app::AppError) -> String {
+    move |e| match e {
+        portico_app::AppError::NotFound => {
+            format!("there is no org with id {org} (see `portico orgs`)")
+        }
+        other => other.describe(),
+    }
+}
+
+/// `portico mail list`: a page of an org's outbox as a table.
+async fn mail_command(ctx: &Context, command: MailCommand) -> Result<(), String> {
+    use portico_domain::outbox::MailState;
+    let MailCommand::List {
+        org,
+        state,
+        limit,
+        after,
+    } = command;
+    let state = state
+        .as_deref()
+        .map(|s| {
+            MailState::parse(s)
+                .ok_or_else(|| format!("--state is pending, sending, sent or failed, not {s:?}"))
+        })
+        .transpose()?;
+    let page = portico_app::mail::MailPage {
+        state,
+        after,
+        limit: Some(limit),
+    };
+    let found = portico_app::mail::org_mail(ctx, org, page)
+        .await
+        .map_err(no_org(org))?;
+    let time = portico_web::present::rfc3339;
+    println!(
+        "{:>6}  {:<8}  {:>8}  {:<24}  {:<24}  {:<32}  subject",
+        "id", "state", "attempts", "created", "sent", "recipient"
+    );
+    for m in &found.items {
+        println!(
+            "{:>6}  {:<8}  {:>8}  {:<24}  {:<24}  {:<32}  {}",
+            m.id,
+            m.state.as_str(),
+            m.attempts,
+            time(m.created_at),
+            m.sent_at.map(time).unwrap_or_else(|| "-".into()),
+            m.recipient,
+            m.subject
+        );
+        if let Some(error) = &m.last_error {
+            println!("{:>6}  last error: {error}", "");
+        }
+    }
+    if let Some(next) = found.next {
+        println!("More: portico mail list --org {org} --after {next}");
+    }
+    Ok(())
+}
+
 async fn serve(config: Config) -> Result<(), String> {
     let mut web = WebConfig::new(&config.base_url);
     web.portal_domain = config.portal_domain.clone();
-    let state = AppState::new(open_context(&config).await?, web);
+    let ctx = open_context(&config).await?;
+    let mailer = match config.mail()? {
+        Some((url, from)) => Some(
+            portico_mail::Mailer::new(url, from, ctx.settings().base_url.host())
+                .map_err(|e| e.to_string())?,
+        ),
+        None => None,
+    };
+    web.mail_delivery = mailer
+        .as_ref()
+        .map(|m| format!("{} as {}", m.server(), m.from()));
+    let state = AppState::new(ctx, web);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -457,6 +559,19 @@ async fn serve(config: Config) -> Result<(), String> {
             }
         }
     });
+    match mailer {
+        Some(mailer) => {
+            tracing::info!(server = %mailer.server(), from = %mailer.from(), "delivering email");
+            let worker = state.clone();
+            tokio::spawn(async move {
+                let options = portico_app::mail_delivery::WorkerOptions::default();
+                portico_app::mail_delivery::run_worker(&worker, &mailer, options).await;
+            });
+        }
+        None => tracing::info!(
+            "no SMTP server configured (--smtp-url): emails stay in the outbox, readable in the mail log"
+        ),
+    }
     axum::serve(listener, portico_web::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -180,3 +180,37 @@ async fn the_portal_wizard_end_to_end() {
     snap("wizard-6-preview.png").await;
     browser.quit().await;
 }
+
+/// The mail log in a real browser: "Send a test email", the notice, the message with its text
+/// and its HTML shown in a sandboxed frame.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_a_test_email_and_read_it_in_the_mail_log() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let base = &app.base;
+    browser.goto(&format!("{base}/admin/setup/mail")).await;
+    browser.wait_for("Sign in").await;
+    browser.type_into("#email", ADMIN.0).await;
+    browser.type_into("#password", ADMIN.1).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("No SMTP server is configured").await;
+    browser
+        .click("form[action='/admin/setup/mail/test'] button")
+        .await;
+    let log = browser.wait_for("written to the outbox").await;
+    assert!(log.contains(">pending<"), "{log}");
+    browser.click("table.grid a").await;
+    let detail = browser.wait_for("HTML source").await;
+    assert!(detail.contains("<iframe") && detail.contains("sandbox=\"\""));
+    assert!(detail.contains(&format!("{base}/admin/setup/mail")));
+    if let Ok(dir) = std::env::var("PORTICO_SCREENSHOTS") {
+        let url = browser.url().await;
+        browser.goto(&format!("{url}#mail-html")).await;
+        browser
+            .screenshot(&std::path::Path::new(&dir).join("mail-detail.png"))
+            .await;
+    }
+    browser.quit().await;
+}

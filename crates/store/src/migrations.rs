@@ -461,6 +461,40 @@ ALTER TABLE records ALTER COLUMN search SET STATISTICS 1000;
 "#,
         },
     },
+    Migration {
+        version: 10,
+        name: "the outbox: every email, written with the change that causes it",
+        // One row per email. `next_attempt_at` is when the message is next due: for a pending
+        // message its next attempt, for one being sent the end of the worker's lease (a worker
+        // that dies leaves it due again then). The partial indexes serve the workers: the pick
+        // of due messages, and the few leased ones whose lease ran out on their last attempt;
+        // the others the mail log's keyset pages, all and by state.
+        ddl: Ddl::Both(
+            r#"
+CREATE TABLE outbox (
+    id {id},
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    kind TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    language TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body_text TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    last_error TEXT,
+    created_at BIGINT NOT NULL,
+    sent_at BIGINT
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE state IN ('pending', 'sending');
+CREATE INDEX outbox_leased ON outbox (next_attempt_at) WHERE state = 'sending';
+CREATE INDEX outbox_org ON outbox (org_id, id);
+CREATE INDEX outbox_org_state ON outbox (org_id, state, id);
+"#,
+        ),
+    },
 ];
 
 /// The DDL text in the given dialect.
@@ -480,7 +514,7 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         .replace("{false}", false_)
 }
 
-pub const LATEST: i64 = 8;
+pub const LATEST: i64 = 10;
 
 /// Applies pending migrations inside `tx` (a write transaction) and answers the new version.
 pub(crate) async fn run<E: Executor>(tx: &mut E, now: i64) -> StoreResult<i64> {

@@ -1,7 +1,7 @@
 //! The store: one handle over whichever backend the URL chose, and [`Tx`], a unit of work on
 //! one connection. Every storage operation is a method of `Tx` (one file per resource:
 //! `orgs.rs`, `modules.rs`, `users.rs`, `sessions.rs`, `sign_in_failures.rs`, `sign_in_choices.rs`, `records.rs`,
-//! `web_tabs.rs`, `portals.rs`, `audit.rs`); `Store` offers each of them too, in a transaction of its own.
+//! `web_tabs.rs`, `portals.rs`, `audit.rs`, `outbox.rs`); `Store` offers each of them too, in a transaction of its own.
 //! A use case that must write several things together opens [`Store::transaction`], calls
 //! the same methods on the `Tx`, and commits — or drops it, which rolls everything back.
 
@@ -12,14 +12,15 @@ use crate::rows::one;
 use crate::sql::{Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
-    ApiToken, AuditEntry, CreatedOrg, ModuleSettings, NewOrg, NewUser, Page, PendingAccount,
-    RecordMeta, RecordQuery, RecordRef, Session,
+    ApiToken, AuditEntry, CreatedOrg, MailQuery, MailSummary, ModuleSettings, NewOrg, NewUser,
+    OutboxMail, Page, PendingAccount, RecordMeta, RecordQuery, RecordRef, Session,
 };
 use portico_domain::field::{Field, NewField};
 use portico_domain::layout::{Layout, NewLayout};
 use portico_domain::lockout::{Attempt, FailureCount, LockoutRule};
 use portico_domain::module::Module;
 use portico_domain::org::{Org, OrgSettings};
+use portico_domain::outbox::{DeliveryRule, MailState, NewMail};
 use portico_domain::portal::{CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, UserType};
 use portico_domain::profile::{NewProfile, Profile, User};
 use portico_domain::record::{Record, RecordState, ValidRecordData};
@@ -285,4 +286,10 @@ each_alone! {
     read fn seat_grants(org: Id) -> Vec<SeatGrant>;
     write fn record_audit(org: Id, actor: &str, action: &str, detail: &Value, now: Millis) -> ();
     read fn audit_log(org: Id, limit: i64) -> Vec<AuditEntry>;
+    write fn enqueue_mail(org: Id, mail: &NewMail, message_id: &str, now: Millis) -> OutboxMail;
+    read fn list_mail(org: Id, q: &MailQuery) -> Page<MailSummary>;
+    read fn get_mail(org: Id, id: Id) -> OutboxMail;
+    write fn claim_mail(rule: &DeliveryRule, now: Millis, limit: i64) -> Vec<OutboxMail>;
+    write fn mark_mail_sent(id: Id, attempt: i64, now: Millis) -> bool;
+    write fn mark_mail_failed(id: Id, attempt: i64, error: &str, permanent: bool, rule: &DeliveryRule, now: Millis) -> Option<MailState>;
 }

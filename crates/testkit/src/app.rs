@@ -93,10 +93,23 @@ async fn instance(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let mut config = WebConfig::new(&base);
-    let mut settings = Settings::default();
+    let mut settings = Settings {
+        base_url: portico_domain::base_url::BaseUrl::parse(&base).unwrap(),
+        ..Settings::default()
+    };
     configure(&mut config, &mut settings);
     let state = AppState::new(Context::new(store, settings, clock), config);
     (base, state, listener)
+}
+
+/// The sender of the test app's email.
+pub const MAIL_FROM: &str = "Northwind CRM <crm@northwind.example>";
+
+/// The first CSRF token (`name="_csrf" value="…"`) of a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let at = html.find(marker).expect("a form with a CSRF token") + marker.len();
+    html[at..].split('"').next().unwrap_or("").to_string()
 }
 
 /// An answer of the JSON API.
@@ -176,6 +189,42 @@ impl TestApp {
             cookie: set_cookie.split(';').next().unwrap_or("").to_string(),
             body: r.text().await.unwrap(),
         }
+    }
+
+    /// Signs in through the admin sign-in form, as a browser does; answers the session cookie.
+    pub async fn admin_cookie(&self, (email, password): (&str, &str)) -> String {
+        let form = self.browse("", Method::GET, "/admin/login", None).await;
+        let csrf = csrf_of(&form.body);
+        let fields = [
+            ("email", email),
+            ("password", password),
+            ("next", "/admin/home"),
+            ("_csrf", csrf.as_str()),
+        ];
+        let signed = self
+            .browse(&form.cookie, Method::POST, "/admin/login", Some(&fields))
+            .await;
+        assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+        signed.cookie
+    }
+
+    /// A mailer for the SMTP server at `url`, sending as the fixture's sender.
+    pub fn mailer(&self, url: &str) -> portico_mail::Mailer {
+        portico_mail::Mailer::new(url, MAIL_FROM, "northwind.example").unwrap()
+    }
+
+    /// This instance's delivery worker, as `portico serve --smtp-url` runs it (polling every
+    /// 100 ms); it stops when the handle is aborted or dropped with the runtime.
+    pub fn start_delivery(&self, smtp_url: &str) -> tokio::task::JoinHandle<()> {
+        let state = self.state.clone();
+        let mailer = self.mailer(smtp_url);
+        tokio::spawn(async move {
+            let options = portico_app::mail_delivery::WorkerOptions {
+                poll: std::time::Duration::from_millis(100),
+                ..Default::default()
+            };
+            portico_app::mail_delivery::run_worker(&state, &mailer, options).await;
+        })
     }
 
     pub fn advance(&self, ms: Millis) {

@@ -89,3 +89,33 @@ pub async fn postgres_url() -> Result<Option<String>, String> {
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
     Ok(Some(format!("{base}/{name}")))
 }
+
+/// Runs each named test on a fresh SQLite file and on a fresh PostgreSQL database (`mod
+/// sqlite`, `mod postgres`): `async fn name(url: String)`. The test opens the database itself,
+/// as often as it likes (several store handles on one URL stand for several instances). The
+/// PostgreSQL run is skipped, or fails, as [`postgres_url`] decides.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    super::$name($crate::sqlite_url()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    match $crate::postgres_url().await {
+                        Ok(Some(url)) => super::$name(url).await,
+                        Ok(None) => {}
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            )*
+        }
+    };
+}

@@ -1,6 +1,7 @@
 //! Dev-only helpers for Portico's tests: fresh databases on both backends and a DNS server on
 //! localhost; with the `harness` feature, the whole app on port 0 with the fixture org the tests
-//! own ([`fixtures`]), an HTTP client for it ([`app`]) and a headless browser ([`webdriver`]).
+//! own ([`fixtures`]), an HTTP client for it ([`app`]), a real SMTP server to deliver to
+//! ([`smtp`]) and a headless browser ([`webdriver`]).
 //! Nothing here ships in the binary; crates take this one as a dev-dependency only.
 
 #[cfg(feature = "harness")]
@@ -9,6 +10,8 @@ pub mod db;
 pub mod dns;
 #[cfg(feature = "harness")]
 pub mod fixtures;
+#[cfg(feature = "harness")]
+pub mod smtp;
 #[cfg(feature = "harness")]
 pub mod webdriver;
 

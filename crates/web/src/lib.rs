@@ -41,6 +41,9 @@ pub struct WebConfig {
     pub api_token_ttl_ms: i64,
     /// Portals are also served at `{slug}.{portal_domain}` when set.
     pub portal_domain: Option<String>,
+    /// Where email goes, for the mail log ("smtp://host:port as sender", no password); `None`
+    /// when no SMTP server is configured and messages stay in the outbox.
+    pub mail_delivery: Option<String>,
 }
 
 impl WebConfig {
@@ -53,6 +56,7 @@ impl WebConfig {
             session_absolute_ms: 12 * 60 * 60 * 1000,
             api_token_ttl_ms: 30 * 24 * 60 * 60 * 1000,
             portal_domain: None,
+            mail_delivery: None,
         }
     }
 }

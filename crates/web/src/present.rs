@@ -7,6 +7,7 @@ use portico_domain::portal::SeatGrant;
 use portico_domain::profile::{Profile, User};
 use portico_domain::record::Record;
 use portico_domain::webtab::WebTab;
+use portico_store::{MailSummary, OutboxMail};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -127,6 +128,37 @@ pub fn api_token_json(t: &portico_store::ApiToken) -> Value {
 
 pub fn profile_json(p: &Profile) -> Value {
     json!({"id": p.id, "name": p.name, "scope": p.scope, "permissions": p.permissions})
+}
+
+/// A message of the outbox as the API lists it: everything but its bodies. `next_attempt_at`
+/// is null once the message is sent or has failed for good.
+pub fn mail_summary_json(m: &MailSummary) -> Value {
+    use portico_domain::outbox::MailState;
+    let due = matches!(m.state, MailState::Pending | MailState::Sending);
+    json!({
+        "id": m.id,
+        "kind": m.kind.as_str(),
+        "recipient": m.recipient,
+        "language": m.language,
+        "subject": m.subject,
+        "message_id": m.message_id,
+        "state": m.state.as_str(),
+        "attempts": m.attempts,
+        "next_attempt_at": due.then(|| rfc3339(m.next_attempt_at)),
+        "last_error": m.last_error,
+        "created_at": rfc3339(m.created_at),
+        "sent_at": m.sent_at.map(rfc3339),
+    })
+}
+
+/// One message with its text and HTML bodies.
+pub fn mail_json(m: &OutboxMail) -> Value {
+    let mut v = mail_summary_json(&m.summary);
+    if let Value::Object(o) = &mut v {
+        o.insert("text".into(), json!(m.text));
+        o.insert("html".into(), json!(m.html));
+    }
+    v
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ from http import HTTPStatus
 
 from portico_client import AuthenticatedClient, Client
 from portico_client.api.auth import create_token
+from portico_client.api.mail import get_mail, list_mail, send_test_mail
 from portico_client.api.portals import (
     export_portal_config,
     get_portal,
@@ -26,6 +27,10 @@ from portico_client.api.records import (
     update_record,
 )
 from portico_client.models import (
+    ListMailState,
+    Mail,
+    MailList,
+    MailSummary,
     PortalConfig,
     PortalList,
     Record,
@@ -185,6 +190,19 @@ def main():
         "the configuration lists the user types",
     )
     check(not isinstance(config.settings.status, Unset), "settings are typed")
+
+    # Mail: the test email, the mail log (by state, with its cursor), one message.
+    queued = typed(send_test_mail.sync_detailed(client=client), HTTPStatus.CREATED, MailSummary)
+    check(queued.state == "pending" and queued.attempts == 0, "a test email waits in the outbox")
+    check(queued.next_attempt_at is not None and queued.sent_at is None, "dates are typed")
+    log = typed(
+        list_mail.sync_detailed(client=client, limit=1, state=ListMailState.PENDING),
+        HTTPStatus.OK,
+        MailList,
+    )
+    check([m.id for m in log.items] == [queued.id], "the newest pending email")
+    one = typed(get_mail.sync_detailed(id=queued.id, client=client), HTTPStatus.OK, Mail)
+    check(one.message_id == queued.message_id and "<" in one.html, "one email with its bodies")
     print("round trip ok")
 
 

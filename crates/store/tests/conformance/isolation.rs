@@ -15,6 +15,7 @@ use portico_domain::field::{Field, FieldType, NewField};
 use portico_domain::layout::{Layout, NewLayout, Section};
 use portico_domain::module::{ApiName, DataSharing, Module};
 use portico_domain::org::Org;
+use portico_domain::outbox::{MailKind, NewMail};
 use portico_domain::portal::{
     Catalogue, CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, Slug, UserType,
     UserTypeConfig,
@@ -24,8 +25,8 @@ use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
-    ApiToken, AuditEntry, ModuleSettings, NewUser, PendingAccount, RecordMeta, RecordQuery,
-    Session, Store, StoreError,
+    ApiToken, AuditEntry, MailQuery, MailSummary, ModuleSettings, NewUser, PendingAccount,
+    RecordMeta, RecordQuery, Session, Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -88,6 +89,9 @@ const ISOLATED: &[&str] = &[
     "seat_grants",
     "record_audit",
     "audit_log",
+    "enqueue_mail",
+    "list_mail",
+    "get_mail",
 ];
 
 /// Operations that act for no org, with the reason each may: creating orgs, the operator's
@@ -118,6 +122,12 @@ const INSTANCE_WIDE: &[&str] = &[
     "clear_sign_in_failures",
     "delete_expired_sign_in_failures",
     "count_sign_in_failure_keys",
+    // The delivery worker serves every org of the instance: it claims whatever mail is due and
+    // reports each outcome against its claim (message id and attempt). Nothing it answers
+    // leaves the server except as the email itself, to the recipient the org chose.
+    "claim_mail",
+    "mark_mail_sent",
+    "mark_mail_failed",
 ];
 
 /// Everything org A has, read through A's own id.
@@ -136,6 +146,7 @@ struct Snapshot {
     audit: Vec<AuditEntry>,
     token: Option<ApiToken>,
     session: Option<Session>,
+    mail: Vec<MailSummary>,
 }
 
 async fn snapshot(store: &Store, org: Id) -> Snapshot {
@@ -168,7 +179,19 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
         audit: store.audit_log(org, 1000).await.unwrap(),
         token: store.find_api_token("a-token").await.unwrap(),
         session: store.get_session("a-session").await.unwrap(),
+        mail: store.list_mail(org, &all_mail()).await.unwrap().items,
     }
+}
+
+fn all_mail() -> MailQuery {
+    MailQuery {
+        limit: 500,
+        ..MailQuery::default()
+    }
+}
+
+fn test_mail(to: &str) -> NewMail {
+    NewMail::new(MailKind::Test, to, "en", "Hello", "Text", "<p>HTML</p>").unwrap()
 }
 
 /// A user type configuration checked against `org`'s catalogue, as the app would pass it.
@@ -375,6 +398,16 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         .await
         .unwrap();
 
+    let a_mail = store
+        .enqueue_mail(
+            a.org,
+            &test_mail("secret@client.example"),
+            "<a-mail@zylker.com>",
+            NOW,
+        )
+        .await
+        .unwrap();
+
     // Org B, with a contact of its own so its lists are not trivially empty.
     let b = tenant(&store, "Other", "other.com").await;
     let b_contacts = store.get_module(b.org, "Contacts").await.unwrap();
@@ -392,6 +425,7 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         (3, 1, 1)
     );
     assert!(before.token.is_some() && before.session.is_some());
+    assert_eq!(before.mail.len(), 1);
     assert!(
         store
             .is_linked(a.org, a_deal.id, secret.id, &links)
@@ -909,6 +943,25 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
     assert_eq!(
         b_log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         ["b.thing"]
+    );
+
+    // The outbox: B sees and reads none of A's mail, and its own stays its own.
+    assert!(
+        store
+            .list_mail(b.org, &all_mail())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    not_found("get_mail", store.get_mail(b.org, a_mail.summary.id).await);
+    let b_mail = store
+        .enqueue_mail(b.org, &test_mail("b@other.com"), "<b-mail@other.com>", NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_mail(b.org, &all_mail()).await.unwrap().items,
+        [b_mail.summary]
     );
 
     // Nothing of A's changed.

@@ -283,6 +283,12 @@ pub fn parse_id(raw: &str) -> Result<portico_domain::Id, PageError> {
     raw.parse().map_err(|_| PageError(AppError::NotFound))
 }
 
+/// An optional id from a query string (a page cursor, a choice): absent or blank is none,
+/// anything else must be an id ([`parse_id`]).
+pub fn parse_opt_id(raw: Option<&str>) -> Result<Option<portico_domain::Id>, PageError> {
+    raw.filter(|v| !v.is_empty()).map(parse_id).transpose()
+}
+
 // ---- sign in / out ----
 
 #[derive(Template)]

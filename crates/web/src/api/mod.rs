@@ -4,6 +4,7 @@
 //! against what is actually served.
 
 mod extract;
+mod mail;
 mod portals;
 mod registry;
 
@@ -75,6 +76,7 @@ fn table() -> ApiRoutes {
         .post("/api/v1/web-tabs", create_web_tab)
         .delete("/api/v1/web-tabs/{id}", delete_web_tab)
         .merge(portals::routes())
+        .merge(mail::routes())
 }
 
 /// The API router: exactly the routes of [`route_table`].

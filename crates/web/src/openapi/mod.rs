@@ -18,6 +18,8 @@ fn parameters() -> Value {
         "Limit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::records::PAGE_MAX, "default": portico_app::records::PAGE_DEFAULT}), "Records per page"),
         "After": query("after", json!({"type": "string", "pattern": "^[+-]?[0-9]+$"}), "The `next` cursor of the previous page"),
         "Search": query("q", json!({"type": "string"}), "Records whose name or email contains this text, ignoring case and surrounding spaces (every character is literal: % _ \" * mean themselves). Three characters or more are looked up in the search index; one or two scan the list newest first. Control characters are refused (422 invalid_characters)."),
+        "MailLimit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::mail::PAGE_MAX, "default": portico_app::mail::PAGE_DEFAULT}), "Messages per page"),
+        "MailState": query("state", json!({"type": "string", "enum": mail_states()}), "Only messages in this state"),
         "TokenScope": query("scope", json!({"type": "string", "enum": ["mine", "org"], "default": "mine"}), "mine: the caller's tokens; org: every token of the org (administrators)"),
         "DryRun": query("dry_run", json!({"type": "boolean", "default": false}), "Answer the differences without applying them"),
         "PreviewUserType": {"name": "user_type", "in": "query", "required": true, "schema": {"type": "integer"}, "description": "The user type to preview the portal as"},
@@ -212,6 +214,7 @@ pub fn document() -> Value {
             {"name": "profiles", "description": "Profiles: what CRM users may do"},
             {"name": "web-tabs", "description": "Web tabs"},
             {"name": "portals", "description": "Portals, user types, configuration and seats"},
+            {"name": "mail", "description": "The outbox: every email the system sends, and its delivery"},
         ],
         "security": [{"bearer": []}],
         "components": {

@@ -389,4 +389,26 @@ pub const ROUTES: &[RouteDoc] = &[
 .id("get_seats")
     .ok(200, "Seats")
     .errors(&[401, 403, 500]),
+    RouteDoc::get(
+        "/api/v1/mail",
+        "The mail log (administrators): the org's outbox, newest first, in keyset pages; ?state= keeps one state. Without SMTP configured every message stays pending",
+    )
+    .id("list_mail")
+    .params(&["MailLimit", "After", "MailState"])
+    .ok(200, "MailList")
+    .errors(&[401, 403, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/mail/{id}",
+        "One message of the outbox with its text and HTML bodies (administrators)",
+    )
+    .id("get_mail")
+    .ok(200, "Mail")
+    .errors(&[401, 403, 404, 500]),
+    RouteDoc::post(
+        "/api/v1/mail/test",
+        "Send a test email to the caller's own address (administrators): written to the outbox with an audit row, delivered by the worker like every email",
+    )
+    .id("send_test_mail")
+    .ok(201, "MailSummary")
+    .errors(&[401, 403, 500]),
 ];

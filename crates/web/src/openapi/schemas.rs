@@ -61,6 +61,14 @@ pub(super) fn date_time() -> Value {
     json!({"type": "string", "format": "date-time", "description": "RFC 3339, UTC"})
 }
 
+/// The states of an email, as the API spells them.
+pub(super) fn mail_states() -> Vec<&'static str> {
+    portico_domain::outbox::MailState::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect()
+}
+
 pub(super) fn schemas() -> Value {
     use portico_domain::profile::{PASSWORD_MAX, PASSWORD_MIN};
     let int = json!({"type": "integer"});
@@ -158,6 +166,31 @@ pub(super) fn schemas() -> Value {
         json!({"id": {"type": "integer", "description": "May stay in the body as GET answered it; must be the id in the path"},
                "is_default": {"type": "boolean", "description": "Ignored: as GET answered it"}}),
     );
+    let mail_summary = json!({
+        "id": int, "kind": {"type": "string", "enum": portico_domain::outbox::MailKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()},
+        "recipient": {"type": "string", "format": "email"}, "language": {"type": "string", "description": "The language the bodies are written in, e.g. en"},
+        "subject": string, "message_id": {"type": "string", "description": "<random@host of the base URL>: the same on every attempt"},
+        "state": {"type": "string", "enum": mail_states(),
+                  "description": "pending: waiting for its (next) attempt, or for SMTP to be configured; sending: claimed by a worker; sent: accepted by the SMTP server; failed: refused for good or out of attempts"},
+        "attempts": {"type": "integer", "minimum": 0},
+        "next_attempt_at": {"type": ["string", "null"], "format": "date-time", "description": "pending: when the next attempt is due; sending: when the worker's claim ends; null once sent or failed"},
+        "last_error": {"type": ["string", "null"], "description": "The last attempt's error, at most 1000 characters"},
+        "created_at": date_time(),
+        "sent_at": {"type": ["string", "null"], "format": "date-time", "description": "When the SMTP server accepted it"}});
+    let mail_keys = [
+        "id",
+        "kind",
+        "recipient",
+        "language",
+        "subject",
+        "message_id",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ];
     let mut all = error_schemas();
     let main = json!({
         "Any": {"description": "Any JSON"},
@@ -277,6 +310,11 @@ pub(super) fn schemas() -> Value {
                               "web_tabs": {"type": "array", "items": r("PreviewWebTab")}}),
                        &["preview", "user_type", "as_record", "tabs", "web_tabs"]),
         "SeatGrant": obj(json!({"id": int, "seats": int, "granted_by": string, "note": string, "granted_at": date_time()}), &["id", "seats", "granted_by", "note", "granted_at"]),
+        "MailSummary": obj(mail_summary.clone(), &mail_keys),
+        "Mail": obj(with(mail_summary, json!({"text": {"type": "string", "description": "The text/plain body"},
+                                              "html": {"type": "string", "description": "The text/html body, as sent: show it escaped or in a sandboxed frame, never as part of a page"}})),
+                    &[mail_keys.as_slice(), &["text", "html"]].concat()),
+        "MailList": page_of("MailSummary"),
         "Seats": obj(json!({"granted": int, "used": int, "free": int, "grants": {"type": "array", "items": r("SeatGrant")}}), &["granted", "used", "free", "grants"]),
     });
     if let (Value::Object(all), Value::Object(main)) = (&mut all, main) {

@@ -2,7 +2,7 @@
 
 use super::Choice;
 use crate::admin::form::PageRequest;
-use crate::admin::{Chrome, PageResult, parse_id, render};
+use crate::admin::{Chrome, PageResult, parse_id, parse_opt_id, render};
 use askama::Template;
 use axum::extract::{Path, Query};
 use portico_domain::portal::{Portal, UserType};
@@ -33,19 +33,8 @@ pub(super) async fn preview_page(
     let (state, s) = (&req.state, &req.s);
     let portal = portico_app::portals::portal(state, &s.actor, parse_id(&portal)?).await?;
     let types = portico_app::user_types::user_types(state, &s.actor, portal.id).await?;
-    let chosen = q
-        .user_type
-        .as_deref()
-        .filter(|v| !v.is_empty())
-        .map(parse_id)
-        .transpose()?
-        .or_else(|| types.first().map(|t| t.id));
-    let record = q
-        .record
-        .as_deref()
-        .filter(|v| !v.is_empty())
-        .map(parse_id)
-        .transpose()?;
+    let chosen = parse_opt_id(q.user_type.as_deref())?.or_else(|| types.first().map(|t| t.id));
+    let record = parse_opt_id(q.record.as_deref())?;
     let (preview, records) = match chosen.and_then(|c| types.iter().find(|t| t.id == c)) {
         Some(ut) => {
             let (_, page) = portico_app::records::list_records(

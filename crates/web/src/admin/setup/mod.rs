@@ -1,6 +1,7 @@
 //! Setup pages for administrators: modules (fields, layouts, data sharing, canvas view), CRM
-//! users and profiles, org settings, web tabs. One module per resource.
+//! users and profiles, org settings, web tabs, the mail log. One module per resource.
 
+mod mail;
 mod modules;
 mod org;
 mod profiles;
@@ -49,6 +50,9 @@ pub fn routes() -> Router<AppState> {
             get(web_tabs::list).post(web_tabs::create),
         )
         .route("/admin/setup/web-tabs/{id}/delete", post(web_tabs::delete))
+        .route("/admin/setup/mail", get(mail::list))
+        .route("/admin/setup/mail/test", post(mail::send_test))
+        .route("/admin/setup/mail/{id}", get(mail::show))
 }
 
 type Pairs = Vec<(String, String)>;
