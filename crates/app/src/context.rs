@@ -64,6 +64,12 @@ impl Context {
         Ok(self.store.backend())
     }
 
+    /// How many SQL statements this instance has run so far (see
+    /// [`portico_store::Store::statements`]); read-only, for benchmarks and tests.
+    pub fn statements(&self) -> u64 {
+        self.store.statements()
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }

@@ -5,10 +5,14 @@ use crate::error::{StoreError, StoreResult};
 use crate::sql::{Dialect, Executor, Row, Val};
 use bytes::BytesMut;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 pub struct PgDb {
     pool: Pool,
+    /// Every statement run on any connection (see [`crate::Store::statements`]).
+    statements: Arc<AtomicU64>,
 }
 
 impl PgDb {
@@ -27,22 +31,32 @@ impl PgDb {
             .max_size(max_connections)
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            statements: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     pub async fn read(&self) -> StoreResult<PgConn> {
         Ok(PgConn {
             client: Some(self.pool.get().await?),
             in_tx: false,
+            statements: Arc::clone(&self.statements),
         })
     }
 
     pub async fn begin(&self) -> StoreResult<PgConn> {
         let client = self.pool.get().await?;
+        self.statements.fetch_add(1, Ordering::Relaxed);
         client.batch_execute("BEGIN").await?;
         Ok(PgConn {
             client: Some(client),
             in_tx: true,
+            statements: Arc::clone(&self.statements),
         })
     }
 }
@@ -50,9 +64,15 @@ impl PgDb {
 pub struct PgConn {
     client: Option<Object>,
     in_tx: bool,
+    statements: Arc<AtomicU64>,
 }
 
 impl PgConn {
+    /// Counts one statement about to run.
+    fn count(&self) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+    }
+
     fn client(&self) -> StoreResult<&Object> {
         self.client
             .as_ref()
@@ -114,6 +134,7 @@ fn refs(params: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
 
 impl Executor for PgConn {
     async fn query(&mut self, sql: &str, params: &[Val]) -> StoreResult<Vec<Row>> {
+        self.count();
         let client = self.client()?;
         let stmt = client.prepare_cached(sql).await?;
         let rows = client.query(&stmt, &refs(params)).await?;
@@ -121,17 +142,20 @@ impl Executor for PgConn {
     }
 
     async fn execute(&mut self, sql: &str, params: &[Val]) -> StoreResult<u64> {
+        self.count();
         let client = self.client()?;
         let stmt = client.prepare_cached(sql).await?;
         Ok(client.execute(&stmt, &refs(params)).await?)
     }
 
     async fn batch(&mut self, sql: &str) -> StoreResult<()> {
+        self.count();
         Ok(self.client()?.batch_execute(sql).await?)
     }
 
     async fn commit(mut self) -> StoreResult<()> {
         if self.in_tx {
+            self.count();
             self.client()?.batch_execute("COMMIT").await?;
             self.in_tx = false;
         }
@@ -148,6 +172,7 @@ impl Drop for PgConn {
         if !self.in_tx {
             return;
         }
+        self.count();
         if let Some(client) = self.client.take() {
             // Dropped mid-transaction (an error, or the request was cancelled): roll back before
             // the connection goes back to the pool. Without a runtime, detach it from the pool

@@ -8,7 +8,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 const READERS: usize = 4;
@@ -17,6 +17,8 @@ pub struct SqliteDb {
     writer: Arc<Mutex<Connection>>,
     readers: Vec<Arc<Mutex<Connection>>>,
     next_reader: AtomicUsize,
+    /// Every statement run on any connection (see [`crate::Store::statements`]).
+    statements: Arc<AtomicU64>,
 }
 
 /// Runs blocking SQLite work off the async worker when the runtime allows it.
@@ -63,7 +65,20 @@ impl SqliteDb {
             writer: Arc::new(Mutex::new(writer)),
             readers,
             next_reader: AtomicUsize::new(0),
+            statements: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    fn conn(&self, conn: OwnedMutexGuard<Connection>, in_tx: bool) -> SqliteConn {
+        SqliteConn {
+            conn,
+            in_tx,
+            statements: Arc::clone(&self.statements),
+        }
     }
 
     /// A reader connection: the first free one, so that without contention the same warm
@@ -72,25 +87,35 @@ impl SqliteDb {
     pub async fn read(&self) -> SqliteConn {
         for reader in &self.readers {
             if let Ok(conn) = Arc::clone(reader).try_lock_owned() {
-                return SqliteConn { conn, in_tx: false };
+                return self.conn(conn, false);
             }
         }
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         let conn = Arc::clone(&self.readers[i]).lock_owned().await;
-        SqliteConn { conn, in_tx: false }
+        self.conn(conn, false)
     }
 
     /// Starts a write transaction; SQLite allows one writer at a time.
     pub async fn begin(&self) -> StoreResult<SqliteConn> {
         let conn = Arc::clone(&self.writer).lock_owned().await;
-        blocking(|| conn.execute_batch("BEGIN IMMEDIATE"))?;
-        Ok(SqliteConn { conn, in_tx: true })
+        let conn = self.conn(conn, true);
+        conn.count();
+        blocking(|| conn.conn.execute_batch("BEGIN IMMEDIATE"))?;
+        Ok(conn)
     }
 }
 
 pub struct SqliteConn {
     conn: OwnedMutexGuard<Connection>,
     in_tx: bool,
+    statements: Arc<AtomicU64>,
+}
+
+impl SqliteConn {
+    /// Counts one statement about to run.
+    fn count(&self) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// `$1` → `?1`: SQLite numbers `$name` parameters by first appearance, `?N` by value.
@@ -136,6 +161,7 @@ fn read_row(row: &rusqlite::Row<'_>, columns: usize) -> rusqlite::Result<Row> {
 
 impl Executor for SqliteConn {
     async fn query(&mut self, sql: &str, params: &[Val]) -> StoreResult<Vec<Row>> {
+        self.count();
         let conn = &*self.conn;
         blocking(|| {
             let mut stmt = conn.prepare_cached(&dialect_sql(sql))?;
@@ -147,6 +173,7 @@ impl Executor for SqliteConn {
     }
 
     async fn execute(&mut self, sql: &str, params: &[Val]) -> StoreResult<u64> {
+        self.count();
         let conn = &*self.conn;
         blocking(|| {
             let mut stmt = conn.prepare_cached(&dialect_sql(sql))?;
@@ -156,12 +183,14 @@ impl Executor for SqliteConn {
     }
 
     async fn batch(&mut self, sql: &str) -> StoreResult<()> {
+        self.count();
         let conn = &*self.conn;
         Ok(blocking(|| conn.execute_batch(sql))?)
     }
 
     async fn commit(mut self) -> StoreResult<()> {
         if self.in_tx {
+            self.count();
             let conn = &*self.conn;
             blocking(|| conn.execute_batch("COMMIT"))?;
             self.in_tx = false;
@@ -177,6 +206,7 @@ impl Executor for SqliteConn {
 impl Drop for SqliteConn {
     fn drop(&mut self) {
         if self.in_tx {
+            self.count();
             // An error here means the transaction is already gone; nothing is left to undo.
             let _ = self.conn.execute_batch("ROLLBACK");
         }

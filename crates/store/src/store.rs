@@ -120,6 +120,16 @@ impl Store {
         Ok(Self { db })
     }
 
+    /// How many SQL statements this handle has run so far, on every connection: queries,
+    /// updates, `BEGIN`, `COMMIT` and `ROLLBACK` (migrations too). Read-only; benchmarks and
+    /// tests compare it before and after to count statements per request.
+    pub fn statements(&self) -> u64 {
+        match &self.db {
+            Db::Sqlite(db) => db.statements(),
+            Db::Postgres(db) => db.statements(),
+        }
+    }
+
     pub fn backend(&self) -> &'static str {
         match self.db {
             Db::Sqlite(_) => "sqlite",
