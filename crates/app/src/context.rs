@@ -1,8 +1,9 @@
 //! What every use case needs: the store, the clock, the sign-in throttle and the settings.
 
+use crate::config_cache::ConfigCache;
 use portico_auth::Throttle;
-use portico_domain::Millis;
-use portico_store::Store;
+use portico_domain::{Id, Millis};
+use portico_store::{OrgConfig, Store};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -40,6 +41,8 @@ pub struct Context {
     settings: Settings,
     /// Per-instance sign-in throttle keyed by lower-cased email.
     throttle: Mutex<Throttle>,
+    /// Each org's profiles and modules (see `config_cache`).
+    config: ConfigCache,
 }
 
 impl Context {
@@ -49,7 +52,29 @@ impl Context {
             clock,
             settings,
             throttle: Mutex::new(Throttle::standard()),
+            config: ConfigCache::new(ConfigCache::CAP),
         }
+    }
+
+    /// The org's profiles and modules: from the cache when it holds them at `min_version` or
+    /// later (any version when `None`, for a request whose actor already checked it) with no
+    /// local change since; otherwise read from the store (three statements) and cached.
+    pub(crate) async fn org_config(
+        &self,
+        org: Id,
+        min_version: Option<i64>,
+    ) -> crate::Result<Arc<OrgConfig>> {
+        let local = self.store.config_changes();
+        if let Some(config) = self.config.get(org, min_version, local) {
+            return Ok(config);
+        }
+        let loaded = self.store.org_config(org).await?;
+        Ok(self.config.put(org, loaded, local))
+    }
+
+    /// How many orgs' configurations are cached (tests check it stays bounded).
+    pub fn cached_orgs(&self) -> usize {
+        self.config.len()
     }
 
     /// The store, for the use cases of this crate only: the web layer and portal-facing code

@@ -20,13 +20,16 @@ pub struct RecordState {
     pub gdpr_consent: bool,
 }
 
+/// A record. Its data is a JSON object keyed by field API name: parsed (`Map`, the default) for
+/// everything that reads or changes values, or still the JSON text it was stored as
+/// ([`SerializedRecord`]) for answers that pass it on unchanged.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Record {
+pub struct Record<D = Map<String, Value>> {
     pub id: Id,
     pub org_id: Id,
     pub module_id: Id,
     pub owner_id: Id,
-    pub data: Map<String, Value>,
+    pub data: D,
     pub display_name: String,
     pub email: Option<String>,
     pub state: RecordState,
@@ -37,6 +40,11 @@ pub struct Record {
     /// on an older read is refused instead of overwriting a change it never saw.
     pub version: i64,
 }
+
+/// A record whose data is the JSON text it was stored as (an object, written by serde_json from
+/// a validated `Map`, so keys sorted and compact): a list answer copies it into the response
+/// instead of parsing every value and writing it again.
+pub type SerializedRecord = Record<Box<serde_json::value::RawValue>>;
 
 /// Record data that passed validation, with what the store needs to index it.
 #[derive(Debug, Clone, PartialEq)]

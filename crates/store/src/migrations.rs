@@ -248,6 +248,17 @@ CREATE INDEX api_tokens_org_user ON api_tokens (org_id, user_id, id);
 "#,
         ),
     },
+    Migration {
+        version: 9,
+        name: "org configuration version",
+        // Raised in the transaction of every change to the org's profiles, modules, fields or
+        // layouts; instances compare it with what they cached (see `Tx::config_changed`).
+        ddl: Ddl::Both(
+            r#"
+ALTER TABLE orgs ADD COLUMN config_version BIGINT NOT NULL DEFAULT 0;
+"#,
+        ),
+    },
 ];
 
 /// The DDL text in the given dialect.
@@ -267,7 +278,7 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         .replace("{false}", false_)
 }
 
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 9;
 
 /// Applies pending migrations inside `tx` (a write transaction) and answers the new version.
 pub(crate) async fn run<E: Executor>(tx: &mut E, now: i64) -> StoreResult<i64> {

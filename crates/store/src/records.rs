@@ -6,7 +6,7 @@ use crate::sql::{Executor, Row, Val, like_pattern, placeholders};
 use crate::store::Tx;
 use crate::users::check_owner;
 use portico_domain::field::LinkTarget;
-use portico_domain::record::{Record, RecordState, ValidRecordData};
+use portico_domain::record::{Record, RecordState, SerializedRecord, ValidRecordData};
 use portico_domain::{DomainError, FieldError, Id, Millis};
 use serde_json::Value;
 
@@ -108,7 +108,7 @@ async fn write_links(
 
 async fn record_in(c: &mut impl Executor, org: Id, module_id: Id, id: Id) -> StoreResult<Record> {
     record_from(
-        &one(
+        one(
             c,
             &format!("SELECT {RECORD_COLS} FROM records r WHERE r.org_id = $1 AND r.module_id = $2 AND r.id = $3"),
             &[Val::Int(org), Val::Int(module_id), Val::Int(id)],
@@ -117,9 +117,9 @@ async fn record_in(c: &mut impl Executor, org: Id, module_id: Id, id: Id) -> Sto
     )
 }
 
-fn page(rows: Vec<Row>, limit: i64) -> StoreResult<Page<Record>> {
+fn page<D: RecordData>(rows: Vec<Row>, limit: i64) -> StoreResult<Page<Record<D>>> {
     let mut items = rows
-        .iter()
+        .into_iter()
         .map(record_from)
         .collect::<StoreResult<Vec<_>>>()?;
     let more = items.len() > usize::try_from(limit).unwrap_or(usize::MAX);
@@ -301,7 +301,26 @@ impl Tx {
         Ok(())
     }
 
+    /// A page of records, newest first, as `q` chooses.
     pub async fn list_records(&mut self, org: Id, q: &RecordQuery) -> StoreResult<Page<Record>> {
+        self.list_page(org, q).await
+    }
+
+    /// [`Tx::list_records`] with each record's data as the JSON text it was stored as, for
+    /// answers that pass it on without reading it.
+    pub async fn list_serialized_records(
+        &mut self,
+        org: Id,
+        q: &RecordQuery,
+    ) -> StoreResult<Page<SerializedRecord>> {
+        self.list_page(org, q).await
+    }
+
+    async fn list_page<D: RecordData>(
+        &mut self,
+        org: Id,
+        q: &RecordQuery,
+    ) -> StoreResult<Page<Record<D>>> {
         let mut sql = format!("SELECT {RECORD_COLS} FROM records r WHERE r.org_id = $1");
         let mut params = vec![Val::Int(org)];
         let mut push = |clause: &str, value: Val, sql: &mut String| {

@@ -9,7 +9,8 @@ use portico_domain::module::{ApiName, DataSharing, Module, ModuleKind};
 use portico_domain::org::{Org, OrgSettings, TimeFormat};
 use portico_domain::profile::{Profile, RecordScope, User};
 use portico_domain::record::{Record, RecordState};
-use serde_json::Value;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
 pub(crate) async fn one(c: &mut impl Executor, sql: &str, params: &[Val]) -> StoreResult<Row> {
     opt(c, sql, params).await?.ok_or(StoreError::NotFound)
@@ -41,6 +42,14 @@ pub(crate) const USER_COLS: &str = "id, org_id, email, name, profile_id, super_a
 
 pub(crate) const RECORD_COLS: &str = "r.id, r.org_id, r.module_id, r.owner_id, r.data, r.display_name, \
      r.email, r.approval_locked, r.in_review, r.gdpr_consent, r.created_at, r.updated_at, r.deleted_at, r.version";
+
+/// `a, b` as `t.a, t.b`, for a column list in a join.
+pub(crate) fn prefixed(table: &str, cols: &str) -> String {
+    cols.split(", ")
+        .map(|c| format!("{table}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 pub(crate) fn api_name(row: &Row, i: usize) -> StoreResult<ApiName> {
     ApiName::parse(&row.text(i)?).map_err(|e| StoreError::Backend(e.to_string()))
@@ -118,19 +127,57 @@ pub(crate) fn user_from(r: &Row) -> StoreResult<User> {
     })
 }
 
-pub(crate) fn record_from(r: &Row) -> StoreResult<Record> {
-    let data = match r.json(4)? {
-        Value::Object(map) => map,
-        _ => return Err(StoreError::Backend("record data is not an object".into())),
-    };
+/// How a record's data leaves a row: parsed into a `Map`, or kept as the JSON text it was
+/// stored as ([`portico_domain::record::SerializedRecord`]).
+pub(crate) trait RecordData: Sized {
+    fn from_column(value: Val) -> StoreResult<Self>;
+}
+
+fn not_an_object() -> StoreError {
+    StoreError::Backend("record data is not an object".into())
+}
+
+impl RecordData for Map<String, Value> {
+    fn from_column(value: Val) -> StoreResult<Self> {
+        let value = match value {
+            Val::Json(v) => v,
+            Val::Text(t) => serde_json::from_str(&t)?,
+            _ => return Err(not_an_object()),
+        };
+        match value {
+            Value::Object(map) => Ok(map),
+            _ => Err(not_an_object()),
+        }
+    }
+}
+
+impl RecordData for Box<RawValue> {
+    /// SQLite's text is what serde_json wrote from a `Map` (compact, keys sorted), so it is
+    /// checked and kept as it is; PostgreSQL's JSONB arrives parsed and is written the same way.
+    fn from_column(value: Val) -> StoreResult<Self> {
+        let raw = match value {
+            Val::Text(t) => RawValue::from_string(t)?,
+            Val::Json(v @ Value::Object(_)) => serde_json::value::to_raw_value(&v)?,
+            _ => return Err(not_an_object()),
+        };
+        if raw.get().starts_with('{') {
+            Ok(raw)
+        } else {
+            Err(not_an_object())
+        }
+    }
+}
+
+/// A row of [`RECORD_COLS`], taken by value so no text is copied.
+pub(crate) fn record_from<D: RecordData>(mut r: Row) -> StoreResult<Record<D>> {
     Ok(Record {
         id: r.int(0)?,
         org_id: r.int(1)?,
         module_id: r.int(2)?,
         owner_id: r.int(3)?,
-        data,
-        display_name: r.text(5)?,
-        email: r.opt_text(6)?,
+        data: D::from_column(r.take(4)?)?,
+        display_name: r.take_text(5)?,
+        email: r.take_opt_text(6)?,
         state: RecordState {
             approval_locked: r.bool(7)?,
             in_review: r.bool(8)?,

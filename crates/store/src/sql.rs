@@ -106,6 +106,33 @@ impl Row {
         }
     }
 
+    /// Takes a column's value out of the row (leaving `Null`), so mapping a row by value copies
+    /// no text.
+    pub fn take(&mut self, i: usize) -> StoreResult<Val> {
+        self.0
+            .get_mut(i)
+            .map(|v| std::mem::replace(v, Val::Null))
+            .ok_or_else(|| StoreError::Backend(format!("missing column {i}")))
+    }
+
+    /// [`Row::text`] without the copy.
+    pub fn take_text(&mut self, i: usize) -> StoreResult<String> {
+        match self.take(i)? {
+            Val::Text(v) => Ok(v),
+            other => Err(StoreError::Backend(format!(
+                "column {i} is not text: {other:?}"
+            ))),
+        }
+    }
+
+    /// [`Row::opt_text`] without the copy.
+    pub fn take_opt_text(&mut self, i: usize) -> StoreResult<Option<String>> {
+        match self.at(i)? {
+            Val::Null => Ok(None),
+            _ => self.take_text(i).map(Some),
+        }
+    }
+
     /// Decodes a JSON column into a typed value.
     pub fn parse<T: serde::de::DeserializeOwned>(&self, i: usize) -> StoreResult<T> {
         Ok(serde_json::from_value(self.json(i)?)?)

@@ -22,6 +22,9 @@ use std::collections::BTreeMap;
 #[path = "conformance/isolation.rs"]
 mod isolation;
 use isolation::orgs_are_isolated;
+#[path = "conformance/config.rs"]
+mod config;
+use config::{api_callers_come_with_their_user_and_version, configuration_changes_raise_the_version};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -60,6 +63,8 @@ conformance!(
     an_org_and_its_admin_are_created_together,
     fields_layouts_and_module_settings,
     orgs_are_isolated,
+    configuration_changes_raise_the_version,
+    api_callers_come_with_their_user_and_version,
 );
 
 const NOW: i64 = 1_700_000_000_000;

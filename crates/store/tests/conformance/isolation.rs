@@ -24,8 +24,8 @@ use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
-    ApiToken, AuditEntry, ModuleSettings, NewUser, RecordMeta, RecordQuery, Session, Store,
-    StoreError,
+    ApiToken, AuditEntry, ModuleSettings, NewUser, OrgConfig, RecordMeta, RecordQuery, Session,
+    Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -34,6 +34,7 @@ use std::collections::BTreeMap;
 /// `create_session` takes its org inside the session.
 const ISOLATED: &[&str] = &[
     "get_org",
+    "org_config",
     "update_org",
     "create_module",
     "list_modules",
@@ -50,6 +51,7 @@ const ISOLATED: &[&str] = &[
     "create_user",
     "list_users",
     "get_user",
+    "get_user_with_config",
     "set_user_active",
     "create_session",
     "create_api_token",
@@ -64,6 +66,7 @@ const ISOLATED: &[&str] = &[
     "restore_record",
     "purge_record",
     "list_records",
+    "list_serialized_records",
     "linked_records",
     "is_linked",
     "record_refs",
@@ -103,6 +106,7 @@ const INSTANCE_WIDE: &[&str] = &[
     "delete_session",
     "delete_expired_sessions",
     "find_api_token",
+    "find_api_caller",
     "api_token_org",
     "portal_by_slug",
     "portal_by_domain",
@@ -112,6 +116,8 @@ const INSTANCE_WIDE: &[&str] = &[
 #[derive(Debug, PartialEq)]
 struct Snapshot {
     org: Org,
+    /// The profiles and modules instances cache, and the version that tells them to reload.
+    config: OrgConfig,
     modules: Vec<(Module, Vec<Field>, Vec<Layout>)>,
     profiles: Vec<Profile>,
     users: Vec<User>,
@@ -140,6 +146,7 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
     };
     Snapshot {
         org: store.get_org(org).await.unwrap(),
+        config: store.org_config(org).await.unwrap(),
         modules,
         profiles: store.list_profiles(org).await.unwrap(),
         users: store.list_users(org).await.unwrap(),
@@ -488,6 +495,14 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             .all(|u| u.org_id == b.org)
     );
     not_found("get_user", store.get_user(b.org, a_rep.id).await);
+    not_found(
+        "get_user_with_config",
+        store.get_user_with_config(b.org, a_rep.id).await,
+    );
+    let b_config = store.org_config(b.org).await.unwrap();
+    assert!(b_config.profiles.iter().all(|p| p.org_id == b.org));
+    assert!(b_config.modules.iter().all(|m| m.org_id == b.org));
+    assert!(b_config.profile(a_profile.id).is_none());
     refused(
         "create_user with A's profile",
         store
@@ -607,6 +622,17 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
     ] {
         let found = list(q.clone()).await;
         assert!(found.is_empty(), "{q:?}: {found:?}");
+        let serialized = store
+            .list_serialized_records(
+                b.org,
+                &RecordQuery {
+                    limit: 500,
+                    ..q.clone()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(serialized.items.is_empty(), "{q:?}");
     }
     assert!(
         store

@@ -13,14 +13,14 @@ use registry::ApiRoutes;
 
 use crate::error::{ApiResult, AppError};
 use crate::present::{
-    api_token_json, module_json, module_summary, profile_json, record_json, rfc3339, user_json,
-    web_tab_json,
+    RecordJson, api_token_json, module_json, module_summary, profile_json, record_json, rfc3339,
+    user_json, web_tab_json,
 };
 use crate::{AppState, openapi};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::handler::Handler;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use portico_app::modules::ModuleChanges;
 use portico_app::records::RecordExtras;
@@ -28,14 +28,15 @@ use portico_app::users::NewUserInput;
 use portico_domain::Id;
 use portico_domain::field::NewField;
 use portico_domain::layout::NewLayout;
-use portico_domain::module::DataSharing;
+use portico_domain::module::{DataSharing, Module};
 use portico_domain::org::OrgSettings;
 use portico_domain::profile::NewProfile;
 use portico_domain::record::Record;
 use portico_domain::record::RecordState;
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::NewWebTab;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
@@ -345,19 +346,29 @@ fn list_params(params: &HashMap<String, String>) -> Result<ListParams, AppError>
     })
 }
 
+/// A page of records: the stored data of each is passed through as it is, never parsed.
+#[derive(Serialize)]
+struct RecordList<'a> {
+    items: Vec<RecordJson<'a, Box<RawValue>>>,
+    next: Option<String>,
+}
+
 async fn list_records(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(module): Path<String>,
     Query(params): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let p = list_params(&params)?;
-    let (module, page) =
-        portico_app::records::list_records(&state, &actor, &module, p.after, p.limit, p.q).await?;
-    let items: Vec<Value> = page.items.iter().map(|r| record_json(&module, r)).collect();
-    Ok(Json(
-        json!({"items": items, "next": page.next.map(|n| n.to_string())}),
-    ))
+    let (module, page) = portico_app::records::list_serialized_records(
+        &state, &actor, &module, p.after, p.limit, p.q,
+    )
+    .await?;
+    let list = RecordList {
+        items: page.items.iter().map(|r| record_json(&module, r)).collect(),
+        next: page.next.map(|n| n.to_string()),
+    };
+    Ok(Json(list).into_response())
 }
 
 #[derive(Deserialize)]
@@ -397,14 +408,16 @@ async fn create_record(
         portico_domain::profile::Action::View,
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        [(header::ETAG, etag_header(&record))],
-        Json(record_json(&m, &record)),
-    ))
+    Ok(record_reply(StatusCode::CREATED, &m, &record))
 }
 
-fn etag_header(record: &Record) -> HeaderValue {
+/// A record answer: the record as JSON, with its version as the `ETag`.
+fn record_reply(status: StatusCode, module: &Module, record: &Record) -> Response {
+    let body = Json(record_json(module, record));
+    (status, [(header::ETAG, etag_header(record))], body).into_response()
+}
+
+fn etag_header<D>(record: &Record<D>) -> HeaderValue {
     HeaderValue::from_str(&crate::present::etag(record))
         .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
@@ -439,10 +452,7 @@ async fn get_record(
 ) -> ApiResult<impl IntoResponse> {
     let (module, record) =
         portico_app::records::get_record(&state, &actor, &module, parse_id(&id)?).await?;
-    Ok((
-        [(header::ETAG, etag_header(&record))],
-        Json(record_json(&module, &record)),
-    ))
+    Ok(record_reply(StatusCode::OK, &module, &record))
 }
 
 async fn patch_record(
@@ -473,10 +483,7 @@ async fn patch_record(
         portico_domain::profile::Action::View,
     )
     .await?;
-    Ok((
-        [(header::ETAG, etag_header(&record))],
-        Json(record_json(&m, &record)),
-    ))
+    Ok(record_reply(StatusCode::OK, &m, &record))
 }
 
 async fn delete_record(
@@ -496,10 +503,7 @@ async fn restore_record(
     let id = parse_id(&id)?;
     portico_app::records::restore_record(&state, &actor, &module, id).await?;
     let (module, record) = portico_app::records::get_record(&state, &actor, &module, id).await?;
-    Ok((
-        [(header::ETAG, etag_header(&record))],
-        Json(record_json(&module, &record)),
-    ))
+    Ok(record_reply(StatusCode::OK, &module, &record))
 }
 
 // ---- users, profiles, web tabs ----
