@@ -13,7 +13,8 @@
 //! ratios Portico ÷ anchor and search ÷ unsearched list.
 //!
 //! Usage: `cargo run --release -p portico-bench --bin records_api [-- --records N
-//! --search-records N --duration SECS --warmup SECS --connections N --max-requests N]`.
+//! --search-records N --duration SECS --warmup SECS --connections N --max-requests N
+//! --scenarios list50,list1,search]`.
 //! It only ever connects to the two servers it started on 127.0.0.1.
 
 #[path = "records_api/anchor.rs"]
@@ -37,13 +38,24 @@ use std::time::{Duration, Instant};
 struct Options {
     records: i64,
     search_records: i64,
+    /// Which scenarios to run: `list50`, `list1`, `search`.
+    scenarios: Vec<String>,
     load: Load,
 }
+
+impl Options {
+    fn runs(&self, scenario: &str) -> bool {
+        self.scenarios.iter().any(|s| s == scenario)
+    }
+}
+
+const SCENARIOS: [&str; 3] = ["list50", "list1", "search"];
 
 fn options() -> Result<Options, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut records = 10_000;
     let mut search_records = 100_000;
+    let mut scenarios: Vec<String> = SCENARIOS.iter().map(|s| s.to_string()).collect();
     let mut load = Load {
         connections: 8,
         warmup: Duration::from_secs(1),
@@ -84,6 +96,12 @@ fn options() -> Result<Options, String> {
                 load.connections = usize::try_from(number()?).map_err(|e| e.to_string())?;
             }
             "--max-requests" => load.max_requests = number()?,
+            "--scenarios" => {
+                scenarios = value.split(',').map(str::to_string).collect();
+                if let Some(bad) = scenarios.iter().find(|s| !SCENARIOS.contains(&s.as_str())) {
+                    return Err(format!("unknown scenario {bad}: choose from {SCENARIOS:?}"));
+                }
+            }
             other => return Err(format!("unknown option {other}")),
         }
         i += 2;
@@ -94,6 +112,7 @@ fn options() -> Result<Options, String> {
     Ok(Options {
         records,
         search_records,
+        scenarios,
         load,
     })
 }
@@ -212,8 +231,11 @@ fn ms(d: Duration) -> f64 {
 
 fn print_row(scenario: &str, side: &str, m: &Measured, statements: f64, ratio: Option<f64>) {
     let ratio = ratio.map_or(String::new(), |r| format!("{r:>8.2}"));
+    let cpu = m.cpu_per_request().map_or("n/a".to_string(), |d| {
+        format!("{:.0}", d.as_secs_f64() * 1e6)
+    });
     println!(
-        "{scenario:<28} {side:<9} {:>9.0} {:>8.2} {:>8.2} {statements:>7.2} {ratio}",
+        "{scenario:<28} {side:<9} {:>9.0} {:>8.2} {:>8.2} {statements:>7.2} {cpu:>8} {ratio}",
         m.rate(),
         ms(m.p50()),
         ms(m.p99()),
@@ -340,7 +362,9 @@ async fn start(opts: &Options, dir: &Path) -> Result<Running, String> {
     let direct = Store::open(&url).map_err(|e| e.to_string())?;
     let started = Instant::now();
     seed(&direct, &listed, opts.records).await?;
-    seed(&direct, &searched, opts.search_records).await?;
+    if opts.runs("search") {
+        seed(&direct, &searched, opts.search_records).await?;
+    }
     let seeding = started.elapsed();
     let contacts = direct
         .get_module(listed.org_id, "Contacts")
@@ -386,8 +410,8 @@ fn measure(opts: &Options, run: &Running) -> Result<(), String> {
         opts.load.warmup.as_secs_f64(),
     );
     println!(
-        "{:<28} {:<9} {:>9} {:>8} {:>8} {:>7} {:>8}",
-        "scenario", "side", "req/s", "p50 ms", "p99 ms", "stmts", "ratio"
+        "{:<28} {:<9} {:>9} {:>8} {:>8} {:>7} {:>8} {:>8}",
+        "scenario", "side", "req/s", "p50 ms", "p99 ms", "stmts", "cpu µs", "ratio"
     );
     let sides = Sides {
         state: &run.state,
@@ -402,27 +426,38 @@ fn measure(opts: &Options, run: &Running) -> Result<(), String> {
             &run.list_token,
         )
     };
-    let r50 = versus(&sides, "list limit=50", &list(50))?;
-    let r1 = versus(&sides, "list limit=1", &list(1))?;
-
-    let unsearched = Target::get("/api/v1/records/Contacts?limit=50", &run.search_token);
-    let (u, u_statements) = portico_only(&sides, &unsearched)?;
-    let big = format!("list limit=50 at {}", opts.search_records);
-    print_row(&big, "portico", &u, u_statements, None);
-    let searched = Target::get(
-        &format!("/api/v1/records/Contacts?limit=50&q={SEARCH}"),
-        &run.search_token,
-    );
-    let (s, s_statements) = portico_only(&sides, &searched)?;
-    let search_ratio = s.rate() / u.rate();
-    let scenario = format!("search q={SEARCH} at {}", opts.search_records);
-    print_row(&scenario, "portico", &s, s_statements, Some(search_ratio));
+    let mut summary = Vec::new();
+    if opts.runs("list50") {
+        let ratio = versus(&sides, "list limit=50", &list(50))?;
+        summary.push(format!(
+            "Portico ÷ anchor, list limit=50: {ratio:.2} (goal ≥ 0.80)"
+        ));
+    }
+    if opts.runs("list1") {
+        let ratio = versus(&sides, "list limit=1", &list(1))?;
+        summary.push(format!("Portico ÷ anchor, list limit=1:  {ratio:.2}"));
+    }
+    if opts.runs("search") {
+        let unsearched = Target::get("/api/v1/records/Contacts?limit=50", &run.search_token);
+        let (u, u_statements) = portico_only(&sides, &unsearched)?;
+        let big = format!("list limit=50 at {}", opts.search_records);
+        print_row(&big, "portico", &u, u_statements, None);
+        let searched = Target::get(
+            &format!("/api/v1/records/Contacts?limit=50&q={SEARCH}"),
+            &run.search_token,
+        );
+        let (s, s_statements) = portico_only(&sides, &searched)?;
+        let ratio = s.rate() / u.rate();
+        let scenario = format!("search q={SEARCH} at {}", opts.search_records);
+        print_row(&scenario, "portico", &s, s_statements, Some(ratio));
+        summary.push(format!(
+            "search ÷ unsearched list at {} records: {ratio:.2} (goal ≥ 0.50)",
+            opts.search_records
+        ));
+    }
     println!();
-    println!("Portico ÷ anchor, list limit=50: {r50:.2} (goal ≥ 0.80)");
-    println!("Portico ÷ anchor, list limit=1:  {r1:.2}");
-    println!(
-        "search ÷ unsearched list at {} records: {search_ratio:.2} (goal ≥ 0.50)",
-        opts.search_records
-    );
+    for line in summary {
+        println!("{line}");
+    }
     Ok(())
 }

@@ -1,14 +1,15 @@
 //! The anchor: what a bare handler for `GET /api/v1/records/{module}?limit=N` costs. No
 //! authentication, no middleware, no layers: axum, one SELECT — the one the store runs for
 //! that list — on the same database file through rusqlite, with a pool of read-only
-//! connections the size of Portico's (four, the first free one taken, the statement run inside
-//! `block_in_place`), and the rows written as the same JSON Portico answers (record data passed
+//! connections the size of Portico's (four, the first free one taken, the read run on the async
+//! worker, the same query-planner setting), and the rows written as the same JSON Portico answers (record data passed
 //! through as stored).
 
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -51,6 +52,10 @@ impl Anchor {
                 )
                 .map_err(|e| e.to_string())?;
                 conn.busy_timeout(std::time::Duration::from_secs(5))
+                    .map_err(|e| e.to_string())?;
+                // As Portico's readers: without it SQLite prepares `LIMIT ?` statements again
+                // at every execution.
+                conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
                     .map_err(|e| e.to_string())?;
                 Ok(Arc::new(Mutex::new(conn)))
             })
@@ -168,7 +173,7 @@ async fn list(State(anchor): State<Arc<Anchor>>, Query(params): Query<Params>) -
     let limit = params.limit.unwrap_or(50).clamp(1, 200);
     let conn = anchor.reader().await;
     anchor.statements.0.fetch_add(1, Ordering::Relaxed);
-    match tokio::task::block_in_place(|| page(&conn, anchor.org, anchor.module, limit)) {
+    match page(&conn, anchor.org, anchor.module, limit) {
         Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }

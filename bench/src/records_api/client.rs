@@ -44,13 +44,27 @@ pub struct Measured {
     elapsed: Duration,
     /// Microseconds per request.
     latencies: Vec<u32>,
+    /// CPU time the process spent outside this (the client's) thread: the servers'.
+    server_cpu: Option<Duration>,
 }
 
 impl Measured {
     pub fn add(&mut self, other: Measured) {
+        self.server_cpu = match (self.server_cpu, other.server_cpu) {
+            (Some(a), Some(b)) => Some(a + b),
+            (None, b) if self.requests == 0 => b,
+            _ => None,
+        };
         self.requests += other.requests;
         self.elapsed += other.elapsed;
         self.latencies.extend(other.latencies);
+    }
+
+    /// Server CPU time per request (user + system, every server thread): steadier than the
+    /// rate when other work shares the machine.
+    pub fn cpu_per_request(&self) -> Option<Duration> {
+        let requests = u32::try_from(self.requests.max(1)).unwrap_or(u32::MAX);
+        self.server_cpu.map(|cpu| cpu / requests)
     }
 
     pub fn rate(&self) -> f64 {
@@ -121,6 +135,25 @@ async fn exchange(conn: &mut Conn, target: &Target, body: &mut Vec<u8>) -> Resul
     Ok(status)
 }
 
+/// User + system CPU time of the process and of the calling thread, from `/proc` (Linux; in
+/// ticks of 10 ms, `USER_HZ` = 100). `None` elsewhere.
+fn cpu_times() -> Option<(Duration, Duration)> {
+    fn ticks(path: &str) -> Option<u64> {
+        let stat = std::fs::read_to_string(path).ok()?;
+        // Fields after the command name (which may hold spaces): state is the first, utime the
+        // 12th, stime the 13th.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+    }
+    let tick = Duration::from_millis(10);
+    let process = ticks("/proc/self/stat")?;
+    let thread = ticks("/proc/thread-self/stat")?;
+    Some((
+        tick * u32::try_from(process).ok()?,
+        tick * u32::try_from(thread).ok()?,
+    ))
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -156,6 +189,7 @@ pub fn run(
             conns.push(connect(addr).await?);
         }
         let issued = Arc::new(AtomicU64::new(0));
+        let cpu_before = cpu_times();
         let started = Instant::now();
         let deadline = started + phase;
         let request = Arc::new(Target {
@@ -187,6 +221,12 @@ pub fn run(
             measured.latencies.extend(latencies);
         }
         measured.elapsed = started.elapsed();
+        measured.server_cpu = match (cpu_before, cpu_times()) {
+            (Some((p0, t0)), Some((p1, t1))) => {
+                Some(p1.saturating_sub(p0).saturating_sub(t1.saturating_sub(t0)))
+            }
+            _ => None,
+        };
         Ok(measured)
     })
 }

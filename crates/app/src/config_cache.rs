@@ -60,7 +60,12 @@ impl ConfigCache {
 
     /// The org's configuration if it is cached at `min_version` or later (any version when
     /// `None`) and was loaded after the `local`-th local change.
-    pub(crate) fn get(&self, org: Id, min_version: Option<i64>, local: u64) -> Option<Arc<OrgConfig>> {
+    pub(crate) fn get(
+        &self,
+        org: Id,
+        min_version: Option<i64>,
+        local: u64,
+    ) -> Option<Arc<OrgConfig>> {
         let mut inner = self.lock();
         inner.clock += 1;
         let now = inner.clock;
@@ -133,7 +138,10 @@ mod tests {
         assert!(cache.get(1, None, 0).is_some(), "org 1 is used again");
         cache.put(4, config(1), 0);
         assert_eq!(cache.len(), 3);
-        assert!(cache.get(2, None, 0).is_none(), "org 2 was used least recently");
+        assert!(
+            cache.get(2, None, 0).is_none(),
+            "org 2 was used least recently"
+        );
         for org in [1, 3, 4] {
             assert!(cache.get(org, None, 0).is_some(), "org {org} stays");
         }
@@ -148,9 +156,18 @@ mod tests {
         let cache = ConfigCache::new(8);
         cache.put(1, config(5), 2);
         assert!(cache.get(1, Some(5), 2).is_some());
-        assert!(cache.get(1, Some(4), 2).is_some(), "newer than needed is fine");
-        assert!(cache.get(1, Some(6), 2).is_none(), "another instance changed it");
-        assert!(cache.get(1, Some(5), 3).is_none(), "this instance changed it");
+        assert!(
+            cache.get(1, Some(4), 2).is_some(),
+            "newer than needed is fine"
+        );
+        assert!(
+            cache.get(1, Some(6), 2).is_none(),
+            "another instance changed it"
+        );
+        assert!(
+            cache.get(1, Some(5), 3).is_none(),
+            "this instance changed it"
+        );
         assert!(cache.get(1, None, 3).is_none());
     }
 

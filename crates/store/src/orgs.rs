@@ -49,7 +49,9 @@ impl OrgConfig {
     }
 
     pub fn module(&self, api_name: &str) -> Option<&Module> {
-        self.modules.iter().find(|m| m.api_name.as_str() == api_name)
+        self.modules
+            .iter()
+            .find(|m| m.api_name.as_str() == api_name)
     }
 }
 

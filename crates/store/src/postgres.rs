@@ -2,9 +2,10 @@
 //! cached prepared statements.
 
 use crate::error::{StoreError, StoreResult};
-use crate::sql::{Dialect, Executor, Row, Val};
+use crate::sql::{Columns, Dialect, Executor, JsonColumn, Row, Val};
 use bytes::BytesMut;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
@@ -128,17 +129,69 @@ fn read_row(row: &tokio_postgres::Row) -> StoreResult<Row> {
     Ok(Row(values))
 }
 
+/// [`Columns`] over a row as tokio-postgres holds it.
+struct PgColumns<'a>(&'a tokio_postgres::Row);
+
+impl Columns for PgColumns<'_> {
+    fn int(&self, i: usize) -> StoreResult<i64> {
+        self.opt_int(i)?
+            .ok_or_else(|| StoreError::Backend(format!("column {i} is NULL, not an integer")))
+    }
+
+    fn opt_int(&self, i: usize) -> StoreResult<Option<i64>> {
+        let int4 = self
+            .0
+            .columns()
+            .get(i)
+            .is_some_and(|c| *c.type_() == Type::INT4);
+        Ok(if int4 {
+            self.0.try_get::<_, Option<i32>>(i)?.map(i64::from)
+        } else {
+            self.0.try_get::<_, Option<i64>>(i)?
+        })
+    }
+
+    fn bool(&self, i: usize) -> StoreResult<bool> {
+        Ok(self.0.try_get::<_, bool>(i)?)
+    }
+
+    fn opt_text(&self, i: usize) -> StoreResult<Option<Cow<'_, str>>> {
+        Ok(self.0.try_get::<_, Option<&str>>(i)?.map(Cow::Borrowed))
+    }
+
+    fn json(&self, i: usize) -> StoreResult<JsonColumn<'_>> {
+        Ok(JsonColumn::Value(
+            self.0.try_get::<_, serde_json::Value>(i)?,
+        ))
+    }
+}
+
 fn refs(params: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
-impl Executor for PgConn {
-    async fn query(&mut self, sql: &str, params: &[Val]) -> StoreResult<Vec<Row>> {
+impl PgConn {
+    async fn rows(&mut self, sql: &str, params: &[Val]) -> StoreResult<Vec<tokio_postgres::Row>> {
         self.count();
         let client = self.client()?;
         let stmt = client.prepare_cached(sql).await?;
-        let rows = client.query(&stmt, &refs(params)).await?;
-        rows.iter().map(read_row).collect()
+        Ok(client.query(&stmt, &refs(params)).await?)
+    }
+}
+
+impl Executor for PgConn {
+    async fn query(&mut self, sql: &str, params: &[Val]) -> StoreResult<Vec<Row>> {
+        self.rows(sql, params).await?.iter().map(read_row).collect()
+    }
+
+    async fn query_map<T: Send>(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        mut map: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> StoreResult<Vec<T>> {
+        let rows = self.rows(sql, params).await?;
+        rows.iter().map(|r| map(&PgColumns(r))).collect()
     }
 
     async fn execute(&mut self, sql: &str, params: &[Val]) -> StoreResult<u64> {

@@ -2,7 +2,7 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::rows::*;
-use crate::sql::{Executor, Row, Val, like_pattern, placeholders};
+use crate::sql::{Executor, Val, like_pattern, placeholders};
 use crate::store::Tx;
 use crate::users::check_owner;
 use portico_domain::field::LinkTarget;
@@ -107,21 +107,18 @@ async fn write_links(
 }
 
 async fn record_in(c: &mut impl Executor, org: Id, module_id: Id, id: Id) -> StoreResult<Record> {
-    record_from(
-        one(
-            c,
-            &format!("SELECT {RECORD_COLS} FROM records r WHERE r.org_id = $1 AND r.module_id = $2 AND r.id = $3"),
-            &[Val::Int(org), Val::Int(module_id), Val::Int(id)],
-        )
-        .await?,
+    c.query_map(
+        &format!("SELECT {RECORD_COLS} FROM records r WHERE r.org_id = $1 AND r.module_id = $2 AND r.id = $3"),
+        &[Val::Int(org), Val::Int(module_id), Val::Int(id)],
+        record_from,
     )
+    .await?
+    .pop()
+    .ok_or(StoreError::NotFound)
 }
 
-fn page<D: RecordData>(rows: Vec<Row>, limit: i64) -> StoreResult<Page<Record<D>>> {
-    let mut items = rows
-        .into_iter()
-        .map(record_from)
-        .collect::<StoreResult<Vec<_>>>()?;
+/// Records of a query that asked for `limit + 1`: the extra one only says there is a next page.
+fn page<D>(mut items: Vec<Record<D>>, limit: i64) -> StoreResult<Page<Record<D>>> {
     let more = items.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     if more {
         items.pop();
@@ -350,8 +347,8 @@ impl Tx {
         }
         let limit = q.limit.clamp(1, 500);
         push(" ORDER BY r.id DESC LIMIT ?", Val::Int(limit + 1), &mut sql);
-        let rows = self.conn.query(&sql, &params).await?;
-        page(rows, limit)
+        let items = self.conn.query_map(&sql, &params, record_from).await?;
+        page(items, limit)
     }
 
     /// Live records whose lookup fields `field_ids` point at `target_id`, optionally only those
@@ -390,8 +387,8 @@ impl Tx {
              AND l.field_id IN ({})){filter} ORDER BY r.id DESC LIMIT $4",
             placeholders(4, field_ids.len())
         );
-        let rows = self.conn.query(&sql, &params).await?;
-        page(rows, limit)
+        let items = self.conn.query_map(&sql, &params, record_from).await?;
+        page(items, limit)
     }
 
     /// Whether the live record `record_id` points at `target_id` through one of the lookup

@@ -1,16 +1,16 @@
 //! Rows to domain types, and the small query helpers every resource uses.
 
 use crate::error::{StoreError, StoreResult};
-use crate::sql::{Executor, Row, Val};
+use crate::sql::{Columns, Executor, JsonColumn, Row, Val};
 use portico_domain::DomainError;
 use portico_domain::field::{Field, FieldType};
 use portico_domain::layout::Layout;
 use portico_domain::module::{ApiName, DataSharing, Module, ModuleKind};
 use portico_domain::org::{Org, OrgSettings, TimeFormat};
 use portico_domain::profile::{Profile, RecordScope, User};
-use portico_domain::record::{Record, RecordState};
-use serde_json::value::RawValue;
+use portico_domain::record::{Record, RecordState, StoredJson};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 pub(crate) async fn one(c: &mut impl Executor, sql: &str, params: &[Val]) -> StoreResult<Row> {
     opt(c, sql, params).await?.ok_or(StoreError::NotFound)
@@ -129,8 +129,8 @@ pub(crate) fn user_from(r: &Row) -> StoreResult<User> {
 
 /// How a record's data leaves a row: parsed into a `Map`, or kept as the JSON text it was
 /// stored as ([`portico_domain::record::SerializedRecord`]).
-pub(crate) trait RecordData: Sized {
-    fn from_column(value: Val) -> StoreResult<Self>;
+pub(crate) trait RecordData: Sized + Send {
+    fn from_column(value: JsonColumn<'_>) -> StoreResult<Self>;
 }
 
 fn not_an_object() -> StoreError {
@@ -138,46 +138,43 @@ fn not_an_object() -> StoreError {
 }
 
 impl RecordData for Map<String, Value> {
-    fn from_column(value: Val) -> StoreResult<Self> {
-        let value = match value {
-            Val::Json(v) => v,
-            Val::Text(t) => serde_json::from_str(&t)?,
-            _ => return Err(not_an_object()),
-        };
+    fn from_column(value: JsonColumn<'_>) -> StoreResult<Self> {
         match value {
-            Value::Object(map) => Ok(map),
-            _ => Err(not_an_object()),
+            JsonColumn::Text(t) => Ok(serde_json::from_str(&t)?),
+            JsonColumn::Value(Value::Object(map)) => Ok(map),
+            JsonColumn::Value(_) => Err(not_an_object()),
         }
     }
 }
 
-impl RecordData for Box<RawValue> {
-    /// SQLite's text is what serde_json wrote from a `Map` (compact, keys sorted), so it is
-    /// checked and kept as it is; PostgreSQL's JSONB arrives parsed and is written the same way.
-    fn from_column(value: Val) -> StoreResult<Self> {
-        let raw = match value {
-            Val::Text(t) => RawValue::from_string(t)?,
-            Val::Json(v @ Value::Object(_)) => serde_json::value::to_raw_value(&v)?,
-            _ => return Err(not_an_object()),
+impl RecordData for StoredJson {
+    /// SQLite keeps the text serde_json wrote from the record's `Map`; PostgreSQL's JSONB
+    /// arrives parsed and is written the same way. Either way the text is what writing the
+    /// parsed `Map` gives, so it is not parsed again here.
+    fn from_column(value: JsonColumn<'_>) -> StoreResult<Self> {
+        let text = match value {
+            JsonColumn::Text(t) => t.into_owned(),
+            JsonColumn::Value(v @ Value::Object(_)) => v.to_string(),
+            JsonColumn::Value(_) => return Err(not_an_object()),
         };
-        if raw.get().starts_with('{') {
-            Ok(raw)
+        if text.starts_with('{') && text.ends_with('}') {
+            Ok(StoredJson::from_store(text))
         } else {
             Err(not_an_object())
         }
     }
 }
 
-/// A row of [`RECORD_COLS`], taken by value so no text is copied.
-pub(crate) fn record_from<D: RecordData>(mut r: Row) -> StoreResult<Record<D>> {
+/// A row of [`RECORD_COLS`], read where it lies: only the data and the two texts are copied.
+pub(crate) fn record_from<D: RecordData>(r: &dyn Columns) -> StoreResult<Record<D>> {
     Ok(Record {
         id: r.int(0)?,
         org_id: r.int(1)?,
         module_id: r.int(2)?,
         owner_id: r.int(3)?,
-        data: D::from_column(r.take(4)?)?,
-        display_name: r.take_text(5)?,
-        email: r.take_opt_text(6)?,
+        data: D::from_column(r.json(4)?)?,
+        display_name: r.text(5)?.into_owned(),
+        email: r.opt_text(6)?.map(Cow::into_owned),
         state: RecordState {
             approval_locked: r.bool(7)?,
             in_review: r.bool(8)?,

@@ -3,6 +3,7 @@
 
 use crate::error::{StoreError, StoreResult};
 use serde_json::Value as Json;
+use std::borrow::Cow;
 
 /// A parameter or column value. SQL text uses `$1, $2, …` placeholders on both backends.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +140,29 @@ impl Row {
     }
 }
 
+/// One result row read where the backend holds it, column by column: a mapper copies only
+/// what it keeps, and text it only reads (JSON to parse or check) is not copied at all.
+pub trait Columns {
+    fn int(&self, i: usize) -> StoreResult<i64>;
+    fn opt_int(&self, i: usize) -> StoreResult<Option<i64>>;
+    /// SQLite stores booleans as 0/1 integers.
+    fn bool(&self, i: usize) -> StoreResult<bool>;
+    fn opt_text(&self, i: usize) -> StoreResult<Option<Cow<'_, str>>>;
+    /// A JSON column: text on SQLite, parsed JSONB on PostgreSQL.
+    fn json(&self, i: usize) -> StoreResult<JsonColumn<'_>>;
+
+    fn text(&self, i: usize) -> StoreResult<Cow<'_, str>> {
+        self.opt_text(i)?
+            .ok_or_else(|| StoreError::Backend(format!("column {i} is NULL, not text")))
+    }
+}
+
+/// A JSON column as the backend hands it over.
+pub enum JsonColumn<'a> {
+    Text(Cow<'a, str>),
+    Value(Json),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     Sqlite,
@@ -152,6 +176,14 @@ pub trait Executor: Send {
         sql: &str,
         params: &[Val],
     ) -> impl Future<Output = StoreResult<Vec<Row>>> + Send;
+    /// Runs a query and maps each row where it lies ([`Columns`]), without copying it into a
+    /// [`Row`] first: for the paths that read many rows (record lists).
+    fn query_map<T: Send>(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        map: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> impl Future<Output = StoreResult<Vec<T>>> + Send;
     /// Runs a statement and answers how many rows it changed.
     fn execute(
         &mut self,

@@ -9,7 +9,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::migrations;
 use crate::postgres::{PgConn, PgDb};
 use crate::rows::one;
-use crate::sql::{Dialect, Executor, Row, Val};
+use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
     ApiCaller, ApiToken, AuditEntry, CreatedOrg, ModuleSettings, NewOrg, NewUser, OrgConfig, Page,
@@ -47,6 +47,18 @@ impl Executor for Conn {
         match self {
             Self::Sqlite(c) => c.query(sql, params).await,
             Self::Postgres(c) => c.query(sql, params).await,
+        }
+    }
+
+    async fn query_map<T: Send>(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        map: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> StoreResult<Vec<T>> {
+        match self {
+            Self::Sqlite(c) => c.query_map(sql, params, map).await,
+            Self::Postgres(c) => c.query_map(sql, params, map).await,
         }
     }
 

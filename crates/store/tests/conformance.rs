@@ -24,7 +24,9 @@ mod isolation;
 use isolation::orgs_are_isolated;
 #[path = "conformance/config.rs"]
 mod config;
-use config::{api_callers_come_with_their_user_and_version, configuration_changes_raise_the_version};
+use config::{
+    api_callers_come_with_their_user_and_version, configuration_changes_raise_the_version,
+};
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {

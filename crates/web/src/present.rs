@@ -1,16 +1,19 @@
 //! How domain values look in JSON answers and on pages.
 
+mod records;
+mod timestamp;
+
+pub use records::{RecordJson, record_json, record_list_body};
+pub use timestamp::rfc3339;
+
 use portico_app::modules::ModuleDetail;
-use portico_domain::module::{ApiName, Module};
-use portico_domain::{Id, Millis};
+use portico_domain::Millis;
+use portico_domain::module::Module;
 use portico_domain::portal::SeatGrant;
 use portico_domain::profile::{Profile, User};
 use portico_domain::record::Record;
 use portico_domain::webtab::WebTab;
-use serde::Serialize;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 /// Text made safe to place in HTML, with askama's own escaper: for the few answers written
 /// without a template (fallbacks when a template fails to render).
@@ -21,65 +24,12 @@ pub fn escape_html(text: &str) -> String {
     }
 }
 
-/// Milliseconds since the epoch as an RFC 3339 UTC timestamp.
-pub fn rfc3339(ms: Millis) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
-}
-
 /// Milliseconds since the epoch as `2026-11-23 19:11 UTC`, for pages.
 pub fn human_time(ms: Millis) -> String {
     let s = rfc3339(ms);
     match (s.get(..10), s.get(11..16)) {
         (Some(d), Some(t)) => format!("{d} {t} UTC"),
         _ => s,
-    }
-}
-
-/// A record as the API writes it. The keys are in alphabetical order — the order serde_json's
-/// maps wrote them in when answers were built as `Value`s — so the bytes did not change when
-/// records stopped going through a `Value` (and a list passes stored data through untouched).
-#[derive(Serialize)]
-pub struct RecordJson<'a, D> {
-    created_at: String,
-    data: &'a D,
-    deleted_at: Option<String>,
-    id: Id,
-    module: &'a ApiName,
-    name: &'a str,
-    owner_id: Id,
-    state: RecordStateJson,
-    updated_at: String,
-    version: i64,
-}
-
-/// [`RecordState`](portico_domain::record::RecordState), keys in alphabetical order.
-#[derive(Serialize)]
-struct RecordStateJson {
-    approval_locked: bool,
-    gdpr_consent: bool,
-    in_review: bool,
-}
-
-/// A record of `module` as the API writes it; `D` is its data, parsed or as stored.
-pub fn record_json<'a, D: Serialize>(module: &'a Module, r: &'a Record<D>) -> RecordJson<'a, D> {
-    RecordJson {
-        created_at: rfc3339(r.created_at),
-        data: &r.data,
-        deleted_at: r.deleted_at.map(rfc3339),
-        id: r.id,
-        module: &module.api_name,
-        name: &r.display_name,
-        owner_id: r.owner_id,
-        state: RecordStateJson {
-            approval_locked: r.state.approval_locked,
-            gdpr_consent: r.state.gdpr_consent,
-            in_review: r.state.in_review,
-        },
-        updated_at: rfc3339(r.updated_at),
-        version: r.version,
     }
 }
 

@@ -27,7 +27,10 @@ pub(crate) async fn configuration_changes_raise_the_version(store: Store) {
     let other_before = store.org_config(other.org).await.unwrap();
     let mut before = versions(&store, &t).await;
     let mut raised = |what: &str, now: (i64, u64)| {
-        assert!(now.0 > before.0, "{what} must raise the org's config_version");
+        assert!(
+            now.0 > before.0,
+            "{what} must raise the org's config_version"
+        );
         assert!(now.1 > before.1, "{what} must count as a local change");
         before = now;
     };
@@ -136,7 +139,10 @@ pub(crate) async fn api_callers_come_with_their_user_and_version(store: Store) {
     );
 
     // What the caller refuses is read fresh: revocation and deactivation.
-    store.revoke_api_token(t.org, token.id, NOW + 1).await.unwrap();
+    store
+        .revoke_api_token(t.org, token.id, NOW + 1)
+        .await
+        .unwrap();
     store.set_user_active(t.org, t.user, false).await.unwrap();
     let caller = store.find_api_caller("hash-1").await.unwrap().unwrap();
     assert_eq!(caller.token.revoked_at, Some(NOW + 1));

@@ -13,8 +13,8 @@ use registry::ApiRoutes;
 
 use crate::error::{ApiResult, AppError};
 use crate::present::{
-    RecordJson, api_token_json, module_json, module_summary, profile_json, record_json, rfc3339,
-    user_json, web_tab_json,
+    api_token_json, module_json, module_summary, profile_json, record_json, record_list_body,
+    rfc3339, user_json, web_tab_json,
 };
 use crate::{AppState, openapi};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -35,8 +35,7 @@ use portico_domain::record::Record;
 use portico_domain::record::RecordState;
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::NewWebTab;
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
@@ -346,13 +345,8 @@ fn list_params(params: &HashMap<String, String>) -> Result<ListParams, AppError>
     })
 }
 
-/// A page of records: the stored data of each is passed through as it is, never parsed.
-#[derive(Serialize)]
-struct RecordList<'a> {
-    items: Vec<RecordJson<'a, Box<RawValue>>>,
-    next: Option<String>,
-}
-
+/// A page of records: the stored data of each is copied into the answer as it is, never parsed
+/// (see `present::record_list_body`).
 async fn list_records(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -364,11 +358,8 @@ async fn list_records(
         &state, &actor, &module, p.after, p.limit, p.q,
     )
     .await?;
-    let list = RecordList {
-        items: page.items.iter().map(|r| record_json(&module, r)).collect(),
-        next: page.next.map(|n| n.to_string()),
-    };
-    Ok(Json(list).into_response())
+    let body = record_list_body(&module, &page);
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[derive(Deserialize)]
