@@ -51,19 +51,24 @@ async fn a_warm_records_call_runs_two_statements(app: TestApp) {
 
     // After a configuration change the cache is reloaded once (by the change's own answer,
     // which reads the module back), and calls are back at two.
+    rename_contacts(&app, &admin).await;
+    assert_eq!(
+        statements_per_call(&app, "/api/v1/records/Contacts?limit=5", &admin).await,
+        2.0
+    );
+}
+
+/// Renames the Contacts module to "People" (a configuration change) through instance A.
+async fn rename_contacts(app: &TestApp, admin: &str) {
     let r = app
         .patch(
             "/api/v1/modules/Contacts",
-            &admin,
+            admin,
             json!({"label": "People"}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["label"], "People");
-    assert_eq!(
-        statements_per_call(&app, "/api/v1/records/Contacts?limit=5", &admin).await,
-        2.0
-    );
 }
 
 /// A second `portico serve` on the same database: its own store, cache and port.
@@ -110,14 +115,7 @@ async fn changes_on_one_instance_count_on_the_next_request_of_another(app: TestA
     );
 
     // A module renamed on A: B's next request shows the new name.
-    let r = app
-        .patch(
-            "/api/v1/modules/Contacts",
-            &admin,
-            json!({"label": "People"}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    rename_contacts(&app, &admin).await;
     let (_, module) = b.get(&app, "/api/v1/modules/Contacts", &admin).await;
     assert_eq!(
         module["label"], "People",

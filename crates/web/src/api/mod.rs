@@ -23,7 +23,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use portico_app::modules::ModuleChanges;
-use portico_app::records::RecordExtras;
+use portico_app::records::{ListRequest, RecordExtras};
 use portico_app::users::NewUserInput;
 use portico_domain::Id;
 use portico_domain::field::NewField;
@@ -354,10 +354,13 @@ async fn list_records(
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
     let p = list_params(&params)?;
-    let (module, page) = portico_app::records::list_serialized_records(
-        &state, &actor, &module, p.after, p.limit, p.q,
-    )
-    .await?;
+    let request = ListRequest {
+        after: p.after,
+        limit: p.limit,
+        search: p.q,
+    };
+    let (module, page) =
+        portico_app::records::list_serialized_records(&state, &actor, &module, request).await?;
     let body = record_list_body(&module, &page);
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
