@@ -1,10 +1,8 @@
 //! How domain values look in JSON answers and on pages.
 
 mod records;
-mod timestamp;
 
 pub use records::{RecordJson, record_json, record_list_body};
-pub use timestamp::rfc3339;
 
 use portico_app::modules::ModuleDetail;
 use portico_domain::Millis;
@@ -14,6 +12,8 @@ use portico_domain::profile::{Profile, User};
 use portico_domain::record::Record;
 use portico_domain::webtab::WebTab;
 use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 /// Text made safe to place in HTML, with askama's own escaper: for the few answers written
 /// without a template (fallbacks when a template fails to render).
@@ -21,6 +21,26 @@ pub fn escape_html(text: &str) -> String {
     match askama::filters::escape(text, askama::filters::Html) {
         Ok(safe) => safe.to_string(),
         Err(never) => match never {},
+    }
+}
+
+/// Milliseconds since the epoch as an RFC 3339 UTC timestamp (`2025-06-15T15:06:40.1Z`), or
+/// `""` outside RFC 3339's years.
+pub fn rfc3339(ms: Millis) -> String {
+    let mut out = Vec::with_capacity(24);
+    write_rfc3339(&mut out, ms);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`rfc3339`] appended to `out`, without a `String` of its own (a records list writes two per
+/// record); nothing outside RFC 3339's years.
+pub fn write_rfc3339(out: &mut Vec<u8>, ms: Millis) {
+    let start = out.len();
+    let written = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .map(|t| t.format_into(out, &Rfc3339));
+    if !matches!(written, Some(Ok(_))) {
+        out.truncate(start);
     }
 }
 
@@ -117,7 +137,14 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_750_000_000_120), "2025-06-15T15:06:40.12Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(human_time(1_700_000_000_000), "2023-11-14 22:13 UTC");
+        // Past year 9999 there is no RFC 3339 timestamp, and nothing is left half-written.
+        assert_eq!(rfc3339(253_402_300_800_000), "");
+        let mut out = b"x".to_vec();
+        write_rfc3339(&mut out, i64::MAX);
+        assert_eq!(out, b"x");
     }
 
     #[test]

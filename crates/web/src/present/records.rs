@@ -3,7 +3,7 @@
 //! it is. Both give the same bytes for the same record (test
 //! `a_list_writes_each_record_as_a_single_answer_does`).
 
-use super::rfc3339;
+use super::{rfc3339, write_rfc3339};
 use portico_domain::Id;
 use portico_domain::module::{ApiName, Module};
 use portico_domain::record::{Record, SerializedRecord};
@@ -133,7 +133,7 @@ fn boolean(out: &mut Vec<u8>, b: bool) {
 /// An RFC 3339 timestamp is digits, `-`, `:`, `T`, `.` and `Z`: nothing to escape.
 fn timestamp(out: &mut Vec<u8>, ms: i64) {
     out.push(b'"');
-    out.extend_from_slice(rfc3339(ms).as_bytes());
+    write_rfc3339(out, ms);
     out.push(b'"');
 }
 
