@@ -111,7 +111,8 @@ impl ConfigCache {
         config
     }
 
-    pub(crate) fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.lock().entries.len()
     }
 }

@@ -72,11 +72,6 @@ impl Context {
         Ok(self.config.put(org, loaded, local))
     }
 
-    /// How many orgs' configurations are cached (tests check it stays bounded).
-    pub fn cached_orgs(&self) -> usize {
-        self.config.len()
-    }
-
     /// The store, for the use cases of this crate only: the web layer and portal-facing code
     /// reach data through use cases, never around them.
     pub(crate) fn store(&self) -> &Store {

@@ -107,9 +107,10 @@ impl SqliteDb {
     /// Starts a write transaction; SQLite allows one writer at a time.
     pub async fn begin(&self) -> StoreResult<SqliteConn> {
         let conn = Arc::clone(&self.writer).lock_owned().await;
-        let conn = self.conn(conn, true);
+        let mut conn = self.conn(conn, false);
         conn.count();
         blocking(|| conn.conn.execute_batch("BEGIN IMMEDIATE"))?;
+        conn.in_tx = true;
         Ok(conn)
     }
 }

@@ -54,7 +54,7 @@ pub fn human_time(ms: Millis) -> String {
 }
 
 /// A record's entity tag: its version, quoted (RFC 9110 strong validator).
-pub fn etag<D>(r: &Record<D>) -> String {
+pub fn etag(r: &Record) -> String {
     format!("\"{}\"", r.version)
 }
 

@@ -411,7 +411,7 @@ fn record_reply(status: StatusCode, module: &Module, record: &Record) -> Respons
     (status, [(header::ETAG, etag_header(record))], body).into_response()
 }
 
-fn etag_header<D>(record: &Record<D>) -> HeaderValue {
+fn etag_header(record: &Record) -> HeaderValue {
     HeaderValue::from_str(&crate::present::etag(record))
         .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
