@@ -43,6 +43,11 @@ pub(crate) const USER_COLS: &str = "id, org_id, email, name, profile_id, super_a
 pub(crate) const RECORD_COLS: &str = "r.id, r.org_id, r.module_id, r.owner_id, r.data, r.display_name, \
      r.email, r.approval_locked, r.in_review, r.gdpr_consent, r.created_at, r.updated_at, r.deleted_at, r.version";
 
+/// How many columns a column list names.
+pub(crate) fn column_count(cols: &str) -> usize {
+    cols.split(", ").count()
+}
+
 /// `a, b` as `t.a, t.b`, for a column list in a join.
 pub(crate) fn prefixed(table: &str, cols: &str) -> String {
     cols.split(", ")

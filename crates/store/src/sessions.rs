@@ -194,8 +194,8 @@ impl Tx {
             return Ok(None);
         };
         // Token columns, then user columns, then the version.
-        let mut user = Row(token.0.split_off(8));
-        let version = Row(user.0.split_off(7));
+        let mut user = Row(token.0.split_off(column_count(TOKEN_COLS)));
+        let version = Row(user.0.split_off(column_count(USER_COLS)));
         Ok(Some(ApiCaller {
             token: token_row(&token)?,
             user: user_from(&user)?,

@@ -239,7 +239,7 @@ impl Tx {
             &[Val::Int(org), Val::Int(id)],
         )
         .await?;
-        let version = row.int(7)?;
+        let version = row.int(column_count(USER_COLS))?;
         Ok((user_from(&row)?, version))
     }
 
