@@ -1,11 +1,12 @@
 //! What every use case needs: the store, the clock, the settings and the password threads.
 
+use crate::config_cache::ConfigCache;
 use crate::passwords::PasswordWorkers;
-use portico_domain::Millis;
 use portico_domain::base_url::BaseUrl;
 use portico_domain::lockout::LockoutRule;
 use portico_domain::outbox::DeliveryRule;
-use portico_store::Store;
+use portico_domain::{Id, Millis};
+use portico_store::{OrgConfig, Store};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -56,6 +57,8 @@ pub struct Context {
     /// Rung after a use case commits mail, so this instance's delivery worker starts at once
     /// instead of at its next poll.
     mail_waiting: Arc<Notify>,
+    /// Each org's profiles and modules (see `config_cache`).
+    config: ConfigCache,
 }
 
 impl Context {
@@ -66,12 +69,29 @@ impl Context {
             settings,
             passwords: PasswordWorkers::standard(),
             mail_waiting: Arc::new(Notify::new()),
+            config: ConfigCache::new(ConfigCache::CAP),
         }
     }
 
     /// The threads that hash and verify passwords.
     pub(crate) fn passwords(&self) -> &PasswordWorkers {
         &self.passwords
+    }
+
+    /// The org's profiles and modules: from the cache when it holds them at `min_version` or
+    /// later (any version when `None`, for a request whose actor already checked it) with no
+    /// local change since; otherwise read from the store (three statements) and cached.
+    pub(crate) async fn org_config(
+        &self,
+        org: Id,
+        min_version: Option<i64>,
+    ) -> crate::Result<Arc<OrgConfig>> {
+        let local = self.store.config_changes();
+        if let Some(config) = self.config.get(org, min_version, local) {
+            return Ok(config);
+        }
+        let loaded = self.store.org_config(org).await?;
+        Ok(self.config.put(org, loaded, local))
     }
 
     /// The store, for the use cases of this crate only: the web layer and portal-facing code
@@ -84,6 +104,12 @@ impl Context {
     pub async fn ready(&self) -> crate::Result<&'static str> {
         self.store.ping().await?;
         Ok(self.store.backend())
+    }
+
+    /// How many SQL statements this instance has run so far (see
+    /// [`portico_store::Store::statements`]); read-only, for benchmarks and tests.
+    pub fn statements(&self) -> u64 {
+        self.store.statements()
     }
 
     pub fn settings(&self) -> &Settings {

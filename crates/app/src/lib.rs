@@ -11,6 +11,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod catalogue;
+mod config_cache;
 mod context;
 pub mod dns;
 mod error;

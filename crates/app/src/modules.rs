@@ -1,6 +1,6 @@
 //! Modules, their fields and layouts: reading what the actor may see, and setup for administrators.
 
-use crate::{Context, Result, forbidden, require_admin};
+use crate::{AppError, Context, Result, forbidden, require_admin};
 use portico_domain::access::CrmActor;
 use portico_domain::canvas::check_template;
 use portico_domain::field::{Field, NewField};
@@ -10,15 +10,18 @@ use portico_domain::profile::Action;
 use portico_domain::standard::NewCustomModule;
 use portico_store::ModuleSettings;
 /// A module the actor may perform `action` on (404 if it does not exist, 403 if not allowed).
+/// Read from the org's cached configuration, which building the actor brought up to the
+/// version the request saw (see `config_cache`).
 pub async fn module(
     ctx: &Context,
     actor: &CrmActor,
     api_name: &str,
     action: Action,
 ) -> Result<Module> {
-    let module = ctx.store().get_module(actor.user.org_id, api_name).await?;
-    if actor.can(&module, action) {
-        Ok(module)
+    let config = ctx.org_config(actor.user.org_id, None).await?;
+    let module = config.module(api_name).ok_or(AppError::NotFound)?;
+    if actor.can(module, action) {
+        Ok(module.clone())
     } else {
         Err(forbidden(&format!("{} {}", action.as_str(), module.label)))
     }
@@ -26,10 +29,12 @@ pub async fn module(
 
 /// The modules the actor may view, in menu order.
 pub async fn visible_modules(ctx: &Context, actor: &CrmActor) -> Result<Vec<Module>> {
-    let all = ctx.store().list_modules(actor.user.org_id).await?;
-    Ok(all
-        .into_iter()
+    let config = ctx.org_config(actor.user.org_id, None).await?;
+    Ok(config
+        .modules
+        .iter()
         .filter(|m| actor.can(m, Action::View))
+        .cloned()
         .collect())
 }
 

@@ -8,7 +8,7 @@ use portico_domain::access::{CrmActor, ListScope};
 use portico_domain::field::LinkTarget;
 use portico_domain::module::Module;
 use portico_domain::profile::Action;
-use portico_domain::record::{Record, RecordState, validate_data};
+use portico_domain::record::{Record, RecordState, SerializedRecord, validate_data};
 use portico_domain::{DomainError, FieldError, Id};
 use portico_store::{Page, RecordMeta, RecordQuery, Tx};
 use serde_json::{Map, Value};
@@ -21,6 +21,19 @@ fn page_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX)
 }
 
+/// Which page of a module's live records to list.
+#[derive(Debug, Clone, Default)]
+pub struct ListRequest {
+    /// The last id of the previous page.
+    pub after: Option<Id>,
+    /// How many (default 50, at most 200).
+    pub limit: Option<i64>,
+    /// Only records whose name or email matches.
+    pub search: Option<String>,
+}
+
+/// The page of `api_name`'s live records the actor may list: newest first, from `after`,
+/// `limit` of them (default 50), optionally only those matching `search`.
 pub async fn list_records(
     ctx: &Context,
     actor: &CrmActor,
@@ -29,6 +42,45 @@ pub async fn list_records(
     limit: Option<i64>,
     search: Option<String>,
 ) -> Result<(Module, Page<Record>)> {
+    let request = ListRequest {
+        after,
+        limit,
+        search,
+    };
+    let (module, query) = list_query(ctx, actor, api_name, request).await?;
+    let page = ctx.store().list_records(actor.user.org_id, &query).await?;
+    Ok((module, page))
+}
+
+/// [`list_records`] with each record's data as the JSON text the store holds, for answers that
+/// pass it on unchanged (the API's lists): no value is parsed and written again.
+pub async fn list_serialized_records(
+    ctx: &Context,
+    actor: &CrmActor,
+    api_name: &str,
+    request: ListRequest,
+) -> Result<(Module, Page<SerializedRecord>)> {
+    let (module, query) = list_query(ctx, actor, api_name, request).await?;
+    let org = actor.user.org_id;
+    Ok((
+        module,
+        ctx.store().list_serialized_records(org, &query).await?,
+    ))
+}
+
+/// The module and the query of a list: the module must be viewable, and a user who sees only
+/// their own records of it lists only those.
+async fn list_query(
+    ctx: &Context,
+    actor: &CrmActor,
+    api_name: &str,
+    request: ListRequest,
+) -> Result<(Module, RecordQuery)> {
+    let ListRequest {
+        after,
+        limit,
+        search,
+    } = request;
     // A search is one line of text; NUL in it would fail on PostgreSQL, so it is refused here
     // for every caller (the API, the admin's list, the CLI) rather than in each.
     if search
@@ -54,8 +106,7 @@ pub async fn list_records(
         search,
         in_bin: false,
     };
-    let page = ctx.store().list_records(actor.user.org_id, &query).await?;
-    Ok((module, page))
+    Ok((module, query))
 }
 
 /// A live record the actor can see; anything else is "not found".

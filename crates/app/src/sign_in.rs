@@ -102,13 +102,19 @@ pub async fn sweep_sessions(ctx: &Context) -> Result<u64> {
 /// The CRM user behind an API bearer token. Unknown, expired and revoked tokens are refused
 /// alike, and so are the tokens of a user who is inactive or gone. The last use is written at
 /// most once a minute.
+///
+/// One statement reads the token, its user and the org's configuration version; the profile
+/// comes from the org's cached configuration at that version (see `config_cache`). So a
+/// revoked or expired token, a deactivated user or a changed profile counts from the next
+/// request on, on every instance.
 pub async fn api_actor(ctx: &Context, bearer: &str) -> Result<CrmActor> {
     let now = ctx.now();
-    let token = match ctx.store().find_api_token(&token_hash(bearer)).await? {
-        Some(t) if t.expires_at > now && t.revoked_at.is_none() => t,
+    let caller = match ctx.store().find_api_caller(&token_hash(bearer)).await? {
+        Some(c) if c.token.expires_at > now && c.token.revoked_at.is_none() => c,
         _ => return Err(AppError::Unauthorized),
     };
-    let actor = actor(ctx, token.org_id, token.user_id).await?;
+    let actor = actor_at(ctx, caller.user, caller.config_version).await?;
+    let token = caller.token;
     if crate::api_tokens::needs_touch(&token, now) {
         ctx.store()
             .touch_api_token(token.org_id, token.id, now)
@@ -155,19 +161,30 @@ pub async fn issue_api_token_for(
     };
     issue_api_token(ctx, &user, label, ttl_ms).await
 }
-/// Loads the user and profile behind a session or token; inactive users are refused.
+/// Loads the user and profile behind a session or token; inactive users are refused. The user
+/// and the org's configuration version are one statement; the profile comes from the cache.
 pub async fn actor(ctx: &Context, org: Id, user_id: Id) -> Result<CrmActor> {
     // A user that no longer exists ends the session; a database failure stays a failure (a
     // 500 with a request id), never a sign-out.
-    let user = match ctx.store().get_user(org, user_id).await {
-        Ok(user) => user,
+    let (user, version) = match ctx.store().get_user_with_config(org, user_id).await {
+        Ok(found) => found,
         Err(portico_store::StoreError::NotFound) => return Err(AppError::Unauthorized),
         Err(e) => return Err(e.into()),
     };
+    actor_at(ctx, user, version).await
+}
+
+/// The actor for a user read together with their org's configuration `version`: refused when
+/// inactive; their profile from the org's configuration cached at that version or later.
+async fn actor_at(ctx: &Context, user: User, version: i64) -> Result<CrmActor> {
     if !user.active {
         return Err(AppError::Unauthorized);
     }
-    let profile = ctx.store().get_profile(org, user.profile_id).await?;
+    let config = ctx.org_config(user.org_id, Some(version)).await?;
+    let profile = config
+        .profile(user.profile_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
     Ok(CrmActor { user, profile })
 }
 

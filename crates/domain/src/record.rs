@@ -20,13 +20,16 @@ pub struct RecordState {
     pub gdpr_consent: bool,
 }
 
+/// A record. Its data is a JSON object keyed by field API name: parsed (`Map`, the default) for
+/// everything that reads or changes values, or still the JSON text it was stored as
+/// ([`SerializedRecord`]) for answers that pass it on unchanged.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Record {
+pub struct Record<D = Map<String, Value>> {
     pub id: Id,
     pub org_id: Id,
     pub module_id: Id,
     pub owner_id: Id,
-    pub data: Map<String, Value>,
+    pub data: D,
     pub display_name: String,
     pub email: Option<String>,
     pub state: RecordState,
@@ -36,6 +39,38 @@ pub struct Record {
     /// Starts at 1 and goes up by one with every update: the record's ETag, so a write based
     /// on an older read is refused instead of overwriting a change it never saw.
     pub version: i64,
+}
+
+/// A record whose data is the JSON text the store holds for it: a list answer copies it into
+/// the response instead of parsing every value and writing it again.
+pub type SerializedRecord = Record<StoredJson>;
+
+/// A JSON object as the store wrote it: serde_json's compact text of a validated `Map` (keys
+/// sorted), which is exactly what writing the parsed `Map` again would give. Only the store
+/// makes these, from text it wrote itself (SQLite keeps that text; PostgreSQL's JSONB is
+/// written out the same way as it is read), so the text is not checked again on its way out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredJson(String);
+
+impl StoredJson {
+    /// For the store: text it wrote with serde_json from a `Map`.
+    pub fn from_store(text: String) -> Self {
+        Self(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Through serde the text is checked as any other (the fast path of list answers writes it
+/// directly instead).
+impl Serialize for StoredJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_json::value::RawValue::from_string(self.0.clone())
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
 }
 
 /// Record data that passed validation, with what the store needs to index it.

@@ -462,6 +462,17 @@ ALTER TABLE records ALTER COLUMN search SET STATISTICS 1000;
         },
     },
     Migration {
+        version: 9,
+        name: "org configuration version",
+        // Raised in the transaction of every change to the org's profiles, modules, fields or
+        // layouts; instances compare it with what they cached (see `Tx::config_changed`).
+        ddl: Ddl::Both(
+            r#"
+ALTER TABLE orgs ADD COLUMN config_version BIGINT NOT NULL DEFAULT 0;
+"#,
+        ),
+    },
+    Migration {
         version: 10,
         name: "the outbox: every email, written with the change that causes it",
         // One row per email. `next_attempt_at` is when the message is next due: for a pending

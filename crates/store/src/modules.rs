@@ -186,6 +186,7 @@ impl Tx {
     pub async fn create_module(&mut self, org: Id, spec: &ModuleSpec) -> StoreResult<Module> {
         let tx = &mut self.conn;
         let module = insert_module(tx, org, spec).await?;
+        self.config_changed(org).await?;
         Ok(module)
     }
 
@@ -239,6 +240,7 @@ impl Tx {
         if !module.sharing.is_public() {
             crate::portals::drop_public_module(tx, org, module.api_name.as_str()).await?;
         }
+        self.config_changed(org).await?;
         Ok(module)
     }
 
@@ -282,6 +284,7 @@ impl Tx {
                 .await?;
             }
         }
+        self.config_changed(org).await?;
         Ok(field)
     }
 
@@ -312,6 +315,7 @@ impl Tx {
             )));
         }
         let layout = insert_layout(tx, org, module_id, &checked).await?;
+        self.config_changed(org).await?;
         Ok(layout)
     }
 

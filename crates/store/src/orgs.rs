@@ -6,6 +6,7 @@ use crate::rows::*;
 use crate::sql::{Executor, Val};
 use crate::store::Tx;
 use crate::users::{NewUser, insert_profile, insert_user};
+use portico_domain::module::Module;
 use portico_domain::org::{Org, OrgSettings};
 use portico_domain::profile::{NewProfile, Profile, User};
 use portico_domain::standard::ModuleSpec;
@@ -28,6 +29,30 @@ pub struct CreatedOrg {
     pub org: Org,
     pub profiles: Vec<Profile>,
     pub admin: Option<User>,
+}
+
+/// What every request of an org's users needs and rarely changes — its profiles and modules —
+/// with the org's `config_version` as it was before they were read. Every change to profiles,
+/// modules, fields or layouts raises that version in its own transaction
+/// ([`Tx::config_changed`]), so a copy is current for a request that read a version no higher.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgConfig {
+    pub version: i64,
+    pub profiles: Vec<Profile>,
+    /// In menu order.
+    pub modules: Vec<Module>,
+}
+
+impl OrgConfig {
+    pub fn profile(&self, id: Id) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id == id)
+    }
+
+    pub fn module(&self, api_name: &str) -> Option<&Module> {
+        self.modules
+            .iter()
+            .find(|m| m.api_name.as_str() == api_name)
+    }
 }
 
 /// The first administrator of a new org (password already hashed); created with the org.
@@ -63,6 +88,8 @@ impl Tx {
             id: row.int(0)?,
             settings: s.clone(),
         };
+        self.config_changed(org.id).await?;
+        let tx = &mut self.conn;
         for spec in &new.modules {
             insert_module(tx, org.id, spec).await?;
         }
@@ -94,6 +121,39 @@ impl Tx {
             org,
             profiles,
             admin,
+        })
+    }
+
+    /// Raises the org's `config_version` inside this transaction and notes the change for
+    /// [`crate::Store::config_changes`] at commit. Every operation that writes profiles,
+    /// modules, fields or layouts calls it (a unit test reads the sources to hold that), so
+    /// no use case can forget it, and caches on every instance see the change with the next
+    /// request that reads the version.
+    pub(crate) async fn config_changed(&mut self, org: Id) -> StoreResult<()> {
+        self.conn
+            .execute(
+                "UPDATE orgs SET config_version = config_version + 1 WHERE id = $1",
+                &[Val::Int(org)],
+            )
+            .await?;
+        self.changes_config = true;
+        Ok(())
+    }
+
+    /// The org's profiles and modules with the configuration version read before them, so the
+    /// copy is at least as new as the version it carries.
+    pub async fn org_config(&mut self, org: Id) -> StoreResult<OrgConfig> {
+        let version = one(
+            &mut self.conn,
+            "SELECT config_version FROM orgs WHERE id = $1",
+            &[Val::Int(org)],
+        )
+        .await?
+        .int(0)?;
+        Ok(OrgConfig {
+            version,
+            profiles: self.list_profiles(org).await?,
+            modules: self.list_modules(org).await?,
         })
     }
 
@@ -157,5 +217,96 @@ impl Tx {
             id: org,
             settings: s.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    /// The tables whose rows instances cache per org (profiles, modules) or describe modules
+    /// (fields, layouts): every write to them must raise the org's `config_version`.
+    const CACHED: [&str; 4] = ["profiles", "modules", "fields", "layouts"];
+
+    /// The functions of the store's sources: (name, text up to the next function).
+    fn functions(source: &str) -> Vec<(String, &str)> {
+        let starts: Vec<usize> = source.match_indices("fn ").map(|(i, _)| i).collect();
+        starts
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &start)| {
+                let end = starts.get(k + 1).copied().unwrap_or(source.len());
+                let rest = &source[start + 3..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                (!name.is_empty()).then(|| (name, &source[start..end]))
+            })
+            .collect()
+    }
+
+    fn writes_cached_table(body: &str) -> bool {
+        CACHED.iter().any(|table| {
+            ["INSERT INTO ", "UPDATE ", "DELETE FROM "]
+                .iter()
+                .any(|verb| body.contains(&format!("{verb}{table} ")))
+        })
+    }
+
+    /// Whether `body` calls `name(` (not a longer name ending in it).
+    fn calls(body: &str, name: &str) -> bool {
+        body.match_indices(&format!("{name}(")).any(|(i, _)| {
+            !body[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+    }
+
+    /// Reads every source file of the store: a function that writes profiles, modules, fields
+    /// or layouts must call `config_changed`, or every path to it must go through a function
+    /// that does. A new write path that forgets fails here, before any cache serves stale data.
+    #[test]
+    fn every_write_to_cached_configuration_raises_the_config_version() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let sources: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        let fns: Vec<(String, &str)> = sources.iter().flat_map(|s| functions(s)).collect();
+        let bumps = |body: &str| calls(body, "config_changed");
+        let mut writers: Vec<&str> = fns
+            .iter()
+            .filter(|(_, body)| writes_cached_table(body) && !bumps(body))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert!(
+            fns.iter().any(|(name, _)| name == "insert_profile"),
+            "the scan found the store's functions"
+        );
+        let mut seen: Vec<&str> = Vec::new();
+        while let Some(writer) = writers.pop() {
+            if seen.contains(&writer) {
+                continue;
+            }
+            seen.push(writer);
+            let callers: Vec<&(String, &str)> = fns
+                .iter()
+                .filter(|(name, body)| name != writer && calls(body, writer))
+                .collect();
+            assert!(
+                !callers.is_empty(),
+                "{writer} writes one of {CACHED:?} but does not call config_changed"
+            );
+            writers.extend(
+                callers
+                    .iter()
+                    .filter(|(_, body)| !bumps(body))
+                    .map(|(name, _)| name.as_str()),
+            );
+        }
     }
 }

@@ -2,13 +2,18 @@
 //! cached prepared statements.
 
 use crate::error::{StoreError, StoreResult};
-use crate::sql::{Dialect, Executor, Row, Val};
+use crate::sql::{Columns, Dialect, Executor, JsonColumn, Row, Val};
 use bytes::BytesMut;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 pub struct PgDb {
     pool: Pool,
+    /// Every statement run on any connection (see [`crate::Store::statements`]).
+    statements: Arc<AtomicU64>,
 }
 
 impl PgDb {
@@ -27,22 +32,32 @@ impl PgDb {
             .max_size(max_connections)
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            statements: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     pub async fn read(&self) -> StoreResult<PgConn> {
         Ok(PgConn {
             client: Some(self.pool.get().await?),
             in_tx: false,
+            statements: Arc::clone(&self.statements),
         })
     }
 
     pub async fn begin(&self) -> StoreResult<PgConn> {
         let client = self.pool.get().await?;
+        self.statements.fetch_add(1, Ordering::Relaxed);
         client.batch_execute("BEGIN").await?;
         Ok(PgConn {
             client: Some(client),
             in_tx: true,
+            statements: Arc::clone(&self.statements),
         })
     }
 }
@@ -50,9 +65,15 @@ impl PgDb {
 pub struct PgConn {
     client: Option<Object>,
     in_tx: bool,
+    statements: Arc<AtomicU64>,
 }
 
 impl PgConn {
+    /// Counts one statement about to run.
+    fn count(&self) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+    }
+
     fn client(&self) -> StoreResult<&Object> {
         self.client
             .as_ref()
@@ -108,30 +129,86 @@ fn read_row(row: &tokio_postgres::Row) -> StoreResult<Row> {
     Ok(Row(values))
 }
 
+/// [`Columns`] over a row as tokio-postgres holds it.
+struct PgColumns<'a>(&'a tokio_postgres::Row);
+
+impl Columns for PgColumns<'_> {
+    fn int(&self, i: usize) -> StoreResult<i64> {
+        self.opt_int(i)?
+            .ok_or_else(|| StoreError::Backend(format!("column {i} is NULL, not an integer")))
+    }
+
+    fn opt_int(&self, i: usize) -> StoreResult<Option<i64>> {
+        let int4 = self
+            .0
+            .columns()
+            .get(i)
+            .is_some_and(|c| *c.type_() == Type::INT4);
+        Ok(if int4 {
+            self.0.try_get::<_, Option<i32>>(i)?.map(i64::from)
+        } else {
+            self.0.try_get::<_, Option<i64>>(i)?
+        })
+    }
+
+    fn bool(&self, i: usize) -> StoreResult<bool> {
+        Ok(self.0.try_get::<_, bool>(i)?)
+    }
+
+    fn opt_text(&self, i: usize) -> StoreResult<Option<Cow<'_, str>>> {
+        Ok(self.0.try_get::<_, Option<&str>>(i)?.map(Cow::Borrowed))
+    }
+
+    fn json(&self, i: usize) -> StoreResult<JsonColumn<'_>> {
+        Ok(JsonColumn::Value(
+            self.0.try_get::<_, serde_json::Value>(i)?,
+        ))
+    }
+}
+
 fn refs(params: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
-impl Executor for PgConn {
-    async fn query(&mut self, sql: &str, params: &[Val]) -> StoreResult<Vec<Row>> {
+impl PgConn {
+    async fn rows(&mut self, sql: &str, params: &[Val]) -> StoreResult<Vec<tokio_postgres::Row>> {
+        self.count();
         let client = self.client()?;
         let stmt = client.prepare_cached(sql).await?;
-        let rows = client.query(&stmt, &refs(params)).await?;
-        rows.iter().map(read_row).collect()
+        Ok(client.query(&stmt, &refs(params)).await?)
+    }
+}
+
+impl Executor for PgConn {
+    async fn query(&mut self, sql: &str, params: &[Val]) -> StoreResult<Vec<Row>> {
+        self.rows(sql, params).await?.iter().map(read_row).collect()
+    }
+
+    async fn query_map<T: Send>(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        mut map: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> StoreResult<Vec<T>> {
+        let rows = self.rows(sql, params).await?;
+        rows.iter().map(|r| map(&PgColumns(r))).collect()
     }
 
     async fn execute(&mut self, sql: &str, params: &[Val]) -> StoreResult<u64> {
+        self.count();
         let client = self.client()?;
         let stmt = client.prepare_cached(sql).await?;
         Ok(client.execute(&stmt, &refs(params)).await?)
     }
 
     async fn batch(&mut self, sql: &str) -> StoreResult<()> {
+        self.count();
         Ok(self.client()?.batch_execute(sql).await?)
     }
 
     async fn commit(mut self) -> StoreResult<()> {
         if self.in_tx {
+            self.count();
             self.client()?.batch_execute("COMMIT").await?;
             self.in_tx = false;
         }
@@ -148,6 +225,7 @@ impl Drop for PgConn {
         if !self.in_tx {
             return;
         }
+        self.count();
         if let Some(client) = self.client.take() {
             // Dropped mid-transaction (an error, or the request was cancelled): roll back before
             // the connection goes back to the pool. Without a runtime, detach it from the pool

@@ -3,11 +3,11 @@
 use crate::error::{StoreError, StoreResult};
 use crate::rows::*;
 use crate::search::{self, Source};
-use crate::sql::{Executor, Row, Val, placeholders};
+use crate::sql::{Executor, Val, placeholders};
 use crate::store::Tx;
 use crate::users::check_owner;
 use portico_domain::field::LinkTarget;
-use portico_domain::record::{Record, RecordState, ValidRecordData, search_key};
+use portico_domain::record::{Record, RecordState, SerializedRecord, ValidRecordData, search_key};
 use portico_domain::{DomainError, FieldError, Id, Millis};
 use serde_json::Value;
 
@@ -108,21 +108,18 @@ async fn write_links(
 }
 
 async fn record_in(c: &mut impl Executor, org: Id, module_id: Id, id: Id) -> StoreResult<Record> {
-    record_from(
-        &one(
-            c,
-            &format!("SELECT {RECORD_COLS} FROM records r WHERE r.org_id = $1 AND r.module_id = $2 AND r.id = $3"),
-            &[Val::Int(org), Val::Int(module_id), Val::Int(id)],
-        )
-        .await?,
+    c.query_map(
+        &format!("SELECT {RECORD_COLS} FROM records r WHERE r.org_id = $1 AND r.module_id = $2 AND r.id = $3"),
+        &[Val::Int(org), Val::Int(module_id), Val::Int(id)],
+        record_from,
     )
+    .await?
+    .pop()
+    .ok_or(StoreError::NotFound)
 }
 
-fn page(rows: Vec<Row>, limit: i64) -> StoreResult<Page<Record>> {
-    let mut items = rows
-        .iter()
-        .map(record_from)
-        .collect::<StoreResult<Vec<_>>>()?;
+/// Records of a query that asked for `limit + 1`: the extra one only says there is a next page.
+fn page<D>(mut items: Vec<Record<D>>, limit: i64) -> StoreResult<Page<Record<D>>> {
     let more = items.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     if more {
         items.pop();
@@ -302,7 +299,26 @@ impl Tx {
         Ok(())
     }
 
+    /// A page of records, newest first, as `q` chooses.
     pub async fn list_records(&mut self, org: Id, q: &RecordQuery) -> StoreResult<Page<Record>> {
+        self.list_page(org, q).await
+    }
+
+    /// [`Tx::list_records`] with each record's data as the JSON text it was stored as, for
+    /// answers that pass it on without reading it.
+    pub async fn list_serialized_records(
+        &mut self,
+        org: Id,
+        q: &RecordQuery,
+    ) -> StoreResult<Page<SerializedRecord>> {
+        self.list_page(org, q).await
+    }
+
+    async fn list_page<D: RecordData>(
+        &mut self,
+        org: Id,
+        q: &RecordQuery,
+    ) -> StoreResult<Page<Record<D>>> {
         let source = Source::new(self.conn.dialect(), q.search.as_deref());
         if source.matches_nothing {
             return Ok(Page {
@@ -339,8 +355,8 @@ impl Tx {
         let limit = q.limit.clamp(1, 500);
         let order = format!(" ORDER BY {} LIMIT ?", source.order);
         push(&order, Val::Int(limit + 1), &mut sql);
-        let rows = self.conn.query(&sql, &params).await?;
-        page(rows, limit)
+        let items = self.conn.query_map(&sql, &params, record_from).await?;
+        page(items, limit)
     }
 
     /// Live records whose lookup fields `field_ids` point at `target_id`, optionally only those
@@ -390,8 +406,8 @@ impl Tx {
              AND l.field_id IN ({})){filter} ORDER BY r.id DESC LIMIT $4",
             placeholders(4, field_ids.len())
         );
-        let rows = self.conn.query(&sql, &params).await?;
-        page(rows, limit)
+        let items = self.conn.query_map(&sql, &params, record_from).await?;
+        page(items, limit)
     }
 
     /// Whether the live record `record_id` points at `target_id` through one of the lookup

@@ -1,15 +1,16 @@
 //! Rows to domain types, and the small query helpers every resource uses.
 
 use crate::error::{StoreError, StoreResult};
-use crate::sql::{Executor, Row, Val};
+use crate::sql::{Columns, Executor, JsonColumn, Row, Val};
 use portico_domain::DomainError;
 use portico_domain::field::{Field, FieldType};
 use portico_domain::layout::Layout;
 use portico_domain::module::{ApiName, DataSharing, Module, ModuleKind};
 use portico_domain::org::{Org, OrgSettings, TimeFormat};
 use portico_domain::profile::{Profile, RecordScope, User};
-use portico_domain::record::{Record, RecordState};
-use serde_json::Value;
+use portico_domain::record::{Record, RecordState, StoredJson};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 pub(crate) async fn one(c: &mut impl Executor, sql: &str, params: &[Val]) -> StoreResult<Row> {
     opt(c, sql, params).await?.ok_or(StoreError::NotFound)
@@ -41,6 +42,19 @@ pub(crate) const USER_COLS: &str = "id, org_id, email, name, profile_id, super_a
 
 pub(crate) const RECORD_COLS: &str = "r.id, r.org_id, r.module_id, r.owner_id, r.data, r.display_name, \
      r.email, r.approval_locked, r.in_review, r.gdpr_consent, r.created_at, r.updated_at, r.deleted_at, r.version";
+
+/// How many columns a column list names.
+pub(crate) fn column_count(cols: &str) -> usize {
+    cols.split(", ").count()
+}
+
+/// `a, b` as `t.a, t.b`, for a column list in a join.
+pub(crate) fn prefixed(table: &str, cols: &str) -> String {
+    cols.split(", ")
+        .map(|c| format!("{table}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 pub(crate) fn api_name(row: &Row, i: usize) -> StoreResult<ApiName> {
     ApiName::parse(&row.text(i)?).map_err(|e| StoreError::Backend(e.to_string()))
@@ -118,19 +132,54 @@ pub(crate) fn user_from(r: &Row) -> StoreResult<User> {
     })
 }
 
-pub(crate) fn record_from(r: &Row) -> StoreResult<Record> {
-    let data = match r.json(4)? {
-        Value::Object(map) => map,
-        _ => return Err(StoreError::Backend("record data is not an object".into())),
-    };
+/// How a record's data leaves a row: parsed into a `Map`, or kept as the JSON text it was
+/// stored as ([`portico_domain::record::SerializedRecord`]).
+pub(crate) trait RecordData: Sized + Send {
+    fn from_column(value: JsonColumn<'_>) -> StoreResult<Self>;
+}
+
+fn not_an_object() -> StoreError {
+    StoreError::Backend("record data is not an object".into())
+}
+
+impl RecordData for Map<String, Value> {
+    fn from_column(value: JsonColumn<'_>) -> StoreResult<Self> {
+        match value {
+            JsonColumn::Text(t) => Ok(serde_json::from_str(&t)?),
+            JsonColumn::Value(Value::Object(map)) => Ok(map),
+            JsonColumn::Value(_) => Err(not_an_object()),
+        }
+    }
+}
+
+impl RecordData for StoredJson {
+    /// SQLite keeps the text serde_json wrote from the record's `Map`; PostgreSQL's JSONB
+    /// arrives parsed and is written the same way. Either way the text is what writing the
+    /// parsed `Map` gives, so it is not parsed again here.
+    fn from_column(value: JsonColumn<'_>) -> StoreResult<Self> {
+        let text = match value {
+            JsonColumn::Text(t) => t.into_owned(),
+            JsonColumn::Value(v @ Value::Object(_)) => v.to_string(),
+            JsonColumn::Value(_) => return Err(not_an_object()),
+        };
+        if text.starts_with('{') && text.ends_with('}') {
+            Ok(StoredJson::from_store(text))
+        } else {
+            Err(not_an_object())
+        }
+    }
+}
+
+/// A row of [`RECORD_COLS`], read where it lies: only the data and the two texts are copied.
+pub(crate) fn record_from<D: RecordData>(r: &dyn Columns) -> StoreResult<Record<D>> {
     Ok(Record {
         id: r.int(0)?,
         org_id: r.int(1)?,
         module_id: r.int(2)?,
         owner_id: r.int(3)?,
-        data,
-        display_name: r.text(5)?,
-        email: r.opt_text(6)?,
+        data: D::from_column(r.json(4)?)?,
+        display_name: r.text(5)?.into_owned(),
+        email: r.opt_text(6)?.map(Cow::into_owned),
         state: RecordState {
             approval_locked: r.bool(7)?,
             in_review: r.bool(8)?,

@@ -5,7 +5,9 @@ use crate::rows::*;
 use crate::sql::{Executor, Row, Val};
 use crate::store::Tx;
 use crate::users::check_owner;
+use portico_domain::profile::User;
 use portico_domain::{Id, Millis};
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -29,6 +31,15 @@ pub struct ApiToken {
     pub expires_at: Millis,
     pub last_used_at: Option<Millis>,
     pub revoked_at: Option<Millis>,
+}
+
+/// The caller behind an API token, as one statement finds them: the token, its user and the
+/// version of their org's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiCaller {
+    pub token: ApiToken,
+    pub user: User,
+    pub config_version: i64,
 }
 
 const TOKEN_COLS: &str =
@@ -163,6 +174,33 @@ impl Tx {
         )
         .await?;
         row.as_ref().map(token_row).transpose()
+    }
+
+    /// [`Tx::find_api_token`] with the token's user (of the token's org) and that org's
+    /// configuration version, in one statement: the whole cost of authenticating an API call
+    /// when the org's profiles and modules are cached. Revoked and expired tokens are included
+    /// (the caller refuses those); a token whose user is gone is not found.
+    pub async fn find_api_caller(&mut self, token_hash: &str) -> StoreResult<Option<ApiCaller>> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {}, {}, o.config_version FROM api_tokens t \
+                 JOIN users u ON u.id = t.user_id AND u.org_id = t.org_id \
+                 JOIN orgs o ON o.id = t.org_id WHERE t.token_hash = $1",
+                prefixed("t", TOKEN_COLS),
+                prefixed("u", USER_COLS),
+            )
+        });
+        let Some(mut token) = opt(&mut self.conn, &SQL, &[Val::from(token_hash)]).await? else {
+            return Ok(None);
+        };
+        // Token columns, then user columns, then the version.
+        let mut user = Row(token.0.split_off(column_count(TOKEN_COLS)));
+        let version = Row(user.0.split_off(column_count(USER_COLS)));
+        Ok(Some(ApiCaller {
+            token: token_row(&token)?,
+            user: user_from(&user)?,
+            config_version: version.int(0)?,
+        }))
     }
 
     /// The org's tokens that are not revoked (only `user`'s when given), newest first.

@@ -3,6 +3,7 @@
 
 use crate::error::{StoreError, StoreResult};
 use serde_json::Value as Json;
+use std::borrow::Cow;
 
 /// A parameter or column value. SQL text uses `$1, $2, …` placeholders on both backends.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,10 +107,60 @@ impl Row {
         }
     }
 
+    /// Takes a column's value out of the row (leaving `Null`), so mapping a row by value copies
+    /// no text.
+    pub fn take(&mut self, i: usize) -> StoreResult<Val> {
+        self.0
+            .get_mut(i)
+            .map(|v| std::mem::replace(v, Val::Null))
+            .ok_or_else(|| StoreError::Backend(format!("missing column {i}")))
+    }
+
+    /// [`Row::text`] without the copy.
+    pub fn take_text(&mut self, i: usize) -> StoreResult<String> {
+        match self.take(i)? {
+            Val::Text(v) => Ok(v),
+            other => Err(StoreError::Backend(format!(
+                "column {i} is not text: {other:?}"
+            ))),
+        }
+    }
+
+    /// [`Row::opt_text`] without the copy.
+    pub fn take_opt_text(&mut self, i: usize) -> StoreResult<Option<String>> {
+        match self.at(i)? {
+            Val::Null => Ok(None),
+            _ => self.take_text(i).map(Some),
+        }
+    }
+
     /// Decodes a JSON column into a typed value.
     pub fn parse<T: serde::de::DeserializeOwned>(&self, i: usize) -> StoreResult<T> {
         Ok(serde_json::from_value(self.json(i)?)?)
     }
+}
+
+/// One result row read where the backend holds it, column by column: a mapper copies only
+/// what it keeps, and text it only reads (JSON to parse or check) is not copied at all.
+pub trait Columns {
+    fn int(&self, i: usize) -> StoreResult<i64>;
+    fn opt_int(&self, i: usize) -> StoreResult<Option<i64>>;
+    /// SQLite stores booleans as 0/1 integers.
+    fn bool(&self, i: usize) -> StoreResult<bool>;
+    fn opt_text(&self, i: usize) -> StoreResult<Option<Cow<'_, str>>>;
+    /// A JSON column: text on SQLite, parsed JSONB on PostgreSQL.
+    fn json(&self, i: usize) -> StoreResult<JsonColumn<'_>>;
+
+    fn text(&self, i: usize) -> StoreResult<Cow<'_, str>> {
+        self.opt_text(i)?
+            .ok_or_else(|| StoreError::Backend(format!("column {i} is NULL, not text")))
+    }
+}
+
+/// A JSON column as the backend hands it over.
+pub enum JsonColumn<'a> {
+    Text(Cow<'a, str>),
+    Value(Json),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +176,14 @@ pub trait Executor: Send {
         sql: &str,
         params: &[Val],
     ) -> impl Future<Output = StoreResult<Vec<Row>>> + Send;
+    /// Runs a query and maps each row where it lies ([`Columns`]), without copying it into a
+    /// [`Row`] first: for the paths that read many rows (record lists).
+    fn query_map<T: Send>(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        map: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> impl Future<Output = StoreResult<Vec<T>>> + Send;
     /// Runs a statement and answers how many rows it changed.
     fn execute(
         &mut self,

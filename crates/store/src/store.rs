@@ -9,11 +9,12 @@ use crate::error::{StoreError, StoreResult};
 use crate::migrations;
 use crate::postgres::{PgConn, PgDb};
 use crate::rows::one;
-use crate::sql::{Dialect, Executor, Row, Val};
+use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
-    ApiToken, AuditEntry, CreatedOrg, MailQuery, MailSummary, ModuleSettings, NewOrg, NewUser,
-    OutboxMail, Page, PendingAccount, RecordMeta, RecordQuery, RecordRef, Session,
+    ApiCaller, ApiToken, AuditEntry, CreatedOrg, MailQuery, MailSummary, ModuleSettings, NewOrg,
+    NewUser, OrgConfig, OutboxMail, Page, PendingAccount, RecordMeta, RecordQuery, RecordRef,
+    Session,
 };
 use portico_domain::field::{Field, NewField};
 use portico_domain::layout::{Layout, NewLayout};
@@ -23,12 +24,14 @@ use portico_domain::org::{Org, OrgSettings};
 use portico_domain::outbox::{DeliveryRule, MailState, NewMail};
 use portico_domain::portal::{CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, UserType};
 use portico_domain::profile::{NewProfile, Profile, User};
-use portico_domain::record::{Record, RecordState, ValidRecordData};
+use portico_domain::record::{Record, RecordState, SerializedRecord, ValidRecordData};
 use portico_domain::standard::ModuleSpec;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_domain::{Id, Millis};
 use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 enum Db {
     Sqlite(SqliteDb),
@@ -47,6 +50,18 @@ impl Executor for Conn {
         match self {
             Self::Sqlite(c) => c.query(sql, params).await,
             Self::Postgres(c) => c.query(sql, params).await,
+        }
+    }
+
+    async fn query_map<T: Send>(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+        map: impl FnMut(&dyn Columns) -> StoreResult<T> + Send,
+    ) -> StoreResult<Vec<T>> {
+        match self {
+            Self::Sqlite(c) => c.query_map(sql, params, map).await,
+            Self::Postgres(c) => c.query_map(sql, params, map).await,
         }
     }
 
@@ -110,6 +125,8 @@ impl DatabaseUrl {
 /// The storage of one Portico instance.
 pub struct Store {
     db: Db,
+    /// Transactions of this handle that changed an org's configuration and committed.
+    config_changes: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -119,7 +136,28 @@ impl Store {
             DatabaseUrl::Sqlite(path) => Db::Sqlite(SqliteDb::open(&path)?),
             DatabaseUrl::Postgres(url) => Db::Postgres(PgDb::connect(&url, 16)?),
         };
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            config_changes: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// How many transactions of this handle that changed an org's configuration (profiles,
+    /// modules, fields, layouts) have committed. A cache of configuration loaded when this was
+    /// `n` is stale for this instance's own changes once it is past `n`; other instances'
+    /// changes show in the org's `config_version` instead.
+    pub fn config_changes(&self) -> u64 {
+        self.config_changes.load(Ordering::Acquire)
+    }
+
+    /// How many SQL statements this handle has run so far, on every connection: queries,
+    /// updates, `BEGIN`, `COMMIT` and `ROLLBACK` (migrations too). Read-only; benchmarks and
+    /// tests compare it before and after to count statements per request.
+    pub fn statements(&self) -> u64 {
+        match &self.db {
+            Db::Sqlite(db) => db.statements(),
+            Db::Postgres(db) => db.statements(),
+        }
     }
 
     pub fn backend(&self) -> &'static str {
@@ -166,6 +204,8 @@ impl Store {
     pub async fn transaction(&self) -> StoreResult<Tx> {
         Ok(Tx {
             conn: self.begin().await?,
+            changes_config: false,
+            config_changes: Arc::clone(&self.config_changes),
         })
     }
 
@@ -174,6 +214,8 @@ impl Store {
     pub async fn reader(&self) -> StoreResult<Tx> {
         Ok(Tx {
             conn: self.read().await?,
+            changes_config: false,
+            config_changes: Arc::clone(&self.config_changes),
         })
     }
 }
@@ -182,12 +224,21 @@ impl Store {
 /// commits or rolls back as a whole.
 pub struct Tx {
     pub(crate) conn: Conn,
+    /// Set by [`Tx::config_changed`]: committing tells the store's `config_changes`.
+    pub(crate) changes_config: bool,
+    config_changes: Arc<AtomicU64>,
 }
 
 impl Tx {
     /// Makes every change of this transaction visible at once.
     pub async fn commit(self) -> StoreResult<()> {
-        self.conn.commit().await
+        let result = self.conn.commit().await;
+        if self.changes_config {
+            // Even when COMMIT reported an error: the change may have landed, and a cache
+            // reloaded for nothing costs less than one kept stale.
+            self.config_changes.fetch_add(1, Ordering::AcqRel);
+        }
+        result
     }
 }
 
@@ -214,6 +265,7 @@ macro_rules! each_alone {
 each_alone! {
     write fn create_org(new: &NewOrg, now: Millis) -> CreatedOrg;
     read fn get_org(org: Id) -> Org;
+    read fn org_config(org: Id) -> OrgConfig;
     read fn find_org_by_domain(domain: &str) -> Option<Org>;
     read fn list_orgs() -> Vec<Org>;
     write fn update_org(org: Id, s: &OrgSettings) -> Org;
@@ -232,6 +284,7 @@ each_alone! {
     write fn create_user(org: Id, u: &NewUser, now: Millis) -> User;
     read fn list_users(org: Id) -> Vec<User>;
     read fn get_user(org: Id, id: Id) -> User;
+    read fn get_user_with_config(org: Id, id: Id) -> (User, i64);
     write fn set_user_active(org: Id, id: Id, active: bool) -> User;
     read fn find_logins(email: &str) -> Vec<(User, String)>;
     write fn create_session(token_hash: &str, s: &Session) -> ();
@@ -242,6 +295,7 @@ each_alone! {
     write fn tidy_search_index() -> ();
     write fn create_api_token(org: Id, user: Id, token_hash: &str, label: &str, now: Millis, expires_at: Millis) -> ApiToken;
     read fn find_api_token(token_hash: &str) -> Option<ApiToken>;
+    read fn find_api_caller(token_hash: &str) -> Option<ApiCaller>;
     read fn list_api_tokens(org: Id, user: Option<Id>) -> Vec<ApiToken>;
     read fn get_api_token(org: Id, id: Id) -> ApiToken;
     write fn revoke_api_token(org: Id, id: Id, now: Millis) -> ();
@@ -261,6 +315,7 @@ each_alone! {
     write fn restore_record(org: Id, module_id: Id, id: Id) -> ();
     write fn purge_record(org: Id, module_id: Id, id: Id) -> ();
     read fn list_records(org: Id, q: &RecordQuery) -> Page<Record>;
+    read fn list_serialized_records(org: Id, q: &RecordQuery) -> Page<SerializedRecord>;
     read fn linked_records(org: Id, target_id: Id, field_ids: &[Id], after: Option<Id>, limit: i64, search: Option<&str>) -> Page<Record>;
     read fn is_linked(org: Id, record_id: Id, target_id: Id, field_ids: &[Id]) -> bool;
     read fn record_refs(org: Id, ids: &[Id]) -> Vec<RecordRef>;

@@ -136,6 +136,7 @@ impl Tx {
     pub async fn create_profile(&mut self, org: Id, p: &NewProfile) -> StoreResult<Profile> {
         let tx = &mut self.conn;
         let profile = insert_profile(tx, org, p).await?;
+        self.config_changed(org).await?;
         Ok(profile)
     }
 
@@ -174,6 +175,7 @@ impl Tx {
         )
         .await?;
         let profile = profile_from(&row)?;
+        self.config_changed(org).await?;
         Ok(profile)
     }
 
@@ -229,6 +231,23 @@ impl Tx {
             )
             .await?,
         )
+    }
+
+    /// One of the org's users with the org's configuration version, read in one statement: what
+    /// a request acting for a signed-in user needs to trust its cached profiles and modules.
+    pub async fn get_user_with_config(&mut self, org: Id, id: Id) -> StoreResult<(User, i64)> {
+        let row = one(
+            &mut self.conn,
+            &format!(
+                "SELECT {}, o.config_version FROM users u JOIN orgs o ON o.id = u.org_id \
+                 WHERE u.org_id = $1 AND u.id = $2",
+                prefixed("u", USER_COLS)
+            ),
+            &[Val::Int(org), Val::Int(id)],
+        )
+        .await?;
+        let version = row.int(column_count(USER_COLS))?;
+        Ok((user_from(&row)?, version))
     }
 
     /// Activates or deactivates one of the org's users; an inactive user can neither sign in

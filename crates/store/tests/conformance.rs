@@ -25,6 +25,8 @@ use std::collections::BTreeMap;
 mod claims;
 #[path = "conformance/isolation.rs"]
 mod isolation;
+#[path = "conformance/later_columns.rs"]
+mod later_columns;
 #[path = "conformance/migration.rs"]
 mod migration;
 use claims::{
@@ -43,6 +45,11 @@ mod search;
 use search::{
     hostile_searches_are_literal_and_never_fail, search_finds_substrings_of_names_and_emails,
     search_index_follows_every_write, the_search_index_is_built_on_upgrade_and_kept_in_step,
+};
+#[path = "conformance/config.rs"]
+mod config;
+use config::{
+    api_callers_come_with_their_user_and_version, configuration_changes_raise_the_version,
 };
 
 macro_rules! conformance {
@@ -92,6 +99,8 @@ conformance!(
     search_index_follows_every_write,
     hostile_searches_are_literal_and_never_fail,
     the_search_index_is_built_on_upgrade_and_kept_in_step,
+    configuration_changes_raise_the_version,
+    api_callers_come_with_their_user_and_version,
 );
 
 const NOW: i64 = 1_700_000_000_000;

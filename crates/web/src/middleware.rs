@@ -42,6 +42,8 @@ pub async fn security_headers(
         tracing::info!(parent: &span, status = status.as_u16(), elapsed_ms, "request");
     }
     let h = response.headers_mut();
+    // Room for the headers below at once, rather than growing the map insert by insert.
+    h.reserve(8);
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),

@@ -1,5 +1,9 @@
 //! How domain values look in JSON answers and on pages.
 
+mod records;
+
+pub use records::{RecordJson, record_json, record_list_body};
+
 use portico_app::modules::ModuleDetail;
 use portico_domain::Millis;
 use portico_domain::module::Module;
@@ -21,12 +25,24 @@ pub fn escape_html(text: &str) -> String {
     }
 }
 
-/// Milliseconds since the epoch as an RFC 3339 UTC timestamp.
+/// Milliseconds since the epoch as an RFC 3339 UTC timestamp (`2025-06-15T15:06:40.1Z`), or
+/// `""` outside RFC 3339's years.
 pub fn rfc3339(ms: Millis) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+    let mut out = Vec::with_capacity(24);
+    write_rfc3339(&mut out, ms);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`rfc3339`] appended to `out`, without a `String` of its own (a records list writes two per
+/// record); nothing outside RFC 3339's years.
+pub fn write_rfc3339(out: &mut Vec<u8>, ms: Millis) {
+    let start = out.len();
+    let written = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
+        .map(|t| t.format_into(out, &Rfc3339));
+    if !matches!(written, Some(Ok(_))) {
+        out.truncate(start);
+    }
 }
 
 /// Milliseconds since the epoch as `2026-11-23 19:11 UTC`, for pages.
@@ -36,21 +52,6 @@ pub fn human_time(ms: Millis) -> String {
         (Some(d), Some(t)) => format!("{d} {t} UTC"),
         _ => s,
     }
-}
-
-pub fn record_json(module: &Module, r: &Record) -> Value {
-    json!({
-        "id": r.id,
-        "module": module.api_name,
-        "name": r.display_name,
-        "data": r.data,
-        "owner_id": r.owner_id,
-        "state": r.state,
-        "created_at": rfc3339(r.created_at),
-        "updated_at": rfc3339(r.updated_at),
-        "deleted_at": r.deleted_at.map(rfc3339),
-        "version": r.version,
-    })
 }
 
 /// A record's entity tag: its version, quoted (RFC 9110 strong validator).
@@ -168,7 +169,14 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_750_000_000_120), "2025-06-15T15:06:40.12Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(human_time(1_700_000_000_000), "2023-11-14 22:13 UTC");
+        // Past year 9999 there is no RFC 3339 timestamp, and nothing is left half-written.
+        assert_eq!(rfc3339(253_402_300_800_000), "");
+        let mut out = b"x".to_vec();
+        write_rfc3339(&mut out, i64::MAX);
+        assert_eq!(out, b"x");
     }
 
     #[test]

@@ -25,8 +25,8 @@ use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
-    ApiToken, AuditEntry, MailQuery, MailSummary, ModuleSettings, NewUser, PendingAccount,
-    RecordMeta, RecordQuery, Session, Store, StoreError,
+    ApiToken, AuditEntry, MailQuery, MailSummary, ModuleSettings, NewUser, OrgConfig,
+    PendingAccount, RecordMeta, RecordQuery, Session, Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -35,6 +35,7 @@ use std::collections::BTreeMap;
 /// `create_session` takes its org inside the session.
 const ISOLATED: &[&str] = &[
     "get_org",
+    "org_config",
     "update_org",
     "create_module",
     "list_modules",
@@ -51,6 +52,7 @@ const ISOLATED: &[&str] = &[
     "create_user",
     "list_users",
     "get_user",
+    "get_user_with_config",
     "set_user_active",
     "create_session",
     "create_sign_in_choice",
@@ -66,6 +68,7 @@ const ISOLATED: &[&str] = &[
     "restore_record",
     "purge_record",
     "list_records",
+    "list_serialized_records",
     "linked_records",
     "is_linked",
     "record_refs",
@@ -112,6 +115,7 @@ const INSTANCE_WIDE: &[&str] = &[
     "delete_expired_sessions",
     "tidy_search_index",
     "find_api_token",
+    "find_api_caller",
     "api_token_org",
     "portal_by_slug",
     "portal_by_domain",
@@ -134,6 +138,8 @@ const INSTANCE_WIDE: &[&str] = &[
 #[derive(Debug, PartialEq)]
 struct Snapshot {
     org: Org,
+    /// The profiles and modules instances cache, and the version that tells them to reload.
+    config: OrgConfig,
     modules: Vec<(Module, Vec<Field>, Vec<Layout>)>,
     profiles: Vec<Profile>,
     users: Vec<User>,
@@ -163,6 +169,7 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
     };
     Snapshot {
         org: store.get_org(org).await.unwrap(),
+        config: store.org_config(org).await.unwrap(),
         modules,
         profiles: store.list_profiles(org).await.unwrap(),
         users: store.list_users(org).await.unwrap(),
@@ -553,6 +560,14 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             .all(|u| u.org_id == b.org)
     );
     not_found("get_user", store.get_user(b.org, a_rep.id).await);
+    not_found(
+        "get_user_with_config",
+        store.get_user_with_config(b.org, a_rep.id).await,
+    );
+    let b_config = store.org_config(b.org).await.unwrap();
+    assert!(b_config.profiles.iter().all(|p| p.org_id == b.org));
+    assert!(b_config.modules.iter().all(|m| m.org_id == b.org));
+    assert!(b_config.profile(a_profile.id).is_none());
     refused(
         "create_user with A's profile",
         store
@@ -718,6 +733,17 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
     ] {
         let found = list(q.clone()).await;
         assert!(found.is_empty(), "{q:?}: {found:?}");
+        let serialized = store
+            .list_serialized_records(
+                b.org,
+                &RecordQuery {
+                    limit: 500,
+                    ..q.clone()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(serialized.items.is_empty(), "{q:?}");
     }
     for search in [None, Some("skunk"), Some("sk")] {
         assert!(

@@ -416,6 +416,7 @@ pub async fn the_search_index_is_built_on_upgrade_and_kept_in_step(store: Store)
     old.delete_record(t.org, contacts.id, binned.id, NOW)
         .await
         .unwrap();
+    run_script(&url, &super::later_columns::take_back()).await;
     assert_eq!(old.migrate(NOW).await.unwrap(), LATEST);
     for query in ["ann", "joann keller", "example.com", "an", "nobody"] {
         assert_eq!(
@@ -564,17 +565,23 @@ async fn apply_migrations_before_search(url: &str) {
             m.version
         ));
     }
+    script.push_str(&super::later_columns::lend());
+    run_script(url, &script).await;
+}
+
+/// Runs SQL on the database at `url`, around the store.
+async fn run_script(url: &str, script: &str) {
     match url.strip_prefix("sqlite:") {
         Some(path) => rusqlite::Connection::open(path)
             .unwrap()
-            .execute_batch(&script)
+            .execute_batch(script)
             .unwrap(),
         None => {
             let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
                 .await
                 .unwrap();
             let task = tokio::spawn(connection);
-            client.batch_execute(&script).await.unwrap();
+            client.batch_execute(script).await.unwrap();
             task.abort();
         }
     }

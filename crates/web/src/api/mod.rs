@@ -14,8 +14,8 @@ use registry::ApiRoutes;
 
 use crate::error::{ApiResult, AppError};
 use crate::present::{
-    api_token_json, module_json, module_summary, profile_json, record_json, rfc3339, user_json,
-    web_tab_json,
+    api_token_json, module_json, module_summary, profile_json, record_json, record_list_body,
+    rfc3339, user_json, web_tab_json,
 };
 use crate::{AppState, openapi};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -25,12 +25,12 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use portico_app::modules::ModuleChanges;
 use portico_app::org_choice::SignIn;
-use portico_app::records::RecordExtras;
+use portico_app::records::{ListRequest, RecordExtras};
 use portico_app::users::NewUserInput;
 use portico_domain::Id;
 use portico_domain::field::NewField;
 use portico_domain::layout::NewLayout;
-use portico_domain::module::DataSharing;
+use portico_domain::module::{DataSharing, Module};
 use portico_domain::org::OrgSettings;
 use portico_domain::profile::NewProfile;
 use portico_domain::record::Record;
@@ -356,19 +356,24 @@ fn list_params(params: &HashMap<String, String>) -> Result<ListParams, AppError>
     })
 }
 
+/// A page of records: the stored data of each is copied into the answer as it is, never parsed
+/// (see `present::record_list_body`).
 async fn list_records(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(module): Path<String>,
     Query(params): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let p = list_params(&params)?;
+    let request = ListRequest {
+        after: p.after,
+        limit: p.limit,
+        search: p.q,
+    };
     let (module, page) =
-        portico_app::records::list_records(&state, &actor, &module, p.after, p.limit, p.q).await?;
-    let items: Vec<Value> = page.items.iter().map(|r| record_json(&module, r)).collect();
-    Ok(Json(
-        json!({"items": items, "next": page.next.map(|n| n.to_string())}),
-    ))
+        portico_app::records::list_serialized_records(&state, &actor, &module, request).await?;
+    let body = record_list_body(&module, &page);
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[derive(Deserialize)]
@@ -408,11 +413,13 @@ async fn create_record(
         portico_domain::profile::Action::View,
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        [(header::ETAG, etag_header(&record))],
-        Json(record_json(&m, &record)),
-    ))
+    Ok(record_reply(StatusCode::CREATED, &m, &record))
+}
+
+/// A record answer: the record as JSON, with its version as the `ETag`.
+fn record_reply(status: StatusCode, module: &Module, record: &Record) -> Response {
+    let body = Json(record_json(module, record));
+    (status, [(header::ETAG, etag_header(record))], body).into_response()
 }
 
 fn etag_header(record: &Record) -> HeaderValue {
@@ -450,10 +457,7 @@ async fn get_record(
 ) -> ApiResult<impl IntoResponse> {
     let (module, record) =
         portico_app::records::get_record(&state, &actor, &module, parse_id(&id)?).await?;
-    Ok((
-        [(header::ETAG, etag_header(&record))],
-        Json(record_json(&module, &record)),
-    ))
+    Ok(record_reply(StatusCode::OK, &module, &record))
 }
 
 async fn patch_record(
@@ -484,10 +488,7 @@ async fn patch_record(
         portico_domain::profile::Action::View,
     )
     .await?;
-    Ok((
-        [(header::ETAG, etag_header(&record))],
-        Json(record_json(&m, &record)),
-    ))
+    Ok(record_reply(StatusCode::OK, &m, &record))
 }
 
 async fn delete_record(
@@ -507,10 +508,7 @@ async fn restore_record(
     let id = parse_id(&id)?;
     portico_app::records::restore_record(&state, &actor, &module, id).await?;
     let (module, record) = portico_app::records::get_record(&state, &actor, &module, id).await?;
-    Ok((
-        [(header::ETAG, etag_header(&record))],
-        Json(record_json(&module, &record)),
-    ))
+    Ok(record_reply(StatusCode::OK, &module, &record))
 }
 
 // ---- users, profiles, web tabs ----
