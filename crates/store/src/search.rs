@@ -166,7 +166,8 @@ fn probe(key: &str) -> String {
 }
 
 /// The FTS5 query that narrows the rows for `probe` (3 characters or more): its first, middle
-/// and last trigram, all required. Each is a double-quoted string, in which only `"` is special
+/// and last trigram, all required — only the first and last when those two already cover every
+/// character (6 characters or fewer: one doclist fewer to read, the same rows narrowed to). Each is a double-quoted string, in which only `"` is special
 /// (written twice), so operators, column filters, `*`, `^`, `NEAR(…)` and parentheses in the
 /// key are text. Three trigrams and not all ten of a 12-character probe: FTS5 reads the whole
 /// list of rows of every trigram, common ones ("ann", "lee") hold thousands, and three spread
@@ -174,7 +175,11 @@ fn probe(key: &str) -> String {
 fn fts5_query(probe: &str) -> String {
     let chars: Vec<char> = probe.chars().collect();
     let last = chars.len().saturating_sub(3);
-    let mut starts = vec![0, last / 2, last];
+    let mut starts = if chars.len() <= 6 {
+        vec![0, last]
+    } else {
+        vec![0, last / 2, last]
+    };
     starts.dedup();
     let trigram = |start: usize| {
         let mut out = String::from("\"");
@@ -202,6 +207,9 @@ mod tests {
     fn fts5_queries_quote_everything_and_stay_short() {
         assert_eq!(fts5_query("ann"), "\"ann\"");
         assert_eq!(fts5_query("anne"), "\"ann\" AND \"nne\"");
+        assert_eq!(fts5_query("whitf"), "\"whi\" AND \"itf\"");
+        assert_eq!(fts5_query("whitfi"), "\"whi\" AND \"tfi\"");
+        assert_eq!(fts5_query("whitfie"), "\"whi\" AND \"itf\" AND \"fie\"");
         assert_eq!(fts5_query("hannah lee"), "\"han\" AND \"nah\" AND \"lee\"");
         assert_eq!(
             fts5_query("a\"b OR c*"),
