@@ -1,6 +1,7 @@
 //! The use cases' one error type. It says what went wrong in the user's terms; the web layer
 //! alone maps it to HTTP, and the CLI to a message.
 
+use portico_domain::portal_user::InviteFailure;
 use portico_domain::{DomainError, FieldError};
 use portico_store::StoreError;
 
@@ -31,6 +32,9 @@ pub enum AppError {
     /// More password checks are waiting than the server takes on; try again shortly.
     #[error("the server is busy; try again in a moment")]
     Busy,
+    /// A record cannot be invited to a portal, for one of the reasons of PRODUCT.md.
+    #[error("{}", .0.message())]
+    InviteRefused(InviteFailure),
     /// The request itself is malformed (not JSON, wrong content type).
     #[error("{0}")]
     BadRequest(String),

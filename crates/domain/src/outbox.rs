@@ -30,14 +30,32 @@ pub const LAST_ERROR_MAX: usize = 1000;
 pub enum MailKind {
     /// "Send a test email" from the mail log: checks the SMTP configuration end to end.
     Test,
+    /// An invitation to a portal, with its single-use link.
+    Invitation,
+    /// A public portal's sign-up: confirm the address.
+    Verification,
+    /// Tells CRM users about a sign-up (public and restricted portals).
+    SignupNotice,
+    /// Tells an applicant to a restricted portal the decision.
+    SignupDecision,
 }
 
 impl MailKind {
-    pub const ALL: &'static [MailKind] = &[MailKind::Test];
+    pub const ALL: &'static [MailKind] = &[
+        MailKind::Test,
+        MailKind::Invitation,
+        MailKind::Verification,
+        MailKind::SignupNotice,
+        MailKind::SignupDecision,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Test => "test",
+            Self::Invitation => "invitation",
+            Self::Verification => "verification",
+            Self::SignupNotice => "signup_notice",
+            Self::SignupDecision => "signup_decision",
         }
     }
 

@@ -72,6 +72,85 @@ pub fn test_mail(
     })
 }
 
+/// Milliseconds since the epoch as the reader sees a deadline in an email:
+/// `2026-12-07 14:00 UTC`.
+pub fn utc_minute(ms: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}
+
+/// What an invitation email says: who is invited, by whom, to which portal, and the link.
+#[derive(Debug, Clone, Copy)]
+pub struct Invitation<'a> {
+    pub name: &'a str,
+    pub inviter: &'a str,
+    pub org: &'a str,
+    pub portal: &'a str,
+    /// The absolute acceptance link (it carries the secret token).
+    pub link: &'a str,
+    /// When the link stops working, as the recipient reads it (`2026-12-07 14:00 UTC`).
+    pub expires: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation.txt")]
+struct InvitationText<'a> {
+    name: &'a str,
+    inviter: &'a str,
+    org: &'a str,
+    portal: &'a str,
+    link: &'a str,
+    expires: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/invitation.html")]
+struct InvitationHtml<'a> {
+    name: &'a str,
+    inviter: &'a str,
+    org: &'a str,
+    portal: &'a str,
+    link: &'a str,
+    expires: &'a str,
+}
+
+/// The invitation to a portal, in the recipient's `language` where a text exists.
+pub fn invitation(i: &Invitation<'_>, language: &str) -> Result<Rendered, askama::Error> {
+    let Invitation {
+        name,
+        inviter,
+        org,
+        portal,
+        link,
+        expires,
+    } = *i;
+    Ok(Rendered {
+        subject: format!("{inviter} invites you to the {portal} portal"),
+        text: InvitationText {
+            name,
+            inviter,
+            org,
+            portal,
+            link,
+            expires,
+        }
+        .render()?,
+        html: InvitationHtml {
+            name,
+            inviter,
+            org,
+            portal,
+            link,
+            expires,
+        }
+        .render()?,
+        language: language_for(language).to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,6 +89,18 @@ pub const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         message: "This portal already has a user type with this name",
     },
     UniqueConstraint {
+        sqlite: "portal_users.portal_id, portal_users.email_key",
+        postgres: "portal_users_email",
+        field: "email",
+        message: "This email address is already a user of this portal",
+    },
+    UniqueConstraint {
+        sqlite: "portal_users.portal_id, portal_users.record_id",
+        postgres: "portal_users_record",
+        field: "record_id",
+        message: "This record is already a user of this portal",
+    },
+    UniqueConstraint {
         sqlite: "modules.org_id, modules.api_name",
         postgres: "modules_org_id_api_name_key",
         field: "api_name",

@@ -506,6 +506,89 @@ CREATE INDEX outbox_org_state ON outbox (org_id, state, id);
 "#,
         ),
     },
+    Migration {
+        version: 11,
+        name: "portal users, their single-use links and sessions, invitation batches",
+        // A portal user is unique per portal by address and by personality record (a NULL
+        // record — a sign-up not yet approved — is not a duplicate of another). Links and
+        // sessions keep only the SHA-256 of their secret. An invitation batch keeps one item per
+        // record with its outcome, so a worker killed mid-batch resumes at the first pending
+        // item: an item, its portal user, link, outbox row and audit row commit together.
+        ddl: Ddl::Both(
+            r#"
+CREATE TABLE portal_users (
+    id {id},
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    portal_id BIGINT NOT NULL REFERENCES portals(id),
+    user_type_id BIGINT NOT NULL REFERENCES portal_user_types(id),
+    record_id BIGINT,
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    password_hash TEXT,
+    preferences {json} NOT NULL,
+    invited_by BIGINT REFERENCES users(id),
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    CONSTRAINT portal_users_email UNIQUE (portal_id, email_key),
+    CONSTRAINT portal_users_record UNIQUE (portal_id, record_id)
+);
+CREATE INDEX portal_users_list ON portal_users (org_id, portal_id, status, id);
+CREATE INDEX portal_users_type ON portal_users (user_type_id, status);
+CREATE INDEX portal_users_by_record ON portal_users (record_id);
+CREATE TABLE portal_links (
+    token_hash TEXT PRIMARY KEY,
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    portal_user_id BIGINT NOT NULL REFERENCES portal_users(id),
+    purpose TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT
+);
+CREATE INDEX portal_links_user ON portal_links (portal_user_id, purpose);
+CREATE TABLE portal_sessions (
+    token_hash TEXT PRIMARY KEY,
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    portal_id BIGINT NOT NULL REFERENCES portals(id),
+    portal_user_id BIGINT NOT NULL REFERENCES portal_users(id),
+    csrf_token TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX portal_sessions_user ON portal_sessions (portal_user_id);
+CREATE TABLE invitation_batches (
+    id {id},
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    portal_id BIGINT NOT NULL REFERENCES portals(id),
+    user_type_id BIGINT NOT NULL REFERENCES portal_user_types(id),
+    created_by BIGINT NOT NULL REFERENCES users(id),
+    language TEXT,
+    state TEXT NOT NULL,
+    total BIGINT NOT NULL,
+    sent BIGINT NOT NULL DEFAULT 0,
+    failed BIGINT NOT NULL DEFAULT 0,
+    lease_until BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    finished_at BIGINT
+);
+CREATE INDEX invitation_batches_org ON invitation_batches (org_id, portal_id, id);
+CREATE INDEX invitation_batches_running ON invitation_batches (lease_until) WHERE state = 'running';
+CREATE TABLE invitation_batch_items (
+    batch_id BIGINT NOT NULL REFERENCES invitation_batches(id),
+    position BIGINT NOT NULL,
+    record_id BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    code TEXT,
+    message TEXT,
+    PRIMARY KEY (batch_id, position)
+);
+CREATE INDEX invitation_batch_items_state ON invitation_batch_items (batch_id, state, position);
+"#,
+        ),
+    },
 ];
 
 /// The DDL text in the given dialect.
@@ -525,7 +608,7 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         .replace("{false}", false_)
 }
 
-pub const LATEST: i64 = 10;
+pub const LATEST: i64 = 11;
 
 /// Applies pending migrations inside `tx` (a write transaction) and answers the new version.
 pub(crate) async fn run<E: Executor>(tx: &mut E, now: i64) -> StoreResult<i64> {

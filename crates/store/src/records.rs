@@ -291,6 +291,13 @@ impl Tx {
             &[Val::Int(org), Val::Int(id)],
         )
         .await?;
+        // A portal user keeps their account, without a personality record (they then reach
+        // nothing), rather than pointing at an id that may be reused.
+        tx.execute(
+            "UPDATE portal_users SET record_id = NULL WHERE org_id = $1 AND record_id = $2",
+            &[Val::Int(org), Val::Int(id)],
+        )
+        .await?;
         tx.execute(
             "DELETE FROM records WHERE org_id = $1 AND id = $2",
             &[Val::Int(org), Val::Int(id)],

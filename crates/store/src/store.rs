@@ -13,8 +13,8 @@ use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
     ApiCaller, ApiToken, AuditEntry, CreatedOrg, MailQuery, MailSummary, ModuleSettings, NewOrg,
-    NewUser, OrgConfig, OutboxMail, Page, PendingAccount, RecordMeta, RecordQuery, RecordRef,
-    Session,
+    NewUser, OrgConfig, OutboxMail, Page, PendingAccount, PortalAccountChange, PortalLink,
+    PortalSession, PortalUserQuery, RecordMeta, RecordQuery, RecordRef, Session,
 };
 use portico_domain::field::{Field, NewField};
 use portico_domain::layout::{Layout, NewLayout};
@@ -23,6 +23,7 @@ use portico_domain::module::Module;
 use portico_domain::org::{Org, OrgSettings};
 use portico_domain::outbox::{DeliveryRule, MailState, NewMail};
 use portico_domain::portal::{CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, UserType};
+use portico_domain::portal_user::{LinkPurpose, NewPortalUser, PortalUser, PortalUserStatus};
 use portico_domain::profile::{NewProfile, Profile, User};
 use portico_domain::record::{Record, RecordState, SerializedRecord, ValidRecordData};
 use portico_domain::standard::ModuleSpec;
@@ -347,4 +348,26 @@ each_alone! {
     write fn claim_mail(rule: &DeliveryRule, now: Millis, limit: i64) -> Vec<OutboxMail>;
     write fn mark_mail_sent(id: Id, attempt: i64, now: Millis) -> bool;
     write fn mark_mail_failed(id: Id, attempt: i64, error: &str, permanent: bool, rule: &DeliveryRule, now: Millis) -> Option<MailState>;
+    write fn create_portal_user(org: Id, new: &NewPortalUser, now: Millis) -> PortalUser;
+    read fn get_portal_user(org: Id, portal: Id, id: Id) -> PortalUser;
+    read fn portal_user_by_email(org: Id, portal: Id, email: &str) -> Option<PortalUser>;
+    read fn portal_user_by_record(org: Id, portal: Id, record: Id) -> Option<PortalUser>;
+    read fn portal_login(org: Id, portal: Id, email: &str) -> Option<(PortalUser, Option<String>)>;
+    read fn list_portal_users(org: Id, portal: Id, q: &PortalUserQuery) -> Page<PortalUser>;
+    read fn count_portal_users(org: Id, portal: Id) -> Vec<(PortalUserStatus, i64)>;
+    read fn seated_portal_users(org: Id, user_type: Id) -> i64;
+    read fn invited_records(org: Id, portal: Id, records: &[Id]) -> Vec<Id>;
+    write fn set_portal_user_status(org: Id, portal: Id, id: Id, status: PortalUserStatus, now: Millis) -> PortalUser;
+    write fn set_portal_user_type(org: Id, portal: Id, id: Id, user_type: Id, now: Millis) -> PortalUser;
+    write fn update_portal_account(org: Id, portal: Id, id: Id, change: &PortalAccountChange, now: Millis) -> PortalUser;
+    write fn delete_portal_user(org: Id, portal: Id, id: Id) -> ();
+    write fn create_portal_link(org: Id, portal_user: Id, token_hash: &str, purpose: LinkPurpose, now: Millis) -> PortalLink;
+    read fn usable_portal_link(token_hash: &str, purpose: LinkPurpose, now: Millis) -> Option<PortalLink>;
+    write fn redeem_portal_link(token_hash: &str, purpose: LinkPurpose, now: Millis) -> Option<PortalLink>;
+    write fn create_portal_session(token_hash: &str, s: &PortalSession) -> ();
+    read fn get_portal_session(token_hash: &str) -> Option<(PortalSession, PortalUser)>;
+    write fn touch_portal_session(token_hash: &str, now: Millis) -> ();
+    write fn delete_portal_session(token_hash: &str) -> ();
+    write fn end_portal_user_sessions(org: Id, portal_user: Id) -> u64;
+    write fn delete_expired_portal_sessions(now: Millis) -> u64;
 }

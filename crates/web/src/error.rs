@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 pub use portico_app::{AppError, body_error};
+use portico_domain::portal_user::InviteFailure;
 use serde_json::json;
 
 tokio::task_local! {
@@ -40,6 +41,14 @@ impl HttpError for AppError {
             Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::InviteRefused(f) => match f {
+                InviteFailure::RecordNotFound => StatusCode::NOT_FOUND,
+                InviteFailure::NoModulePermission | InviteFailure::NoRecordPermission => {
+                    StatusCode::FORBIDDEN
+                }
+                InviteFailure::AlreadyInvited | InviteFailure::SeatLimit => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
             Self::Store(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -71,6 +80,7 @@ impl HttpError for AppError {
             Self::Busy => "busy",
             Self::BadRequest(_) => "bad_request",
             Self::TooLarge(_) => "payload_too_large",
+            Self::InviteRefused(f) => f.code(),
             Self::Store(_) | Self::Internal(_) => "internal",
         }
     }

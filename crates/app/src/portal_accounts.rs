@@ -1,0 +1,357 @@
+//! Portal accounts from the portal user's side: accepting an invitation (choose a password,
+//! then sign in), signing in and out with a password, server-side portal sessions, and the
+//! account's preferences.
+//!
+//! Sessions: a random id in a cookie, only its SHA-256 stored, a new id at every sign-in; an
+//! absolute lifetime, and the portal's idle timeout when it sets one. A session belongs to one
+//! portal: its cookie opens nothing on another. Deactivating or removing the account ends its
+//! sessions at once (and a session of an account that is no longer active is refused anyway).
+
+use crate::{AppError, Context, Result, sign_in, sign_in_lockout};
+use portico_auth::{
+    hash_password_in, random_token, token_hash, verify_password_in, verify_unknown_in,
+};
+use portico_domain::password_policy::NewPassword;
+use portico_domain::portal::Portal;
+use portico_domain::portal_user::{LinkPurpose, PortalUser, PortalUserStatus, Preferences};
+use portico_domain::{Id, Millis};
+use portico_store::{PortalAccountChange, PortalSession, Tx};
+use serde_json::json;
+
+/// How long a portal session lives, however active: 12 hours.
+pub const SESSION_ABSOLUTE_MS: Millis = 12 * 60 * 60 * 1000;
+
+/// A signed-in portal user: the account, the portal, and the session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct PortalSignedIn {
+    pub user: PortalUser,
+    pub portal: Portal,
+    pub csrf: String,
+}
+
+/// Audits an action of (or about) a portal account; the actor is written `portal:{email}`.
+pub(crate) async fn audit_portal(
+    tx: &mut Tx,
+    org: Id,
+    who: &str,
+    action: &str,
+    detail: serde_json::Value,
+    now: Millis,
+) -> Result<()> {
+    Ok(tx
+        .record_audit(org, &format!("portal:{who}"), action, &detail, now)
+        .await?)
+}
+
+fn new_secrets() -> Result<(String, String)> {
+    match (random_token(), random_token()) {
+        (Ok(t), Ok(c)) => Ok((t, c)),
+        _ => Err(AppError::Internal("random source failed".into())),
+    }
+}
+
+/// Starts a session for `user` in `tx`; answers its secret (the cookie value).
+pub(crate) async fn start_session_in(
+    tx: &mut Tx,
+    user: &PortalUser,
+    replaces: Option<&str>,
+    now: Millis,
+) -> Result<String> {
+    let (token, csrf) = new_secrets()?;
+    if let Some(old) = replaces {
+        tx.delete_portal_session(&token_hash(old)).await?;
+    }
+    let session = PortalSession {
+        org_id: user.org_id,
+        portal_id: user.portal_id,
+        portal_user_id: user.id,
+        csrf_token: csrf,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now.saturating_add(SESSION_ABSOLUTE_MS),
+    };
+    tx.create_portal_session(&token_hash(&token), &session)
+        .await?;
+    Ok(token)
+}
+
+/// The invited account an invitation link of `portal` opens, while the link is usable (unused,
+/// unexpired, still bound to the account's address) and the account still waits for it.
+/// Anything else — unknown, used, expired, another portal's — is `None`, and the page says
+/// the same thing for all of them.
+pub async fn invitation(ctx: &Context, portal: &Portal, token: &str) -> Result<Option<PortalUser>> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    let mut reader = ctx.store().reader().await?;
+    let Some(link) = reader
+        .usable_portal_link(&token_hash(token), LinkPurpose::Invitation, ctx.now())
+        .await?
+    else {
+        return Ok(None);
+    };
+    invited_user(&mut reader, portal, link.org_id, link.portal_user_id).await
+}
+
+async fn invited_user(tx: &mut Tx, portal: &Portal, org: Id, id: Id) -> Result<Option<PortalUser>> {
+    if org != portal.org_id {
+        return Ok(None);
+    }
+    match tx.get_portal_user(org, portal.id, id).await {
+        Ok(u) if u.status == PortalUserStatus::Invited => Ok(Some(u)),
+        Ok(_) | Err(portico_store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A token as this system writes them: 64 hex digits. Anything else is not looked up.
+fn plausible_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Accepts an invitation: checks the password against the policy, uses the link (once — of
+/// concurrent acceptances exactly one wins), sets the password, activates the account and signs
+/// it in. Answers the session secret and the account. A link that cannot be used is
+/// [`AppError::NotFound`], whatever the reason.
+pub async fn accept_invitation(
+    ctx: &Context,
+    portal: &Portal,
+    token: &str,
+    password: &str,
+    confirm: &str,
+    replaces: Option<&str>,
+) -> Result<(String, PortalUser)> {
+    if !plausible_token(token) {
+        return Err(AppError::NotFound);
+    }
+    let password = NewPassword::parse(password)?;
+    if password.as_str() != confirm {
+        return Err(AppError::invalid(
+            "confirm",
+            "password_mismatch",
+            "The two passwords are not the same",
+        ));
+    }
+    // Cheap check first, so a dead link costs no password hash.
+    if invitation(ctx, portal, token).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let hash = hash_new_password(ctx, password).await?;
+    let now = ctx.now();
+    let mut tx = ctx.store().transaction().await?;
+    let link = tx
+        .redeem_portal_link(&token_hash(token), LinkPurpose::Invitation, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let user = invited_user(&mut tx, portal, link.org_id, link.portal_user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let change = PortalAccountChange {
+        password_hash: Some(hash),
+        ..PortalAccountChange::default()
+    };
+    tx.update_portal_account(user.org_id, portal.id, user.id, &change, now)
+        .await?;
+    let user = tx
+        .set_portal_user_status(
+            user.org_id,
+            portal.id,
+            user.id,
+            PortalUserStatus::Active,
+            now,
+        )
+        .await?;
+    let session = start_session_in(&mut tx, &user, replaces, now).await?;
+    audit_portal(
+        &mut tx,
+        user.org_id,
+        &user.email,
+        "portal.accept",
+        json!({"portal_id": portal.id, "portal_user_id": user.id}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        portal_user = user.id,
+        portal = portal.id,
+        "invitation accepted"
+    );
+    Ok((session, user))
+}
+
+/// Hashes a password that passed the policy, on the password threads.
+pub(crate) async fn hash_new_password(ctx: &Context, password: NewPassword) -> Result<String> {
+    let password = password.as_str().to_string();
+    ctx.passwords()
+        .run(move |memory| hash_password_in(&password, memory))
+        .await?
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::invalid(
+        "password",
+        "invalid_credentials",
+        "The email address or password is not right",
+    )
+}
+
+/// Signs in to `portal` with a password. The lockout every instance shares counts the attempt
+/// first (under the portal and the address); an unknown address costs the same time as a
+/// known one and gets the same answer as a wrong password, and so does an account that is not
+/// active. Success, failure and lockout are audited.
+pub async fn sign_in(
+    ctx: &Context,
+    portal: &Portal,
+    email: &str,
+    password: &str,
+    replaces: Option<&str>,
+) -> Result<(String, PortalUser)> {
+    let Some(key) = sign_in::sign_in_key(email) else {
+        return Err(invalid_credentials());
+    };
+    let lockout_key = format!("portal:{}:{key}", portal.id);
+    let org = portal.org_id;
+    if let Err(e) = sign_in_lockout::count_attempt(ctx, &lockout_key).await {
+        if matches!(e, AppError::TooManyAttempts) {
+            let mut tx = ctx.store().transaction().await?;
+            audit_portal(
+                &mut tx,
+                org,
+                &key,
+                "portal.sign_in_locked",
+                json!({"portal_id": portal.id}),
+                ctx.now(),
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        return Err(e);
+    }
+    let found = ctx.store().portal_login(org, portal.id, &key).await?;
+    let password = password.to_string();
+    let opened = ctx
+        .passwords()
+        .run(move |memory| match found {
+            Some((user, Some(hash))) => {
+                let ok = verify_password_in(&password, &hash, memory);
+                (ok && user.status == PortalUserStatus::Active).then_some(user)
+            }
+            _ => {
+                verify_unknown_in(&password, memory);
+                None
+            }
+        })
+        .await?;
+    let now = ctx.now();
+    let mut tx = ctx.store().transaction().await?;
+    let Some(user) = opened else {
+        audit_portal(
+            &mut tx,
+            org,
+            &key,
+            "portal.sign_in_failed",
+            json!({"portal_id": portal.id}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(invalid_credentials());
+    };
+    let session = start_session_in(&mut tx, &user, replaces, now).await?;
+    audit_portal(
+        &mut tx,
+        org,
+        &user.email,
+        "portal.sign_in",
+        json!({"portal_id": portal.id, "portal_user_id": user.id}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    sign_in_lockout::clear(ctx, &lockout_key).await?;
+    Ok((session, user))
+}
+
+/// The portal user behind a session cookie on `portal`. `Ok(None)` means "sign in again":
+/// unknown, another portal's, expired, idle longer than the portal allows, or the account is
+/// no longer active. A database failure stays an error, never a sign-out.
+pub async fn resume(ctx: &Context, portal: &Portal, token: &str) -> Result<Option<PortalSignedIn>> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let now = ctx.now();
+    let Some((session, user)) = ctx.store().get_portal_session(&hash).await? else {
+        return Ok(None);
+    };
+    if session.portal_id != portal.id || session.org_id != portal.org_id {
+        return Ok(None);
+    }
+    let idle_ms = portal
+        .settings
+        .idle_timeout_minutes
+        .map(|m| m.saturating_mul(60_000));
+    let idle = idle_ms.is_some_and(|ms| session.last_seen_at.saturating_add(ms) <= now);
+    if session.expires_at <= now || idle || user.status != PortalUserStatus::Active {
+        ctx.store().delete_portal_session(&hash).await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at > 60_000 {
+        // The idle clock is written once a minute, not on every request.
+        ctx.store().touch_portal_session(&hash, now).await?;
+    }
+    Ok(Some(PortalSignedIn {
+        user,
+        portal: portal.clone(),
+        csrf: session.csrf_token,
+    }))
+}
+
+/// Signs out: the session ends on the server.
+pub async fn sign_out(ctx: &Context, token: &str) -> Result<()> {
+    if !plausible_token(token) {
+        return Ok(());
+    }
+    Ok(ctx
+        .store()
+        .delete_portal_session(&token_hash(token))
+        .await?)
+}
+
+/// Saves the signed-in user's preferences.
+pub async fn save_preferences(
+    ctx: &Context,
+    me: &PortalSignedIn,
+    preferences: Preferences,
+) -> Result<PortalUser> {
+    let now = ctx.now();
+    let mut tx = ctx.store().transaction().await?;
+    let change = PortalAccountChange {
+        preferences: Some(preferences),
+        ..PortalAccountChange::default()
+    };
+    let user = tx
+        .update_portal_account(me.user.org_id, me.portal.id, me.user.id, &change, now)
+        .await?;
+    audit_portal(
+        &mut tx,
+        user.org_id,
+        &user.email,
+        "portal.preferences",
+        json!({"portal_id": me.portal.id, "portal_user_id": user.id}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Sweeps expired portal sessions and links; answers how many rows went.
+pub async fn sweep(ctx: &Context) -> Result<u64> {
+    Ok(ctx
+        .store()
+        .delete_expired_portal_sessions(ctx.now())
+        .await?)
+}

@@ -1,0 +1,635 @@
+//! Portal users, their single-use links (invitation, email verification) and their sessions.
+//! Links and sessions are found by the SHA-256 of their secret; the secret itself is never
+//! stored. Redeeming a link is one conditional `UPDATE`, so of any number of concurrent
+//! redemptions exactly one succeeds, on both backends.
+
+use crate::error::{StoreError, StoreResult};
+use crate::records::Page;
+use crate::rows::*;
+use crate::sql::{Executor, Row, Val};
+use crate::store::Tx;
+use portico_domain::portal_user::{
+    LinkPurpose, NewPortalUser, PortalUser, PortalUserStatus, Preferences, email_key,
+};
+use portico_domain::{Id, Millis};
+
+const COLS: &str = "id, org_id, portal_id, user_type_id, record_id, email, name, status, \
+     preferences, invited_by, created_at, updated_at";
+
+fn user_from(r: &Row) -> StoreResult<PortalUser> {
+    let status = r.text(7)?;
+    Ok(PortalUser {
+        id: r.int(0)?,
+        org_id: r.int(1)?,
+        portal_id: r.int(2)?,
+        user_type_id: r.int(3)?,
+        record_id: r.opt_int(4)?,
+        email: r.text(5)?,
+        name: r.text(6)?,
+        status: PortalUserStatus::parse(&status)
+            .map_err(|_| StoreError::Backend(format!("unknown portal user status {status:?}")))?,
+        preferences: r.parse::<Preferences>(8)?,
+        invited_by: r.opt_int(9)?,
+        created_at: r.int(10)?,
+        updated_at: r.int(11)?,
+    })
+}
+
+/// A single-use link as stored: whose it is and whether it can still be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalLink {
+    pub org_id: Id,
+    pub portal_user_id: Id,
+    pub purpose: LinkPurpose,
+    /// The address the link was sent to; a link dies when the account's address changes.
+    pub email_key: String,
+    pub expires_at: Millis,
+    pub used_at: Option<Millis>,
+}
+
+/// A signed-in portal user's session (found by the hash of its cookie).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalSession {
+    pub org_id: Id,
+    pub portal_id: Id,
+    pub portal_user_id: Id,
+    pub csrf_token: String,
+    pub created_at: Millis,
+    pub last_seen_at: Millis,
+    pub expires_at: Millis,
+}
+
+/// Which portal users a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortalUserQuery {
+    pub status: Option<PortalUserStatus>,
+    pub user_type_id: Option<Id>,
+    /// Keyset cursor: users with a smaller id (newest first).
+    pub after: Option<Id>,
+    pub limit: i64,
+}
+
+async fn user_in(c: &mut impl Executor, org: Id, portal: Id, id: Id) -> StoreResult<PortalUser> {
+    let row = opt(
+        c,
+        &format!(
+            "SELECT {COLS} FROM portal_users WHERE org_id = $1 AND portal_id = $2 AND id = $3"
+        ),
+        &[Val::Int(org), Val::Int(portal), Val::Int(id)],
+    )
+    .await?;
+    row.as_ref()
+        .map(user_from)
+        .transpose()?
+        .ok_or(StoreError::NotFound)
+}
+
+impl Tx {
+    /// Creates a portal account. Its portal and user type must be the org's; an address or a
+    /// record already used in the portal is a duplicate (409 naming the field).
+    pub async fn create_portal_user(
+        &mut self,
+        org: Id,
+        new: &NewPortalUser,
+        now: Millis,
+    ) -> StoreResult<PortalUser> {
+        let c = &mut self.conn;
+        let owned = opt(
+            c,
+            "SELECT t.id FROM portal_user_types t JOIN portals p ON p.id = t.portal_id \
+             WHERE t.id = $1 AND t.portal_id = $2 AND t.org_id = $3 AND p.org_id = $3",
+            &[
+                Val::Int(new.user_type_id),
+                Val::Int(new.portal_id),
+                Val::Int(org),
+            ],
+        )
+        .await?;
+        if owned.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let row = one(
+            c,
+            "INSERT INTO portal_users (org_id, portal_id, user_type_id, record_id, email, email_key, \
+             name, status, password_hash, preferences, invited_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+            &[
+                Val::Int(org),
+                Val::Int(new.portal_id),
+                Val::Int(new.user_type_id),
+                Val::from(new.record_id),
+                Val::from(new.email.as_str()),
+                Val::from(email_key(new.email.as_str())),
+                Val::from(new.name.as_str()),
+                Val::from(new.status.as_str()),
+                Val::from(new.password_hash.clone()),
+                to_json(&new.preferences)?,
+                Val::from(new.invited_by),
+                Val::Int(now),
+            ],
+        )
+        .await?;
+        user_in(c, org, new.portal_id, row.int(0)?).await
+    }
+
+    pub async fn get_portal_user(
+        &mut self,
+        org: Id,
+        portal: Id,
+        id: Id,
+    ) -> StoreResult<PortalUser> {
+        user_in(&mut self.conn, org, portal, id).await
+    }
+
+    /// The portal's account for `email` (any letter case), if there is one.
+    pub async fn portal_user_by_email(
+        &mut self,
+        org: Id,
+        portal: Id,
+        email: &str,
+    ) -> StoreResult<Option<PortalUser>> {
+        let row = opt(
+            &mut self.conn,
+            &format!(
+                "SELECT {COLS} FROM portal_users WHERE org_id = $1 AND portal_id = $2 AND email_key = $3"
+            ),
+            &[Val::Int(org), Val::Int(portal), Val::from(email_key(email))],
+        )
+        .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    /// The portal's account whose personality record is `record`, if there is one.
+    pub async fn portal_user_by_record(
+        &mut self,
+        org: Id,
+        portal: Id,
+        record: Id,
+    ) -> StoreResult<Option<PortalUser>> {
+        let row = opt(
+            &mut self.conn,
+            &format!(
+                "SELECT {COLS} FROM portal_users WHERE org_id = $1 AND portal_id = $2 AND record_id = $3"
+            ),
+            &[Val::Int(org), Val::Int(portal), Val::Int(record)],
+        )
+        .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    /// The account and its password hash, for signing in to a portal.
+    pub async fn portal_login(
+        &mut self,
+        org: Id,
+        portal: Id,
+        email: &str,
+    ) -> StoreResult<Option<(PortalUser, Option<String>)>> {
+        let row = opt(
+            &mut self.conn,
+            &format!(
+                "SELECT {COLS}, password_hash FROM portal_users \
+                 WHERE org_id = $1 AND portal_id = $2 AND email_key = $3"
+            ),
+            &[Val::Int(org), Val::Int(portal), Val::from(email_key(email))],
+        )
+        .await?;
+        row.map(|r| Ok((user_from(&r)?, r.opt_text(12)?)))
+            .transpose()
+    }
+
+    /// A page of the portal's users, newest first.
+    pub async fn list_portal_users(
+        &mut self,
+        org: Id,
+        portal: Id,
+        q: &PortalUserQuery,
+    ) -> StoreResult<Page<PortalUser>> {
+        let mut sql =
+            format!("SELECT {COLS} FROM portal_users WHERE org_id = $1 AND portal_id = $2");
+        let mut params = vec![Val::Int(org), Val::Int(portal)];
+        if let Some(s) = q.status {
+            params.push(Val::from(s.as_str()));
+            sql.push_str(&format!(" AND status = ${}", params.len()));
+        }
+        if let Some(t) = q.user_type_id {
+            params.push(Val::Int(t));
+            sql.push_str(&format!(" AND user_type_id = ${}", params.len()));
+        }
+        if let Some(after) = q.after {
+            params.push(Val::Int(after));
+            sql.push_str(&format!(" AND id < ${}", params.len()));
+        }
+        let limit = q.limit.clamp(1, 1_000);
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
+        let mut items = self
+            .conn
+            .query(&sql, &params)
+            .await?
+            .iter()
+            .map(user_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        let next = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(|u| u.id)
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    /// How many of the portal's users are in each status, in [`PortalUserStatus::ALL`] order.
+    pub async fn count_portal_users(
+        &mut self,
+        org: Id,
+        portal: Id,
+    ) -> StoreResult<Vec<(PortalUserStatus, i64)>> {
+        let rows = self
+            .conn
+            .query(
+                "SELECT status, COUNT(*) FROM portal_users WHERE org_id = $1 AND portal_id = $2 GROUP BY status",
+                &[Val::Int(org), Val::Int(portal)],
+            )
+            .await?;
+        let mut counts: Vec<(PortalUserStatus, i64)> =
+            PortalUserStatus::ALL.iter().map(|s| (*s, 0)).collect();
+        for r in &rows {
+            let status = r.text(0)?;
+            if let Some(slot) = counts.iter_mut().find(|(s, _)| s.as_str() == status) {
+                slot.1 = r.int(1)?;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// The seats a user type's accounts take: its invited and active users.
+    pub async fn seated_portal_users(&mut self, org: Id, user_type: Id) -> StoreResult<i64> {
+        one(
+            &mut self.conn,
+            "SELECT COUNT(*) FROM portal_users WHERE org_id = $1 AND user_type_id = $2 \
+             AND status IN ('invited', 'active')",
+            &[Val::Int(org), Val::Int(user_type)],
+        )
+        .await?
+        .int(0)
+    }
+
+    /// Of `records`, those that already are users of the portal.
+    pub async fn invited_records(
+        &mut self,
+        org: Id,
+        portal: Id,
+        records: &[Id],
+    ) -> StoreResult<Vec<Id>> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut params = vec![Val::Int(org), Val::Int(portal)];
+        params.extend(records.iter().map(|r| Val::Int(*r)));
+        let sql = format!(
+            "SELECT record_id FROM portal_users WHERE org_id = $1 AND portal_id = $2 AND record_id IN ({})",
+            crate::sql::placeholders(3, records.len())
+        );
+        self.conn
+            .query(&sql, &params)
+            .await?
+            .iter()
+            .map(|r| r.int(0))
+            .collect()
+    }
+
+    /// Changes the account's status (and, with `user_type`, its user type).
+    pub async fn set_portal_user_status(
+        &mut self,
+        org: Id,
+        portal: Id,
+        id: Id,
+        status: PortalUserStatus,
+        now: Millis,
+    ) -> StoreResult<PortalUser> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE portal_users SET status = $4, updated_at = $5 \
+                 WHERE org_id = $1 AND portal_id = $2 AND id = $3",
+                &[
+                    Val::Int(org),
+                    Val::Int(portal),
+                    Val::Int(id),
+                    Val::from(status.as_str()),
+                    Val::Int(now),
+                ],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        user_in(&mut self.conn, org, portal, id).await
+    }
+
+    /// Moves the account to another user type of the same portal.
+    pub async fn set_portal_user_type(
+        &mut self,
+        org: Id,
+        portal: Id,
+        id: Id,
+        user_type: Id,
+        now: Millis,
+    ) -> StoreResult<PortalUser> {
+        let n = self
+            .conn
+            .execute(
+                "UPDATE portal_users SET user_type_id = $4, updated_at = $5 \
+                 WHERE org_id = $1 AND portal_id = $2 AND id = $3 AND EXISTS (\
+                 SELECT 1 FROM portal_user_types t WHERE t.id = $4 AND t.org_id = $1 AND t.portal_id = $2)",
+                &[
+                    Val::Int(org),
+                    Val::Int(portal),
+                    Val::Int(id),
+                    Val::Int(user_type),
+                    Val::Int(now),
+                ],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        user_in(&mut self.conn, org, portal, id).await
+    }
+
+    /// Sets what an account holder chose: a password hash, preferences, a personality record
+    /// (each only when given).
+    pub async fn update_portal_account(
+        &mut self,
+        org: Id,
+        portal: Id,
+        id: Id,
+        change: &PortalAccountChange,
+        now: Millis,
+    ) -> StoreResult<PortalUser> {
+        let current = user_in(&mut self.conn, org, portal, id).await?;
+        let preferences = change.preferences.as_ref().unwrap_or(&current.preferences);
+        let n = self
+            .conn
+            .execute(
+                "UPDATE portal_users SET password_hash = COALESCE($4, password_hash), preferences = $5, \
+                 record_id = COALESCE($6, record_id), updated_at = $7 \
+                 WHERE org_id = $1 AND portal_id = $2 AND id = $3",
+                &[
+                    Val::Int(org),
+                    Val::Int(portal),
+                    Val::Int(id),
+                    Val::from(change.password_hash.clone()),
+                    to_json(preferences)?,
+                    Val::from(change.record_id),
+                    Val::Int(now),
+                ],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        user_in(&mut self.conn, org, portal, id).await
+    }
+
+    /// Removes the account with its links and sessions.
+    pub async fn delete_portal_user(&mut self, org: Id, portal: Id, id: Id) -> StoreResult<()> {
+        let c = &mut self.conn;
+        user_in(c, org, portal, id).await?;
+        for table in ["portal_links", "portal_sessions"] {
+            c.execute(
+                &format!("DELETE FROM {table} WHERE org_id = $1 AND portal_user_id = $2"),
+                &[Val::Int(org), Val::Int(id)],
+            )
+            .await?;
+        }
+        c.execute(
+            "DELETE FROM portal_users WHERE org_id = $1 AND portal_id = $2 AND id = $3",
+            &[Val::Int(org), Val::Int(portal), Val::Int(id)],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Stores a new single-use link for the account and kills its older unused links of the
+    /// same purpose: a re-invitation makes the previous invitation useless.
+    pub async fn create_portal_link(
+        &mut self,
+        org: Id,
+        portal_user: Id,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: Millis,
+    ) -> StoreResult<PortalLink> {
+        let c = &mut self.conn;
+        let row = opt(
+            c,
+            "SELECT email_key FROM portal_users WHERE org_id = $1 AND id = $2",
+            &[Val::Int(org), Val::Int(portal_user)],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let key = row.text(0)?;
+        c.execute(
+            "DELETE FROM portal_links WHERE org_id = $1 AND portal_user_id = $2 AND purpose = $3",
+            &[
+                Val::Int(org),
+                Val::Int(portal_user),
+                Val::from(purpose.as_str()),
+            ],
+        )
+        .await?;
+        let expires_at = now.saturating_add(purpose.ttl());
+        c.execute(
+            "INSERT INTO portal_links (token_hash, org_id, portal_user_id, purpose, email_key, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                Val::from(token_hash),
+                Val::Int(org),
+                Val::Int(portal_user),
+                Val::from(purpose.as_str()),
+                Val::from(key.as_str()),
+                Val::Int(now),
+                Val::Int(expires_at),
+            ],
+        )
+        .await?;
+        Ok(PortalLink {
+            org_id: org,
+            portal_user_id: portal_user,
+            purpose,
+            email_key: key,
+            expires_at,
+            used_at: None,
+        })
+    }
+
+    /// The link behind `token_hash` when it is of `purpose`, unused, unexpired and still bound
+    /// to its account's address; `None` for anything else (unknown, used, expired alike).
+    pub async fn usable_portal_link(
+        &mut self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: Millis,
+    ) -> StoreResult<Option<PortalLink>> {
+        let row = opt(
+            &mut self.conn,
+            "SELECT l.org_id, l.portal_user_id, l.email_key, l.expires_at FROM portal_links l \
+             JOIN portal_users u ON u.id = l.portal_user_id AND u.org_id = l.org_id \
+             WHERE l.token_hash = $1 AND l.purpose = $2 AND l.used_at IS NULL AND l.expires_at > $3 \
+             AND u.email_key = l.email_key",
+            &[Val::from(token_hash), Val::from(purpose.as_str()), Val::Int(now)],
+        )
+        .await?;
+        row.map(|r| {
+            Ok(PortalLink {
+                org_id: r.int(0)?,
+                portal_user_id: r.int(1)?,
+                purpose,
+                email_key: r.text(2)?,
+                expires_at: r.int(3)?,
+                used_at: None,
+            })
+        })
+        .transpose()
+    }
+
+    /// Uses the link: answers it when this call was the one that used it (it was usable and
+    /// nobody used it first), `None` otherwise. One statement decides, so concurrent
+    /// redemptions cannot both succeed.
+    pub async fn redeem_portal_link(
+        &mut self,
+        token_hash: &str,
+        purpose: LinkPurpose,
+        now: Millis,
+    ) -> StoreResult<Option<PortalLink>> {
+        let Some(link) = self.usable_portal_link(token_hash, purpose, now).await? else {
+            return Ok(None);
+        };
+        let n = self
+            .conn
+            .execute(
+                "UPDATE portal_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                &[Val::from(token_hash), Val::Int(now)],
+            )
+            .await?;
+        Ok((n == 1).then_some(PortalLink {
+            used_at: Some(now),
+            ..link
+        }))
+    }
+
+    pub async fn create_portal_session(
+        &mut self,
+        token_hash: &str,
+        s: &PortalSession,
+    ) -> StoreResult<()> {
+        let c = &mut self.conn;
+        user_in(c, s.org_id, s.portal_id, s.portal_user_id).await?;
+        c.execute(
+            "INSERT INTO portal_sessions (token_hash, org_id, portal_id, portal_user_id, csrf_token, \
+             created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                Val::from(token_hash),
+                Val::Int(s.org_id),
+                Val::Int(s.portal_id),
+                Val::Int(s.portal_user_id),
+                Val::from(s.csrf_token.as_str()),
+                Val::Int(s.created_at),
+                Val::Int(s.last_seen_at),
+                Val::Int(s.expires_at),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The session behind `token_hash` with its account, in one statement.
+    pub async fn get_portal_session(
+        &mut self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(PortalSession, PortalUser)>> {
+        let row = opt(
+            &mut self.conn,
+            &format!(
+                "SELECT {}, s.org_id, s.portal_id, s.portal_user_id, s.csrf_token, s.created_at, \
+                 s.last_seen_at, s.expires_at FROM portal_sessions s \
+                 JOIN portal_users u ON u.id = s.portal_user_id AND u.org_id = s.org_id \
+                 WHERE s.token_hash = $1",
+                prefixed("u", COLS)
+            ),
+            &[Val::from(token_hash)],
+        )
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        // The account's columns come first, then the session's.
+        let at = column_count(COLS);
+        let user = user_from(&r)?;
+        let session = PortalSession {
+            org_id: r.int(at)?,
+            portal_id: r.int(at + 1)?,
+            portal_user_id: r.int(at + 2)?,
+            csrf_token: r.text(at + 3)?,
+            created_at: r.int(at + 4)?,
+            last_seen_at: r.int(at + 5)?,
+            expires_at: r.int(at + 6)?,
+        };
+        Ok(Some((session, user)))
+    }
+
+    pub async fn touch_portal_session(&mut self, token_hash: &str, now: Millis) -> StoreResult<()> {
+        self.conn
+            .execute(
+                "UPDATE portal_sessions SET last_seen_at = $2 WHERE token_hash = $1",
+                &[Val::from(token_hash), Val::Int(now)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_portal_session(&mut self, token_hash: &str) -> StoreResult<()> {
+        self.conn
+            .execute(
+                "DELETE FROM portal_sessions WHERE token_hash = $1",
+                &[Val::from(token_hash)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of the account (deactivation, removal, a new password).
+    pub async fn end_portal_user_sessions(&mut self, org: Id, portal_user: Id) -> StoreResult<u64> {
+        self.conn
+            .execute(
+                "DELETE FROM portal_sessions WHERE org_id = $1 AND portal_user_id = $2",
+                &[Val::Int(org), Val::Int(portal_user)],
+            )
+            .await
+    }
+
+    /// Sweeps expired portal sessions and long-dead links.
+    pub async fn delete_expired_portal_sessions(&mut self, now: Millis) -> StoreResult<u64> {
+        let sessions = self
+            .conn
+            .execute(
+                "DELETE FROM portal_sessions WHERE expires_at <= $1",
+                &[Val::Int(now)],
+            )
+            .await?;
+        let links = self
+            .conn
+            .execute(
+                "DELETE FROM portal_links WHERE expires_at <= $1",
+                &[Val::Int(now)],
+            )
+            .await?;
+        Ok(sessions + links)
+    }
+}
+
+/// What [`Tx::update_portal_account`] changes; `None` keeps the current value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortalAccountChange {
+    pub password_hash: Option<String>,
+    pub preferences: Option<Preferences>,
+    pub record_id: Option<Id>,
+}
