@@ -317,3 +317,27 @@ pub async fn invite_record(
         Err(failure) => Err(AppError::InviteRefused(failure)),
     }
 }
+
+/// Where a record of `module_api` can be invited: each active user type, of any of the org's
+/// portals, whose personality module it is. Empty for a user who may not edit the module.
+pub async fn invite_choices(
+    ctx: &Context,
+    actor: &CrmActor,
+    module_api: &str,
+) -> Result<Vec<(Portal, UserType)>> {
+    let org = actor.user.org_id;
+    let mut reader = ctx.store().reader().await?;
+    let module = reader.get_module(org, module_api).await?;
+    if !actor.can(&module, Action::Edit) {
+        return Ok(Vec::new());
+    }
+    let mut choices = Vec::new();
+    for portal in reader.list_portals(org).await? {
+        for t in reader.list_user_types(org, portal.id).await? {
+            if t.config.active && t.config.personality_module.as_str() == module_api {
+                choices.push((portal.clone(), t));
+            }
+        }
+    }
+    Ok(choices)
+}

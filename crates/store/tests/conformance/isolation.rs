@@ -20,13 +20,17 @@ use portico_domain::portal::{
     Catalogue, CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, Slug, UserType,
     UserTypeConfig,
 };
+use portico_domain::portal_user::{
+    LinkPurpose, NewPortalUser, PortalUser, PortalUserStatus, Preferences,
+};
 use portico_domain::profile::{ModulePermissions, NewProfile, Profile, RecordScope, User};
 use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
     ApiToken, AuditEntry, MailQuery, MailSummary, ModuleSettings, NewUser, OrgConfig,
-    PendingAccount, RecordMeta, RecordQuery, Session, Store, StoreError,
+    PendingAccount, PortalAccountChange, PortalSession, PortalUserQuery, RecordMeta, RecordQuery,
+    Session, Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -95,6 +99,22 @@ const ISOLATED: &[&str] = &[
     "enqueue_mail",
     "list_mail",
     "get_mail",
+    "create_portal_user",
+    "get_portal_user",
+    "portal_user_by_email",
+    "portal_user_by_record",
+    "portal_login",
+    "list_portal_users",
+    "count_portal_users",
+    "seated_portal_users",
+    "invited_records",
+    "set_portal_user_status",
+    "set_portal_user_type",
+    "update_portal_account",
+    "delete_portal_user",
+    "create_portal_link",
+    "end_portal_user_sessions",
+    "create_portal_session",
 ];
 
 /// Operations that act for no org, with the reason each may: creating orgs, the operator's
@@ -132,6 +152,15 @@ const INSTANCE_WIDE: &[&str] = &[
     "claim_mail",
     "mark_mail_sent",
     "mark_mail_failed",
+    // Portal links and sessions are found by the hash of their secret, unique on the instance;
+    // the caller checks the portal and org they answer (see `portal_accounts`). The sweep
+    // deletes only what expired, for every org alike.
+    "usable_portal_link",
+    "redeem_portal_link",
+    "get_portal_session",
+    "touch_portal_session",
+    "delete_portal_session",
+    "delete_expired_portal_sessions",
 ];
 
 /// Everything org A has, read through A's own id.
@@ -153,6 +182,8 @@ struct Snapshot {
     token: Option<ApiToken>,
     session: Option<Session>,
     mail: Vec<MailSummary>,
+    portal_users: Vec<PortalUser>,
+    portal_session: Option<(PortalSession, PortalUser)>,
 }
 
 async fn snapshot(store: &Store, org: Id) -> Snapshot {
@@ -187,6 +218,43 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
         token: store.find_api_token("a-token").await.unwrap(),
         session: store.get_session("a-session").await.unwrap(),
         mail: store.list_mail(org, &all_mail()).await.unwrap().items,
+        portal_users: {
+            let mut all = Vec::new();
+            for p in store.list_portals(org).await.unwrap() {
+                all.extend(
+                    store
+                        .list_portal_users(org, p.id, &all_portal_users())
+                        .await
+                        .unwrap()
+                        .items,
+                );
+            }
+            all
+        },
+        portal_session: store.get_portal_session("a-portal-session").await.unwrap(),
+    }
+}
+
+fn all_portal_users() -> PortalUserQuery {
+    PortalUserQuery {
+        status: None,
+        user_type_id: None,
+        after: None,
+        limit: 500,
+    }
+}
+
+fn portal_user(portal: Id, user_type: Id, record: Id, email: &str, by: Id) -> NewPortalUser {
+    NewPortalUser {
+        portal_id: portal,
+        user_type_id: user_type,
+        record_id: Some(record),
+        email: EmailAddress::parse(email).unwrap(),
+        name: "Ada".into(),
+        status: PortalUserStatus::Invited,
+        preferences: Preferences::parse("en", "24h", "UTC", "US").unwrap(),
+        invited_by: Some(by),
+        password_hash: Some("h".into()),
     }
 }
 
@@ -411,6 +479,46 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             &test_mail("secret@client.example"),
             "<a-mail@zylker.com>",
             NOW,
+        )
+        .await
+        .unwrap();
+
+    let a_portal_user = store
+        .create_portal_user(
+            a.org,
+            &portal_user(
+                a_portal.id,
+                a_default.id,
+                secret.id,
+                "ada@client.example",
+                a.user,
+            ),
+            NOW,
+        )
+        .await
+        .unwrap();
+    store
+        .create_portal_link(
+            a.org,
+            a_portal_user.id,
+            "a-link",
+            LinkPurpose::Invitation,
+            NOW,
+        )
+        .await
+        .unwrap();
+    store
+        .create_portal_session(
+            "a-portal-session",
+            &PortalSession {
+                org_id: a.org,
+                portal_id: a_portal.id,
+                portal_user_id: a_portal_user.id,
+                csrf_token: "c".into(),
+                created_at: NOW,
+                last_seen_at: NOW,
+                expires_at: NOW + 1_000_000,
+            },
         )
         .await
         .unwrap();
@@ -988,6 +1096,136 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
     assert_eq!(
         store.list_mail(b.org, &all_mail()).await.unwrap().items,
         [b_mail.summary]
+    );
+
+    // Portal users, their links and sessions.
+    let pu = a_portal_user.id;
+    not_found(
+        "get_portal_user",
+        store.get_portal_user(b.org, a_portal.id, pu).await,
+    );
+    let ada = "ada@client.example";
+    assert!(
+        store
+            .portal_user_by_email(b.org, a_portal.id, ada)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .portal_user_by_record(b.org, a_portal.id, secret.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .portal_login(b.org, a_portal.id, ada)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .list_portal_users(b.org, a_portal.id, &all_portal_users())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        store
+            .count_portal_users(b.org, a_portal.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|(_, n)| *n == 0)
+    );
+    assert_eq!(
+        store
+            .seated_portal_users(b.org, a_default.id)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(
+        store
+            .invited_records(b.org, a_portal.id, &[secret.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    not_found(
+        "set_portal_user_status",
+        store
+            .set_portal_user_status(b.org, a_portal.id, pu, PortalUserStatus::Deactivated, NOW)
+            .await,
+    );
+    not_found(
+        "set_portal_user_type",
+        store
+            .set_portal_user_type(b.org, a_portal.id, pu, a_default.id, NOW)
+            .await,
+    );
+    not_found(
+        "update_portal_account",
+        store
+            .update_portal_account(
+                b.org,
+                a_portal.id,
+                pu,
+                &PortalAccountChange {
+                    password_hash: Some("taken".into()),
+                    ..PortalAccountChange::default()
+                },
+                NOW,
+            )
+            .await,
+    );
+    not_found(
+        "delete_portal_user",
+        store.delete_portal_user(b.org, a_portal.id, pu).await,
+    );
+    not_found(
+        "create_portal_link",
+        store
+            .create_portal_link(b.org, pu, "b-link", LinkPurpose::Invitation, NOW)
+            .await,
+    );
+    assert_eq!(store.end_portal_user_sessions(b.org, pu).await.unwrap(), 0);
+    not_found(
+        "create_portal_user",
+        store
+            .create_portal_user(
+                b.org,
+                &portal_user(
+                    a_portal.id,
+                    a_default.id,
+                    secret.id,
+                    "eve@b.example",
+                    a.user,
+                ),
+                NOW,
+            )
+            .await,
+    );
+    not_found(
+        "create_portal_session",
+        store
+            .create_portal_session(
+                "b-portal-session",
+                &PortalSession {
+                    org_id: b.org,
+                    portal_id: a_portal.id,
+                    portal_user_id: pu,
+                    csrf_token: "c".into(),
+                    created_at: NOW,
+                    last_seen_at: NOW,
+                    expires_at: NOW + 1_000_000,
+                },
+            )
+            .await,
     );
 
     // Nothing of A's changed.

@@ -5,6 +5,7 @@
 
 mod extract;
 mod mail;
+mod portal_users;
 mod portals;
 mod registry;
 
@@ -77,6 +78,7 @@ fn table() -> ApiRoutes {
         .delete("/api/v1/web-tabs/{id}", delete_web_tab)
         .merge(portals::routes())
         .merge(mail::routes())
+        .merge(portal_users::routes())
 }
 
 /// The API router: exactly the routes of [`route_table`].

@@ -24,6 +24,8 @@ fn parameters() -> Value {
         "DryRun": query("dry_run", json!({"type": "boolean", "default": false}), "Answer the differences without applying them"),
         "PreviewUserType": {"name": "user_type", "in": "query", "required": true, "schema": {"type": "integer"}, "description": "The user type to preview the portal as"},
         "PreviewRecord": query("record", json!({"type": "integer"}), "Preview as the portal user whose personality record this is"),
+        "PortalUserStatus": query("status", json!({"type": "string", "enum": portal_user_statuses()}), "Only users in this status"),
+        "PortalUserLimit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::portal_users::PAGE_MAX, "default": 50}), "Users per page"),
         "IfMatch": {"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"}, "example": "\"3\"",
             "description": "The ETag of the record as the caller last read it (e.g. \"3\"), or *: the change is refused with 412 if the record changed since. Without it the change applies to whatever version is current. A weak, malformed or listed tag is a 400."},
     })

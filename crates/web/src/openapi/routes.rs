@@ -411,4 +411,60 @@ pub const ROUTES: &[RouteDoc] = &[
     .id("send_test_mail")
     .ok(201, "MailSummary")
     .errors(&[401, 403, 500]),
+    RouteDoc::post(
+        "/api/v1/records/{module}/{id}/portal-invite",
+        "Invite the record to a portal as a user of a user type: the portal user, a single-use link valid 7 days and the email are written together. A refusal carries its reason's code: record_not_found (404), no_module_permission / no_record_permission (403), already_invited / seat_limit (409), same_domain, awaiting_approval, under_review, no_consent, invalid_email, anonymous_domain, in_recycle_bin, no_email (422)",
+    )
+    .id("invite_record")
+    .body("PortalInvite")
+    .ok(201, "PortalInvited")
+    .errors(&[400, 401, 403, 404, 409, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/portals/{portal}/users",
+        "The portal's users, newest first (keyset pages; ?status= keeps one status), with counts per status and seats per user type (administrators)",
+    )
+    .id("list_portal_users")
+    .params(&["PortalUserStatus", "After", "PortalUserLimit"])
+    .ok(200, "PortalUserList")
+    .errors(&[401, 403, 404, 422, 500]),
+    RouteDoc::get("/api/v1/portals/{portal}/users/{id}", "One portal user (administrators)")
+        .id("get_portal_user")
+        .ok(200, "PortalUser")
+        .errors(&[401, 403, 404, 500]),
+    RouteDoc::patch(
+        "/api/v1/portals/{portal}/users/{id}",
+        "Move a portal user to another active user type of the portal with the same personality module and a free seat (409 seat_limit)",
+    )
+    .id("change_portal_user_type")
+    .body("PortalUserPatch")
+    .ok(200, "PortalUser")
+    .errors(&[400, 401, 403, 404, 409, 422, 500]),
+    RouteDoc::delete(
+        "/api/v1/portals/{portal}/users/{id}",
+        "Remove a portal user with their sessions and links; the record stays and can be invited again",
+    )
+    .id("remove_portal_user")
+    .no_content()
+    .errors(&[401, 403, 404, 500]),
+    RouteDoc::post(
+        "/api/v1/portals/{portal}/users/{id}/reinvite",
+        "Send an invited user a new link; the previous link stops working (409 unless invited)",
+    )
+    .id("reinvite_portal_user")
+    .ok(200, "PortalUser")
+    .errors(&[401, 403, 404, 409, 422, 500]),
+    RouteDoc::post(
+        "/api/v1/portals/{portal}/users/{id}/deactivate",
+        "Deactivate a portal user: they cannot sign in and their sessions end at once",
+    )
+    .id("deactivate_portal_user")
+    .ok(200, "PortalUser")
+    .errors(&[401, 403, 404, 409, 500]),
+    RouteDoc::post(
+        "/api/v1/portals/{portal}/users/{id}/reactivate",
+        "Reactivate a deactivated user: active when they have a password, else invited again with a new link (409 seat_limit when the user type is full)",
+    )
+    .id("reactivate_portal_user")
+    .ok(200, "PortalUser")
+    .errors(&[401, 403, 404, 409, 422, 500]),
 ];

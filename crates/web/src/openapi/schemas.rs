@@ -317,10 +317,52 @@ pub(super) fn schemas() -> Value {
         "MailList": page_of("MailSummary"),
         "Seats": obj(json!({"granted": int, "used": int, "free": int, "grants": {"type": "array", "items": r("SeatGrant")}}), &["granted", "used", "free", "grants"]),
     });
-    if let (Value::Object(all), Value::Object(main)) = (&mut all, main) {
-        all.extend(main);
+    for part in [main, portal_user_schemas()] {
+        if let (Value::Object(all), Value::Object(part)) = (&mut all, part) {
+            all.extend(part);
+        }
     }
     all
+}
+
+pub(super) fn portal_user_statuses() -> Vec<&'static str> {
+    portico_domain::portal_user::PortalUserStatus::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect()
+}
+
+/// Portal users and invitations.
+fn portal_user_schemas() -> Value {
+    let int = json!({"type": "integer", "format": "int64"});
+    let string = json!({"type": "string"});
+    json!({
+        "Preferences": obj(json!({"language": {"type": "string", "description": "A tag such as en or en-GB"},
+                                  "time_format": {"type": "string", "enum": ["12h", "24h"]},
+                                  "time_zone": {"type": "string", "description": "e.g. Europe/Berlin"},
+                                  "country": {"type": "string", "pattern": "^[A-Z]{2}$"}}),
+                           &["language", "time_format", "time_zone", "country"]),
+        "PortalUser": obj(json!({"id": int, "portal_id": int, "user_type_id": int,
+                                 "record_id": {"type": ["integer", "null"], "description": "The personality record; null while a sign-up waits, or after the record was purged"},
+                                 "email": {"type": "string", "format": "email"}, "name": string,
+                                 "status": {"type": "string", "enum": portal_user_statuses(),
+                                            "description": "invited: the link is not used yet; unverified: a public sign-up whose address is not confirmed; pending: a restricted sign-up waiting for approval; active: may sign in; deactivated: stopped by an administrator. Seats count invited and active users"},
+                                 "preferences": r("Preferences"),
+                                 "invited_by": {"type": ["integer", "null"], "description": "The CRM user who invited them: the owner of the records they create"},
+                                 "created_at": date_time(), "updated_at": date_time()}),
+                          &["id", "portal_id", "user_type_id", "record_id", "email", "name", "status", "preferences", "invited_by", "created_at", "updated_at"]),
+        "SeatUse": obj(json!({"user_type_id": int, "name": string, "used": int, "limit": int}), &["user_type_id", "name", "used", "limit"]),
+        "PortalUserList": obj(json!({"items": {"type": "array", "items": r("PortalUser")},
+                                     "next": {"type": ["integer", "null"], "description": "The cursor of the next page (?after=), null on the last"},
+                                     "counts": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "Users of the portal per status"},
+                                     "seats": {"type": "array", "items": r("SeatUse")}}),
+                              &["items", "next", "counts", "seats"]),
+        "PortalInvite": obj(json!({"portal": int, "user_type": int,
+                                   "language": {"type": ["string", "null"], "description": "The email's and the account's language; the org's default when absent"}}),
+                            &["portal", "user_type"]),
+        "PortalInvited": obj(json!({"portal_user": r("PortalUser"), "mail_id": int}), &["portal_user", "mail_id"]),
+        "PortalUserPatch": obj(json!({"user_type": int}), &["user_type"]),
+    })
 }
 
 pub(super) fn error_schemas() -> Value {

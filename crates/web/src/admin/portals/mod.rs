@@ -9,6 +9,7 @@ mod start;
 mod summary;
 mod tabs;
 mod user_types;
+mod users;
 
 use super::form::{FormPage, FormPost, PageContext, PageRequest};
 use super::{AdminSession, Chrome, PageError, PageResult, parse_id};
@@ -59,6 +60,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/setup/portals/{portal}/preview",
             get(preview::preview_page),
+        )
+        .route(
+            "/admin/setup/portals/{portal}/users",
+            get(users::users_page),
+        )
+        .route(
+            "/admin/setup/portals/{portal}/users/{id}/{action}",
+            post(users::user_action),
         )
         .route(
             "/admin/setup/portals/{portal}/domain/verify",

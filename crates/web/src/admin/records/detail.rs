@@ -48,6 +48,9 @@ struct DetailPage {
     updated: String,
     can_edit: bool,
     can_delete: bool,
+    /// "Send portal invitation": (value `portal:user_type`, label) per user type the record
+    /// can be invited as; empty when it has no email, is binned, or the user may not invite.
+    invite_to: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +136,24 @@ pub(super) async fn detail(
     let owner = portico_app::users::user_name(state, actor, record.owner_id)
         .await
         .unwrap_or_else(|_| format!("User #{}", record.owner_id));
+    let has_email = record
+        .email
+        .as_deref()
+        .is_some_and(|e| !e.trim().is_empty());
+    let invite_to = if has_email && record.deleted_at.is_none() {
+        portico_app::invitations::invite_choices(state, actor, module.api_name.as_str())
+            .await?
+            .into_iter()
+            .map(|(p, t)| {
+                (
+                    format!("{}:{}", p.id, t.id),
+                    format!("{} — {}", p.name, t.config.name),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let chrome = req
         .chrome(&record.display_name, module.api_name.as_str())
         .await?;
@@ -148,7 +169,49 @@ pub(super) async fn detail(
         updated: human_time(record.updated_at),
         can_edit: actor.may(&module, record.owner_id, Action::Edit),
         can_delete: actor.may(&module, record.owner_id, Action::Delete),
+        invite_to,
         module,
         record,
     }))
+}
+
+/// "Send portal invitation" from the detail page: `target` is `portal:user_type`. Back to the
+/// record with what happened — sent, or the reason it was not.
+pub(super) async fn invite(
+    Path((module, id)): Path<(String, String)>,
+    post: crate::admin::form::FormPost,
+) -> PageResult {
+    let id = parse_id(&id)?;
+    let back = format!("/admin/records/{module}/{id}");
+    let Some((portal, user_type)) = post
+        .value("target")
+        .split_once(':')
+        .and_then(|(p, t)| Some((p.parse::<Id>().ok()?, t.parse::<Id>().ok()?)))
+    else {
+        return Ok(crate::admin::redirect_with(
+            &back,
+            "Choose a portal and user type",
+        ));
+    };
+    let to = portico_app::invitations::InviteTo {
+        portal_id: portal,
+        user_type_id: user_type,
+        language: None,
+    };
+    match portico_app::invitations::invite_record(&post.state, &post.s.actor, &module, id, &to)
+        .await
+    {
+        Ok(invited) => Ok(crate::admin::redirect_with(
+            &back,
+            &format!(
+                "Invitation sent to {} — it is in the mail log",
+                invited.portal_user.email
+            ),
+        )),
+        Err(portico_app::AppError::InviteRefused(f)) => Ok(crate::admin::redirect_with(
+            &back,
+            &format!("Invitation not sent: {} ({})", f.message(), f.code()),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

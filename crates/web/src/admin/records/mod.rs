@@ -43,6 +43,10 @@ pub fn routes() -> Router<AppState> {
             "/admin/records/{module}/{id}/purge",
             post(recycle_bin::purge),
         )
+        .route(
+            "/admin/records/{module}/{id}/portal-invite",
+            post(detail::invite),
+        )
         .route("/admin/recycle-bin", get(recycle_bin::recycle_bin))
 }
 
