@@ -287,7 +287,7 @@ impl Tx {
         params.extend(records.iter().map(|r| Val::Int(*r)));
         let sql = format!(
             "SELECT record_id FROM portal_users WHERE org_id = $1 AND portal_id = $2 AND record_id IN ({})",
-            crate::sql::placeholders(3, records.len())
+            crate::sql::placeholders(2, records.len())
         );
         self.conn
             .query(&sql, &params)
