@@ -551,6 +551,9 @@ async fn serve(config: Config) -> Result<(), String> {
             if let Err(e) = portico_app::sign_in::sweep_sessions(&sweeper).await {
                 tracing::warn!(error = %e, "could not remove expired sessions");
             }
+            if let Err(e) = portico_app::portal_accounts::sweep(&sweeper).await {
+                tracing::warn!(error = %e, "could not remove expired portal sessions and links");
+            }
             if let Err(e) = portico_app::sign_in_lockout::sweep(&sweeper).await {
                 tracing::warn!(error = %e, "could not remove expired sign-in failure counts");
             }
