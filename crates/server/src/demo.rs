@@ -11,6 +11,7 @@ use portico_domain::access::CrmActor;
 use portico_domain::field::{FieldType, NewField};
 use portico_domain::module::{ApiName, DataSharing};
 use portico_domain::org::{OrgSettings, TimeFormat};
+use portico_domain::portal::Portal;
 use portico_domain::profile::{ModulePermissions, NewProfile, RecordScope};
 use portico_domain::record::RecordState;
 use portico_domain::standard::NewCustomModule;
@@ -23,6 +24,10 @@ pub const ADMIN_EMAIL: &str = "admin@zylker.com";
 pub const ADMIN_PASSWORD: &str = "portico-demo-admin";
 pub const REP_EMAIL: &str = "sam.sales@zylker.com";
 pub const REP_PASSWORD: &str = "portico-demo-sales";
+/// The demo portal, its customer who accepted an invitation, and their password.
+pub const PORTAL_SLUG: &str = "zylker-customers";
+pub const PORTAL_CLIENT_EMAIL: &str = "carla.client@acme.example";
+pub const PORTAL_CLIENT_PASSWORD: &str = "portico-demo-client";
 
 /// (role, email, password) of the demo sign-ins.
 pub type Credentials = Vec<(&'static str, &'static str, &'static str)>;
@@ -451,13 +456,14 @@ pub async fn load(ctx: &Context) -> Result<Credentials, String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    portal(ctx, &admin).await?;
+    let (portal, client) = portal(ctx, &admin).await?;
+    portal_users(ctx, &admin, &portal, client, &contacts[1..5]).await?;
     Ok(credentials())
 }
 
 /// The demo portal "Zylker Customers": customers (Contacts) and vendors (Vendors), with related
 /// modules under a mix of permissions, public Products and a web tab.
-async fn portal(ctx: &Context, admin: &CrmActor) -> Result<(), String> {
+async fn portal(ctx: &Context, admin: &CrmActor) -> Result<(Portal, Id), String> {
     use portico_domain::portal::{LayoutAccess, TabModule, TabRole, TabView, UserTypeConfig};
     let err = |e: portico_app::AppError| e.to_string();
     let (portal, client) =
@@ -605,6 +611,61 @@ async fn portal(ctx: &Context, admin: &CrmActor) -> Result<(), String> {
     portico_app::user_types::create_user_type(ctx, admin, portal.id, vendors)
         .await
         .map_err(err)?;
+    Ok((portal, client.id))
+}
+
+/// Portal users for the demo: a few contacts invited (their emails wait in the mail log), and
+/// one customer, [`PORTAL_CLIENT_EMAIL`], who accepted with [`PORTAL_CLIENT_PASSWORD`] as a
+/// customer would — through the link in their invitation email.
+async fn portal_users(
+    ctx: &Context,
+    admin: &CrmActor,
+    portal: &Portal,
+    client_type: Id,
+    invited: &[Id],
+) -> Result<(), String> {
+    let err = |e: portico_app::AppError| e.to_string();
+    let to = portico_app::invitations::InviteTo {
+        portal_id: portal.id,
+        user_type_id: client_type,
+        language: None,
+    };
+    for id in invited {
+        portico_app::invitations::invite_record(ctx, admin, "Contacts", *id, &to)
+            .await
+            .map_err(err)?;
+    }
+    let data = json!({
+        "First_Name": "Carla", "Last_Name": "Client", "Email": PORTAL_CLIENT_EMAIL,
+        "Title": "Buyer", "Mailing_City": "London",
+    });
+    let consent = RecordState {
+        gdpr_consent: true,
+        ..RecordState::default()
+    };
+    let carla = create(ctx, admin, "Contacts", data, consent, admin.user.id).await?;
+    let invitation = portico_app::invitations::invite_record(ctx, admin, "Contacts", carla, &to)
+        .await
+        .map_err(err)?;
+    let mail = portico_app::mail::get_mail(ctx, admin, invitation.mail_id)
+        .await
+        .map_err(err)?;
+    let token = mail
+        .text
+        .split("/invite/")
+        .nth(1)
+        .and_then(|rest| rest.get(..64))
+        .ok_or("the demo invitation holds no link")?;
+    portico_app::portal_accounts::accept_invitation(
+        ctx,
+        portal,
+        token,
+        PORTAL_CLIENT_PASSWORD,
+        PORTAL_CLIENT_PASSWORD,
+        None,
+    )
+    .await
+    .map_err(err)?;
     Ok(())
 }
 

@@ -536,6 +536,13 @@ async fn serve(config: Config) -> Result<(), String> {
         for (role, email, password) in credentials {
             println!("  {role:<14} {email}  password: {password}");
         }
+        println!(
+            "Portal customer at {}/p/{}/ : {}  password: {}",
+            config.base_url,
+            demo::PORTAL_SLUG,
+            demo::PORTAL_CLIENT_EMAIL,
+            demo::PORTAL_CLIENT_PASSWORD
+        );
     } else {
         println!(
             "Portico is running. Sign in at {}/admin/login",
