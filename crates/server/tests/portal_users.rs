@@ -14,6 +14,7 @@ on_both_backends!(
     one_invitation_over_the_api,
     managing_users_over_the_api,
     the_detail_page_invites_and_the_users_tab_manages,
+    the_record_form_sets_the_state_invitations_consult,
 );
 
 fn invite_path(record: i64) -> String {
@@ -240,4 +241,71 @@ async fn the_detail_page_invites_and_the_users_tab_manages(app: TestApp) {
     let rep_cookie = app.admin_cookie(REP).await;
     let theirs = app.browse(&rep_cookie, Method::GET, &users, None).await;
     assert_eq!(theirs.status, StatusCode::FORBIDDEN);
+}
+
+async fn the_record_form_sets_the_state_invitations_consult(app: TestApp) {
+    let cookie = app.admin_cookie(ADMIN).await;
+    let admin = app.token(ADMIN).await;
+    let fx = &app.fx;
+    let record = fx.contacts.other;
+    let edit = format!("/admin/records/Contacts/{record}/edit");
+    let form = app.browse(&cookie, Method::GET, &edit, None).await;
+    assert!(
+        form.body.contains("name=\"state.approval_locked\""),
+        "{}",
+        form.body
+    );
+    let csrf = csrf_of(&form.body);
+    let stored = app
+        .get(&format!("/api/v1/records/Contacts/{record}"), &admin)
+        .await;
+    let version = stored.body["version"].to_string();
+    // The form posts every field of its layout; these are the ones the contact has.
+    let kept: Vec<(String, String)> = stored.body["data"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(k, v)| Some((format!("f.{k}"), v.as_str()?.to_string())))
+        .collect();
+    let save = |locked: bool, version: String| {
+        let mut fields = vec![
+            ("_csrf".to_string(), csrf.clone()),
+            ("version".to_string(), version),
+            ("state.gdpr_consent".to_string(), "true".to_string()),
+        ];
+        fields.extend(kept.iter().cloned());
+        if locked {
+            fields.push(("state.approval_locked".to_string(), "true".to_string()));
+        }
+        fields
+    };
+    let path = format!("/admin/records/Contacts/{record}");
+    let post = |fields: Vec<(String, String)>| {
+        let cookie = cookie.clone();
+        let path = path.clone();
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            app.browse(&cookie, Method::POST, &path, Some(&pairs)).await
+        }
+    };
+    let saved = post(save(true, version)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let locked = app
+        .get(&format!("/api/v1/records/Contacts/{record}"), &admin)
+        .await;
+    assert_eq!(locked.body["state"]["approval_locked"], true);
+    let body = json!({"portal": fx.portal, "user_type": fx.client_type});
+    let refused = app.post(&invite_path(record), &admin, body.clone()).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "awaiting_approval")
+    );
+    let cleared = post(save(false, locked.body["version"].to_string())).await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER, "{}", cleared.body);
+    let sent = app.post(&invite_path(record), &admin, body).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
 }

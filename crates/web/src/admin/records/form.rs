@@ -19,6 +19,7 @@ use portico_domain::field::{Field, FieldType};
 use portico_domain::module::Module;
 use portico_domain::profile::Action;
 use portico_domain::record::Record;
+use portico_domain::record::RecordState;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -54,6 +55,8 @@ struct RecordFormPage {
     layouts: Vec<(Id, String)>,
     layout_id: Id,
     sections: Vec<(String, Vec<FormField>)>,
+    /// The workflow flags invitations consult: approval lock, review, GDPR consent.
+    state: RecordState,
     general_errors: Vec<String>,
     /// Some field on the form has an error: the summary at the top says so.
     has_field_errors: bool,
@@ -299,6 +302,14 @@ impl FormPage for RecordForm {
             Some(posted) => posted.get("version").to_string(),
             None => r.version.to_string(),
         });
+        let state = match &self.posted {
+            Some(posted) => RecordState {
+                approval_locked: posted.checked("state.approval_locked"),
+                in_review: posted.checked("state.in_review"),
+                gdpr_consent: posted.checked("state.gdpr_consent"),
+            },
+            None => record.as_ref().map(|r| r.state).unwrap_or_default(),
+        };
         let title = match &record {
             Some(r) => format!("Edit {}", r.display_name),
             None => format!("New {} record", module.label),
@@ -311,6 +322,7 @@ impl FormPage for RecordForm {
             layouts: d.layouts.iter().map(|l| (l.id, l.name.clone())).collect(),
             layout_id: layout.id,
             sections,
+            state,
             general_errors: general_errors.iter().map(|e| e.message.clone()).collect(),
             has_field_errors: !field_errors.is_empty(),
             stale: errors.is_stale(),
@@ -398,9 +410,21 @@ fn posted_version(pairs: &[(String, String)]) -> Result<i64, AppError> {
     })
 }
 
+/// The record's workflow flags as the form's checkboxes posted them.
+fn posted_state(post: &FormPost) -> RecordState {
+    RecordState {
+        approval_locked: post.checked("state.approval_locked"),
+        in_review: post.checked("state.in_review"),
+        gdpr_consent: post.checked("state.gdpr_consent"),
+    }
+}
+
 pub(super) async fn create(Path(module): Path<String>, post: FormPost) -> PageResult {
     let (data, layout) = posted_data(&post.state, &post.s, &module, &post.pairs).await?;
-    let extras = RecordExtras::default();
+    let extras = RecordExtras {
+        state: Some(posted_state(&post)),
+        ..RecordExtras::default()
+    };
     let result =
         portico_app::records::create_record(&post.state, &post.s.actor, &module, &data, extras)
             .await;
@@ -427,6 +451,7 @@ pub(super) async fn update(
         Ok(version) => {
             let extras = RecordExtras {
                 version: Some(version),
+                state: Some(posted_state(&post)),
                 ..RecordExtras::default()
             };
             let actor = &post.s.actor;
