@@ -11,6 +11,7 @@
 use super::{NOW, add, settings, tenant};
 use portico_domain::Id;
 use portico_domain::email::EmailAddress;
+use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, FieldType, NewField};
 use portico_domain::layout::{Layout, NewLayout, Section};
 use portico_domain::module::{ApiName, DataSharing, Module};
@@ -25,7 +26,7 @@ use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
-    ApiToken, AuditEntry, MailQuery, MailSummary, ModuleSettings, NewUser, OrgConfig,
+    ApiToken, AuditEntry, BlockedEmailDomain, MailQuery, MailSummary, ModuleSettings, NewUser, OrgConfig,
     PendingAccount, RecordMeta, RecordQuery, Session, Store, StoreError,
 };
 use serde_json::json;
@@ -95,6 +96,10 @@ const ISOLATED: &[&str] = &[
     "enqueue_mail",
     "list_mail",
     "get_mail",
+    "list_blocked_domains",
+    "add_blocked_domain",
+    "remove_blocked_domain",
+    "email_domain_blocked",
 ];
 
 /// Operations that act for no org, with the reason each may: creating orgs, the operator's
@@ -153,6 +158,7 @@ struct Snapshot {
     token: Option<ApiToken>,
     session: Option<Session>,
     mail: Vec<MailSummary>,
+    blocked_domains: Vec<BlockedEmailDomain>,
 }
 
 async fn snapshot(store: &Store, org: Id) -> Snapshot {
@@ -187,6 +193,7 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
         token: store.find_api_token("a-token").await.unwrap(),
         session: store.get_session("a-session").await.unwrap(),
         mail: store.list_mail(org, &all_mail()).await.unwrap().items,
+        blocked_domains: store.list_blocked_domains(org).await.unwrap(),
     }
 }
 
@@ -415,6 +422,13 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         .await
         .unwrap();
 
+    let a_blocked = BlockedDomain::parse("rival.example").unwrap();
+    store
+        .add_blocked_domain(a.org, &a_blocked, "admin@zylker.com", NOW)
+        .await
+        .unwrap()
+        .unwrap();
+
     // Org B, with a contact of its own so its lists are not trivially empty.
     let b = tenant(&store, "Other", "other.com").await;
     let b_contacts = store.get_module(b.org, "Contacts").await.unwrap();
@@ -433,6 +447,13 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
     );
     assert!(before.token.is_some() && before.session.is_some());
     assert_eq!(before.mail.len(), 1);
+    assert_eq!(before.blocked_domains.len(), 1);
+    assert!(
+        store
+            .email_domain_blocked(a.org, "mail.rival.example")
+            .await
+            .unwrap()
+    );
     assert!(
         store
             .is_linked(a.org, a_deal.id, secret.id, &links)
@@ -989,6 +1010,30 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         store.list_mail(b.org, &all_mail()).await.unwrap().items,
         [b_mail.summary]
     );
+
+    // Blocked email domains: B neither sees nor applies A's list, nor removes from it; its
+    // own entry for the same domain is its own.
+    assert!(store.list_blocked_domains(b.org).await.unwrap().is_empty());
+    for domain in ["rival.example", "mail.rival.example"] {
+        assert!(!store.email_domain_blocked(b.org, domain).await.unwrap());
+    }
+    not_found(
+        "remove_blocked_domain",
+        store.remove_blocked_domain(b.org, &a_blocked).await,
+    );
+    let b_blocked = store
+        .add_blocked_domain(b.org, &a_blocked, "admin@other.com", NOW + 1)
+        .await
+        .unwrap()
+        .expect("B's list does not hold A's entry");
+    assert_eq!(
+        store.list_blocked_domains(b.org).await.unwrap(),
+        [b_blocked]
+    );
+    store
+        .remove_blocked_domain(b.org, &a_blocked)
+        .await
+        .unwrap();
 
     // Nothing of A's changed.
     assert_eq!(snapshot(&store, a.org).await, before);
