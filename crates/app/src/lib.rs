@@ -14,6 +14,7 @@ pub mod catalogue;
 mod config_cache;
 mod context;
 pub mod dns;
+pub mod email_domains;
 mod error;
 pub mod mail;
 pub mod mail_delivery;
