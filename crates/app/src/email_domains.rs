@@ -14,10 +14,7 @@ use serde_json::json;
 /// The org's blocked domains, in alphabetical order (administrators only).
 pub async fn list_blocked(ctx: &Context, actor: &CrmActor) -> Result<Vec<BlockedEmailDomain>> {
     require_admin(actor)?;
-    Ok(ctx
-        .store()
-        .list_blocked_domains(actor.user.org_id)
-        .await?)
+    Ok(ctx.store().list_blocked_domains(actor.user.org_id).await?)
 }
 
 /// Adds a domain to the org's block list, with its audit row (administrators only). A domain

@@ -99,9 +99,13 @@ mod tests {
     #[test]
     fn the_list_holds_only_lower_cased_entries_long_enough_to_matter() {
         assert!(COMMON.len() > 250, "{}", COMMON.len());
-        assert!(COMMON.iter().all(|p| p.chars().count() >= PORTAL_PASSWORD_MIN
-            && *p == p.to_lowercase()
-            && !p.starts_with('#')));
+        assert!(
+            COMMON
+                .iter()
+                .all(|p| p.chars().count() >= PORTAL_PASSWORD_MIN
+                    && *p == p.to_lowercase()
+                    && !p.starts_with('#'))
+        );
     }
 
     #[test]
@@ -157,7 +161,10 @@ mod tests {
     #[test]
     fn messages_are_clear_and_the_password_never_shows() {
         let e = NewPassword::parse("short").unwrap_err();
-        assert_eq!(e.errors()[0].message, "A password has at least 12 characters");
+        assert_eq!(
+            e.errors()[0].message,
+            "A password has at least 12 characters"
+        );
         let e = NewPassword::parse("password1234").unwrap_err();
         assert!(!e.to_string().contains("password1234"));
         let ok = NewPassword::parse("a sound portal passphrase").unwrap();

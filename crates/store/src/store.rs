@@ -12,9 +12,9 @@ use crate::rows::one;
 use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
-    ApiCaller, ApiToken, AuditEntry, BlockedEmailDomain, CreatedOrg, MailQuery, MailSummary, ModuleSettings, NewOrg,
-    NewUser, OrgConfig, OutboxMail, Page, PendingAccount, RecordMeta, RecordQuery, RecordRef,
-    Session,
+    ApiCaller, ApiToken, AuditEntry, BlockedEmailDomain, CreatedOrg, MailQuery, MailSummary,
+    ModuleSettings, NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount, RecordMeta,
+    RecordQuery, RecordRef, Session,
 };
 use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, NewField};

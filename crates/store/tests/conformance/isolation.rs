@@ -26,8 +26,8 @@ use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
-    ApiToken, AuditEntry, BlockedEmailDomain, MailQuery, MailSummary, ModuleSettings, NewUser, OrgConfig,
-    PendingAccount, RecordMeta, RecordQuery, Session, Store, StoreError,
+    ApiToken, AuditEntry, BlockedEmailDomain, MailQuery, MailSummary, ModuleSettings, NewUser,
+    OrgConfig, PendingAccount, RecordMeta, RecordQuery, Session, Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;

@@ -3,6 +3,7 @@
 //! Routes are added through a registry that lists them, so the OpenAPI document can be checked
 //! against what is actually served.
 
+mod email_domains;
 mod extract;
 mod mail;
 mod portals;
@@ -77,6 +78,7 @@ fn table() -> ApiRoutes {
         .delete("/api/v1/web-tabs/{id}", delete_web_tab)
         .merge(portals::routes())
         .merge(mail::routes())
+        .merge(email_domains::routes())
 }
 
 /// The API router: exactly the routes of [`route_table`].
