@@ -125,7 +125,7 @@ pub async fn accept_invitation(
         return Err(AppError::NotFound);
     }
     let password = NewPassword::parse(password)?;
-    if password.as_str() != confirm {
+    if password.expose() != confirm {
         return Err(AppError::invalid(
             "confirm",
             "password_mismatch",
@@ -182,7 +182,7 @@ pub async fn accept_invitation(
 
 /// Hashes a password that passed the policy, on the password threads.
 pub(crate) async fn hash_new_password(ctx: &Context, password: NewPassword) -> Result<String> {
-    let password = password.as_str().to_string();
+    let password = password.expose().to_string();
     ctx.passwords()
         .run(move |memory| hash_password_in(&password, memory))
         .await?

@@ -178,7 +178,7 @@ async fn each_reason_comes_from_its_cause(ctx: Context) {
         .filter(|e| e.action == "portal.invite_failed")
         .map(|e| e.detail["code"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(failed.len(), 12, "{failed:?}");
+    assert_eq!(failed.len(), 11, "{failed:?}");
     assert!(failed.contains(&"record_not_found".to_string()));
     assert_eq!(
         log.iter().filter(|e| e.action == "portal.invite").count(),

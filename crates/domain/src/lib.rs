@@ -7,6 +7,7 @@ pub mod access;
 pub mod base_url;
 pub mod canvas;
 pub mod email;
+pub mod email_domains;
 pub mod error;
 pub mod field;
 pub mod layout;

@@ -4,6 +4,7 @@
 //! Every operation takes the org it acts for and never reaches another org's rows.
 
 mod audit;
+mod blocked_domains;
 pub mod error;
 pub mod migrations;
 mod modules;
@@ -25,6 +26,7 @@ mod users;
 mod web_tabs;
 
 pub use audit::AuditEntry;
+pub use blocked_domains::BlockedEmailDomain;
 pub use error::{StoreError, StoreResult};
 pub use modules::ModuleSettings;
 pub use orgs::{CreatedOrg, NewOrg, NewOrgAdmin, OrgConfig};

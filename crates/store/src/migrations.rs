@@ -589,6 +589,24 @@ CREATE INDEX invitation_batch_items_state ON invitation_batch_items (batch_id, s
 "#,
         ),
     },
+    Migration {
+        version: 12,
+        name: "email domains an org blocks for portal invitations and sign-ups",
+        // The primary key serves both reads: the org's list, and the check of an address's
+        // domain and its parents (`Tx::email_domain_blocked`), an equality lookup per name.
+        // Domains are stored lower-cased (`BlockedDomain::parse`).
+        ddl: Ddl::Both(
+            r#"
+CREATE TABLE blocked_email_domains (
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    domain TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (org_id, domain)
+);
+"#,
+        ),
+    },
 ];
 
 /// The DDL text in the given dialect.
@@ -608,7 +626,7 @@ pub fn ddl(migration: &Migration, dialect: Dialect) -> String {
         .replace("{false}", false_)
 }
 
-pub const LATEST: i64 = 11;
+pub const LATEST: i64 = 12;
 
 /// Applies pending migrations inside `tx` (a write transaction) and answers the new version.
 pub(crate) async fn run<E: Executor>(tx: &mut E, now: i64) -> StoreResult<i64> {

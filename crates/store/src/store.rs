@@ -1,7 +1,7 @@
 //! The store: one handle over whichever backend the URL chose, and [`Tx`], a unit of work on
 //! one connection. Every storage operation is a method of `Tx` (one file per resource:
 //! `orgs.rs`, `modules.rs`, `users.rs`, `sessions.rs`, `sign_in_failures.rs`, `sign_in_choices.rs`, `records.rs`,
-//! `web_tabs.rs`, `portals.rs`, `audit.rs`, `outbox.rs`); `Store` offers each of them too, in a transaction of its own.
+//! `web_tabs.rs`, `portals.rs`, `audit.rs`, `outbox.rs`, `blocked_domains.rs`); `Store` offers each of them too, in a transaction of its own.
 //! A use case that must write several things together opens [`Store::transaction`], calls
 //! the same methods on the `Tx`, and commits — or drops it, which rolls everything back.
 
@@ -12,10 +12,12 @@ use crate::rows::one;
 use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
-    ApiCaller, ApiToken, AuditEntry, CreatedOrg, MailQuery, MailSummary, ModuleSettings, NewOrg,
-    NewUser, OrgConfig, OutboxMail, Page, PendingAccount, PortalAccountChange, PortalLink,
-    PortalSession, PortalUserQuery, RecordMeta, RecordQuery, RecordRef, Session,
+    ApiCaller, ApiToken, AuditEntry, BlockedEmailDomain, CreatedOrg, MailQuery, MailSummary,
+    ModuleSettings, NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount,
+    PortalAccountChange, PortalLink, PortalSession, PortalUserQuery, RecordMeta, RecordQuery,
+    RecordRef, Session,
 };
+use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, NewField};
 use portico_domain::layout::{Layout, NewLayout};
 use portico_domain::lockout::{Attempt, FailureCount, LockoutRule};
@@ -370,4 +372,8 @@ each_alone! {
     write fn delete_portal_session(token_hash: &str) -> ();
     write fn end_portal_user_sessions(org: Id, portal_user: Id) -> u64;
     write fn delete_expired_portal_sessions(now: Millis) -> u64;
+    read fn list_blocked_domains(org: Id) -> Vec<BlockedEmailDomain>;
+    write fn add_blocked_domain(org: Id, domain: &BlockedDomain, created_by: &str, now: Millis) -> Option<BlockedEmailDomain>;
+    write fn remove_blocked_domain(org: Id, domain: &BlockedDomain) -> ();
+    read fn email_domain_blocked(org: Id, domain: &str) -> bool;
 }

@@ -21,6 +21,8 @@ use portico_store::{
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+#[path = "conformance/blocked_domains.rs"]
+mod blocked_domains;
 #[path = "conformance/claims.rs"]
 mod claims;
 #[path = "conformance/isolation.rs"]
@@ -29,6 +31,9 @@ mod isolation;
 mod later_columns;
 #[path = "conformance/migration.rs"]
 mod migration;
+use blocked_domains::{
+    a_blocked_domain_covers_its_subdomains, blocked_domains_are_listed_added_once_and_removed,
+};
 use claims::{
     custom_domains_are_unique_once_verified, sign_in_choices_are_single_use_and_expire,
     user_emails_are_unique_within_an_org,
@@ -101,6 +106,8 @@ conformance!(
     the_search_index_is_built_on_upgrade_and_kept_in_step,
     configuration_changes_raise_the_version,
     api_callers_come_with_their_user_and_version,
+    blocked_domains_are_listed_added_once_and_removed,
+    a_blocked_domain_covers_its_subdomains,
 );
 
 const NOW: i64 = 1_700_000_000_000;

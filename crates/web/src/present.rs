@@ -11,7 +11,7 @@ use portico_domain::portal::SeatGrant;
 use portico_domain::profile::{Profile, User};
 use portico_domain::record::Record;
 use portico_domain::webtab::WebTab;
-use portico_store::{MailSummary, OutboxMail};
+use portico_store::{BlockedEmailDomain, MailSummary, OutboxMail};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -102,6 +102,11 @@ pub fn user_json(u: &User) -> Value {
 /// A web tab without its org: the caller's org is the only one it can see.
 pub fn web_tab_json(t: &WebTab) -> Value {
     json!({"id": t.id, "name": t.name, "url": t.url})
+}
+
+/// An entry of the org's email domain block list.
+pub fn blocked_domain_json(b: &BlockedEmailDomain) -> Value {
+    json!({"domain": b.domain, "created_by": b.created_by, "created_at": rfc3339(b.created_at)})
 }
 
 /// A seat grant, its time in RFC 3339 like every other timestamp.

@@ -11,6 +11,7 @@
 use super::{NOW, add, settings, tenant};
 use portico_domain::Id;
 use portico_domain::email::EmailAddress;
+use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, FieldType, NewField};
 use portico_domain::layout::{Layout, NewLayout, Section};
 use portico_domain::module::{ApiName, DataSharing, Module};
@@ -28,9 +29,9 @@ use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
-    ApiToken, AuditEntry, MailQuery, MailSummary, ModuleSettings, NewUser, OrgConfig,
-    PendingAccount, PortalAccountChange, PortalSession, PortalUserQuery, RecordMeta, RecordQuery,
-    Session, Store, StoreError,
+    ApiToken, AuditEntry, BlockedEmailDomain, MailQuery, MailSummary, ModuleSettings, NewUser,
+    OrgConfig, PendingAccount, PortalAccountChange, PortalSession, PortalUserQuery, RecordMeta,
+    RecordQuery, Session, Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -115,6 +116,10 @@ const ISOLATED: &[&str] = &[
     "create_portal_link",
     "end_portal_user_sessions",
     "create_portal_session",
+    "list_blocked_domains",
+    "add_blocked_domain",
+    "remove_blocked_domain",
+    "email_domain_blocked",
 ];
 
 /// Operations that act for no org, with the reason each may: creating orgs, the operator's
@@ -184,6 +189,7 @@ struct Snapshot {
     mail: Vec<MailSummary>,
     portal_users: Vec<PortalUser>,
     portal_session: Option<(PortalSession, PortalUser)>,
+    blocked_domains: Vec<BlockedEmailDomain>,
 }
 
 async fn snapshot(store: &Store, org: Id) -> Snapshot {
@@ -232,6 +238,7 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
             all
         },
         portal_session: store.get_portal_session("a-portal-session").await.unwrap(),
+        blocked_domains: store.list_blocked_domains(org).await.unwrap(),
     }
 }
 
@@ -522,6 +529,12 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         )
         .await
         .unwrap();
+    let a_blocked = BlockedDomain::parse("rival.example").unwrap();
+    store
+        .add_blocked_domain(a.org, &a_blocked, "admin@zylker.com", NOW)
+        .await
+        .unwrap()
+        .unwrap();
 
     // Org B, with a contact of its own so its lists are not trivially empty.
     let b = tenant(&store, "Other", "other.com").await;
@@ -541,6 +554,13 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
     );
     assert!(before.token.is_some() && before.session.is_some());
     assert_eq!(before.mail.len(), 1);
+    assert_eq!(before.blocked_domains.len(), 1);
+    assert!(
+        store
+            .email_domain_blocked(a.org, "mail.rival.example")
+            .await
+            .unwrap()
+    );
     assert!(
         store
             .is_linked(a.org, a_deal.id, secret.id, &links)
@@ -1227,6 +1247,29 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             )
             .await,
     );
+    // Blocked email domains: B neither sees nor applies A's list, nor removes from it; its
+    // own entry for the same domain is its own.
+    assert!(store.list_blocked_domains(b.org).await.unwrap().is_empty());
+    for domain in ["rival.example", "mail.rival.example"] {
+        assert!(!store.email_domain_blocked(b.org, domain).await.unwrap());
+    }
+    not_found(
+        "remove_blocked_domain",
+        store.remove_blocked_domain(b.org, &a_blocked).await,
+    );
+    let b_blocked = store
+        .add_blocked_domain(b.org, &a_blocked, "admin@other.com", NOW + 1)
+        .await
+        .unwrap()
+        .expect("B's list does not hold A's entry");
+    assert_eq!(
+        store.list_blocked_domains(b.org).await.unwrap(),
+        [b_blocked]
+    );
+    store
+        .remove_blocked_domain(b.org, &a_blocked)
+        .await
+        .unwrap();
 
     // Nothing of A's changed.
     assert_eq!(snapshot(&store, a.org).await, before);

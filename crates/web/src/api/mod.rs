@@ -3,6 +3,7 @@
 //! Routes are added through a registry that lists them, so the OpenAPI document can be checked
 //! against what is actually served.
 
+mod email_domains;
 mod extract;
 mod mail;
 mod portal_users;
@@ -79,6 +80,7 @@ fn table() -> ApiRoutes {
         .merge(portals::routes())
         .merge(mail::routes())
         .merge(portal_users::routes())
+        .merge(email_domains::routes())
 }
 
 /// The API router: exactly the routes of [`route_table`].

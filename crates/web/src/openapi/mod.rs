@@ -133,10 +133,10 @@ fn operation(route: &RouteDoc) -> Value {
         .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
         .map(|name| {
             // Ids are numbers: anything else names nothing and answers 404 (`api::parse_id`).
-            let schema = if name == "module" {
-                described(api_name(), "The module's API name, e.g. Contacts")
-            } else {
-                json!({"type": "integer", "format": "int64"})
+            let schema = match name {
+                "module" => described(api_name(), "The module's API name, e.g. Contacts"),
+                "domain" => described(blocked_domain(), "The blocked domain, e.g. example.com"),
+                _ => json!({"type": "integer", "format": "int64"}),
             };
             json!({"name": name, "in": "path", "required": true, "schema": schema})
         })
@@ -217,6 +217,7 @@ pub fn document() -> Value {
             {"name": "web-tabs", "description": "Web tabs"},
             {"name": "portals", "description": "Portals, user types, configuration and seats"},
             {"name": "mail", "description": "The outbox: every email the system sends, and its delivery"},
+            {"name": "email-domains", "description": "Email domains portal invitations and sign-ups refuse: the org's block list (the shipped list of disposable-address services applies as well)"},
         ],
         "security": [{"bearer": []}],
         "components": {

@@ -467,4 +467,26 @@ pub const ROUTES: &[RouteDoc] = &[
     .id("reactivate_portal_user")
     .ok(200, "PortalUser")
     .errors(&[401, 403, 404, 409, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/email-domains/blocked",
+        "The org's blocked email domains, alphabetical (administrators). Portal invitations and sign-ups refuse addresses at these domains and their subdomains, and at the shipped list of disposable-address services",
+    )
+    .id("list_blocked_domains")
+    .ok(200, "BlockedDomainList")
+    .errors(&[401, 403, 500]),
+    RouteDoc::post(
+        "/api/v1/email-domains/blocked",
+        "Block an email domain and its subdomains (administrators; audited). 409 duplicate when it is already blocked; 422 invalid_domain, too_long, required or invalid_characters for a value that is no domain name; 413 for a body over 4 KiB",
+    )
+    .id("block_domain")
+    .body("BlockDomainRequest")
+    .ok(201, "BlockedDomain")
+    .errors(&[400, 401, 403, 409, 422, 500]),
+    RouteDoc::delete(
+        "/api/v1/email-domains/blocked/{domain}",
+        "Unblock an email domain (administrators; audited); 404 when it is not blocked",
+    )
+    .id("unblock_domain")
+    .no_content()
+    .errors(&[401, 403, 404, 500]),
 ];

@@ -53,6 +53,12 @@ pub(super) fn described(mut schema: Value, description: &str) -> Value {
     schema
 }
 
+/// A blocked email domain as `BlockedDomain::parse` keeps it.
+pub(super) fn blocked_domain() -> Value {
+    json!({"type": "string", "minLength": 3, "maxLength": portico_domain::email_domains::DOMAIN_MAX,
+           "description": "A lower-cased domain name; addresses at it and at its subdomains are refused"})
+}
+
 pub(super) fn email() -> Value {
     json!({"type": "string", "format": "email", "minLength": 3, "maxLength": 254})
 }
@@ -315,6 +321,13 @@ pub(super) fn schemas() -> Value {
                                               "html": {"type": "string", "description": "The text/html body, as sent: show it escaped or in a sandboxed frame, never as part of a page"}})),
                     &[mail_keys.as_slice(), &["text", "html"]].concat()),
         "MailList": page_of("MailSummary"),
+        "BlockedDomain": obj(json!({"domain": blocked_domain(),
+                                    "created_by": {"type": "string", "description": "The email of the administrator who blocked it"},
+                                    "created_at": date_time()}),
+                             &["domain", "created_by", "created_at"]),
+        "BlockedDomainList": list_of("BlockedDomain"),
+        "BlockDomainRequest": obj(json!({"domain": described(blocked_domain(), "A domain name such as example.com (an international one in its xn-- form); surrounding spaces, a leading @ and a final dot are dropped, and it is lower-cased. Blocking it blocks its subdomains too")}),
+                                  &["domain"]),
         "Seats": obj(json!({"granted": int, "used": int, "free": int, "grants": {"type": "array", "items": r("SeatGrant")}}), &["granted", "used", "free", "grants"]),
     });
     for part in [main, portal_user_schemas()] {

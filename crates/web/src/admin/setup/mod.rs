@@ -1,6 +1,8 @@
 //! Setup pages for administrators: modules (fields, layouts, data sharing, canvas view), CRM
-//! users and profiles, org settings, web tabs, the mail log. One module per resource.
+//! users and profiles, org settings, web tabs, blocked email domains, the mail log. One module
+//! per resource.
 
+mod email_domains;
 mod mail;
 mod modules;
 mod org;
@@ -10,6 +12,7 @@ mod web_tabs;
 
 use crate::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 pub fn routes() -> Router<AppState> {
@@ -50,6 +53,17 @@ pub fn routes() -> Router<AppState> {
             get(web_tabs::list).post(web_tabs::create),
         )
         .route("/admin/setup/web-tabs/{id}/delete", post(web_tabs::delete))
+        // Both forms hold a CSRF token and a domain name: a few hundred bytes.
+        .route(
+            "/admin/setup/email-domains",
+            get(email_domains::list)
+                .post(email_domains::block)
+                .layer(DefaultBodyLimit::max(email_domains::BODY_LIMIT)),
+        )
+        .route(
+            "/admin/setup/email-domains/remove",
+            post(email_domains::unblock).layer(DefaultBodyLimit::max(email_domains::BODY_LIMIT)),
+        )
         .route("/admin/setup/mail", get(mail::list))
         .route("/admin/setup/mail/test", post(mail::send_test))
         .route("/admin/setup/mail/{id}", get(mail::show))
