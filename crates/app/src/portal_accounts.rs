@@ -12,7 +12,7 @@ use portico_auth::{
     hash_password_in, random_token, token_hash, verify_password_in, verify_unknown_in,
 };
 use portico_domain::password_policy::NewPassword;
-use portico_domain::portal::Portal;
+use portico_domain::portal::{Portal, UserType};
 use portico_domain::portal_user::{LinkPurpose, PortalUser, PortalUserStatus, Preferences};
 use portico_domain::{Id, Millis};
 use portico_store::{PortalAccountChange, PortalSession, Tx};
@@ -121,7 +121,9 @@ pub async fn accept_invitation(
     confirm: &str,
     replaces: Option<&str>,
 ) -> Result<(String, PortalUser)> {
-    if !plausible_token(token) {
+    // The link first: a dead link answers the same whatever password came with it (and costs
+    // no password hash).
+    if invitation(ctx, portal, token).await?.is_none() {
         return Err(AppError::NotFound);
     }
     let password = NewPassword::parse(password)?;
@@ -131,10 +133,6 @@ pub async fn accept_invitation(
             "password_mismatch",
             "The two passwords are not the same",
         ));
-    }
-    // Cheap check first, so a dead link costs no password hash.
-    if invitation(ctx, portal, token).await?.is_none() {
-        return Err(AppError::NotFound);
     }
     let hash = hash_new_password(ctx, password).await?;
     let now = ctx.now();
@@ -307,6 +305,15 @@ pub async fn resume(ctx: &Context, portal: &Portal, token: &str) -> Result<Optio
         portal: portal.clone(),
         csrf: session.csrf_token,
     }))
+}
+
+/// The user type of a signed-in portal user, as stored: what
+/// [`crate::scoped_records::ScopedRecords::open`] is built from (it checks the configuration).
+pub async fn user_type(ctx: &Context, me: &PortalSignedIn) -> Result<UserType> {
+    Ok(ctx
+        .store()
+        .get_user_type(me.user.org_id, me.portal.id, me.user.user_type_id)
+        .await?)
 }
 
 /// Signs out: the session ends on the server.
