@@ -24,7 +24,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use portico_app::AppError;
 use portico_domain::portal::{Portal, PortalStatus};
 use tower_service::Service;
@@ -74,7 +74,11 @@ fn portal_routes() -> Router<AppState> {
                 .post(accounts::save_welcome)
                 .layer(small()),
         )
-        .fallback(|uri: Uri| crate::middleware::not_found(uri))
+        // Any other path of a portal: "not found" — or its maintenance page when disabled.
+        .route(
+            "/p/{slug}/{*rest}",
+            any(|_: Site| async { not_found() }),
+        )
 }
 
 /// The portal a request is for, and how the browser addressed it.
