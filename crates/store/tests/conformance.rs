@@ -50,10 +50,10 @@ use search::{
 mod config;
 #[path = "conformance/records_by_email.rs"]
 mod records_by_email;
-use records_by_email::live_records_are_found_by_email;
 use config::{
     api_callers_come_with_their_user_and_version, configuration_changes_raise_the_version,
 };
+use records_by_email::live_records_are_found_by_email;
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {

@@ -13,22 +13,42 @@ pub(crate) async fn live_records_are_found_by_email(store: Store) {
     let t = tenant(&store, "Zylker", "zylker.com").await;
     let contacts = store.get_module(t.org, "Contacts").await.unwrap();
     let leads = store.get_module(t.org, "Leads").await.unwrap();
-    let binned = add(&store, &t, "Contacts", json!({"Last_Name": "Old", "Email": "Ann@Customer.com"}))
-        .await
-        .unwrap();
+    let binned = add(
+        &store,
+        &t,
+        "Contacts",
+        json!({"Last_Name": "Old", "Email": "Ann@Customer.com"}),
+    )
+    .await
+    .unwrap();
     store
         .delete_record(t.org, contacts.id, binned.id, NOW)
         .await
         .unwrap();
-    let first = add(&store, &t, "Contacts", json!({"Last_Name": "Ann", "Email": "ANN@customer.com"}))
-        .await
-        .unwrap();
-    let second = add(&store, &t, "Contacts", json!({"Last_Name": "Ann 2", "Email": "ann@customer.com"}))
-        .await
-        .unwrap();
-    add(&store, &t, "Leads", json!({"Last_Name": "Lead", "Email": "bob@customer.com"}))
-        .await
-        .unwrap();
+    let first = add(
+        &store,
+        &t,
+        "Contacts",
+        json!({"Last_Name": "Ann", "Email": "ANN@customer.com"}),
+    )
+    .await
+    .unwrap();
+    let second = add(
+        &store,
+        &t,
+        "Contacts",
+        json!({"Last_Name": "Ann 2", "Email": "ann@customer.com"}),
+    )
+    .await
+    .unwrap();
+    add(
+        &store,
+        &t,
+        "Leads",
+        json!({"Last_Name": "Lead", "Email": "bob@customer.com"}),
+    )
+    .await
+    .unwrap();
     let found = |module, email: &'static str, portal| {
         let store = &store;
         async move {
@@ -39,7 +59,10 @@ pub(crate) async fn live_records_are_found_by_email(store: Store) {
                 .map(|r| r.id)
         }
     };
-    assert_eq!(found(contacts.id, "ann@CUSTOMER.com", None).await, Some(first.id));
+    assert_eq!(
+        found(contacts.id, "ann@CUSTOMER.com", None).await,
+        Some(first.id)
+    );
     assert_eq!(found(contacts.id, "bob@customer.com", None).await, None);
     assert!(found(leads.id, "bob@customer.com", None).await.is_some());
     assert_eq!(found(contacts.id, "nobody@customer.com", None).await, None);
@@ -56,7 +79,10 @@ pub(crate) async fn live_records_are_found_by_email(store: Store) {
         )
         .await
         .unwrap();
-    assert_eq!(found(contacts.id, "ann@customer.com", Some(portal.id)).await, Some(first.id));
+    assert_eq!(
+        found(contacts.id, "ann@customer.com", Some(portal.id)).await,
+        Some(first.id)
+    );
     let new = NewPortalUser {
         portal_id: portal.id,
         user_type_id: client_type.id,
@@ -74,5 +100,8 @@ pub(crate) async fn live_records_are_found_by_email(store: Store) {
         Some(second.id),
         "a record already a user of the portal is passed over"
     );
-    assert_eq!(found(contacts.id, "ann@customer.com", None).await, Some(first.id));
+    assert_eq!(
+        found(contacts.id, "ann@customer.com", None).await,
+        Some(first.id)
+    );
 }

@@ -65,10 +65,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/setup/portals/{portal}/domain/verify",
             post(settings::verify_domain),
         )
-        .route(
-            "/admin/setup/portals/{portal}/signups",
-            get(signups::list),
-        )
+        .route("/admin/setup/portals/{portal}/signups", get(signups::list))
         .route(
             "/admin/setup/portals/{portal}/signups/{id}/approve",
             post(signups::approve),
