@@ -90,22 +90,37 @@ pub async fn invitation(ctx: &Context, portal: &Portal, token: &str) -> Result<O
     else {
         return Ok(None);
     };
-    invited_user(&mut reader, portal, link.org_id, link.portal_user_id).await
+    account_in(
+        &mut reader,
+        portal,
+        link.org_id,
+        link.portal_user_id,
+        PortalUserStatus::Invited,
+    )
+    .await
 }
 
-async fn invited_user(tx: &mut Tx, portal: &Portal, org: Id, id: Id) -> Result<Option<PortalUser>> {
+/// The account `id` of `portal` (a link's, so `org` is checked against the portal's) while it
+/// is in `status`; `None` otherwise.
+pub(crate) async fn account_in(
+    tx: &mut Tx,
+    portal: &Portal,
+    org: Id,
+    id: Id,
+    status: PortalUserStatus,
+) -> Result<Option<PortalUser>> {
     if org != portal.org_id {
         return Ok(None);
     }
     match tx.get_portal_user(org, portal.id, id).await {
-        Ok(u) if u.status == PortalUserStatus::Invited => Ok(Some(u)),
+        Ok(u) if u.status == status => Ok(Some(u)),
         Ok(_) | Err(portico_store::StoreError::NotFound) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
 
 /// A token as this system writes them: 64 hex digits. Anything else is not looked up.
-fn plausible_token(token: &str) -> bool {
+pub(crate) fn plausible_token(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -141,9 +156,15 @@ pub async fn accept_invitation(
         .redeem_portal_link(&token_hash(token), LinkPurpose::Invitation, now)
         .await?
         .ok_or(AppError::NotFound)?;
-    let user = invited_user(&mut tx, portal, link.org_id, link.portal_user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = account_in(
+        &mut tx,
+        portal,
+        link.org_id,
+        link.portal_user_id,
+        PortalUserStatus::Invited,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     let change = PortalAccountChange {
         password_hash: Some(hash),
         ..PortalAccountChange::default()

@@ -48,9 +48,12 @@ use search::{
 };
 #[path = "conformance/config.rs"]
 mod config;
+#[path = "conformance/records_by_email.rs"]
+mod records_by_email;
 use config::{
     api_callers_come_with_their_user_and_version, configuration_changes_raise_the_version,
 };
+use records_by_email::live_records_are_found_by_email;
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -101,6 +104,7 @@ conformance!(
     the_search_index_is_built_on_upgrade_and_kept_in_step,
     configuration_changes_raise_the_version,
     api_callers_come_with_their_user_and_version,
+    live_records_are_found_by_email,
 );
 
 const NOW: i64 = 1_700_000_000_000;

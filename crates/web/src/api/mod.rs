@@ -7,6 +7,7 @@ mod extract;
 mod mail;
 mod portals;
 mod registry;
+mod signups;
 
 pub use extract::{ApiActor, ApiJson};
 pub(crate) use extract::{body_rejection, nul_error};
@@ -77,6 +78,7 @@ fn table() -> ApiRoutes {
         .delete("/api/v1/web-tabs/{id}", delete_web_tab)
         .merge(portals::routes())
         .merge(mail::routes())
+        .merge(signups::routes())
 }
 
 /// The API router: exactly the routes of [`route_table`].
