@@ -7,13 +7,14 @@
 //! the same handlers; [`Site`] tells the handlers which one the browser used (links and the
 //! cookie path follow it). A disabled portal shows its maintenance message on every page.
 //!
-//! The pages: the signed-out home ([`home`]), sign-in and sign-out and the invitation
-//! ([`accounts`]), the landing page of a signed-in user ([`home`]). Sessions and CSRF are in
-//! [`session`].
+//! The pages: the signed-out home and the landing page of a signed-in user ([`home`]);
+//! sign-in, sign-out, the invitation and the preferences after it ([`accounts`]); sign-up and
+//! its verification link ([`signup`]). Sessions and CSRF are in [`session`].
 
 mod accounts;
 mod home;
 mod session;
+mod signup;
 
 use crate::AppState;
 use crate::admin::{PageError, plain_page};
@@ -74,6 +75,13 @@ fn portal_routes() -> Router<AppState> {
                 .post(accounts::save_welcome)
                 .layer(small()),
         )
+        .route(
+            "/p/{slug}/sign-up",
+            get(signup::sign_up_page)
+                .post(signup::sign_up)
+                .layer(small()),
+        )
+        .route("/p/{slug}/verify/{token}", get(signup::verify))
         // Any other path of a portal: "not found" — or its maintenance page when disabled.
         .route(
             "/p/{slug}/{*rest}",
@@ -145,7 +153,7 @@ impl FromRequestParts<AppState> for Site {
     }
 }
 
-fn not_found() -> Response {
+pub(crate) fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
         Html(plain_page(
