@@ -29,6 +29,7 @@ on_both_backends!(
     forms_without_their_token_are_refused,
     a_session_of_one_portal_does_not_open_another,
     hidden_fields_never_reach_the_landing_page,
+    sign_up_pages_follow_the_portal_type,
 );
 
 const PASSWORD: &str = "a long portal passphrase 7";
@@ -639,6 +640,121 @@ async fn hidden_fields_never_reach_the_landing_page(app: TestApp) {
             "hidden field {field} ({label}) is listed"
         );
     }
+}
+
+async fn set_portal(app: &TestApp, t: &str, patch: serde_json::Value) {
+    let r = app
+        .patch(&format!("/api/v1/portals/{}", app.fx.portal), t, patch)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+}
+
+/// Posts the sign-up form as a new browser; answers the browser and the answer.
+async fn sign_up(app: &TestApp, name: &str, email: &str, password: &str) -> (Jar, Answer) {
+    let mut jar = Jar::default();
+    let form = get(app, &mut jar, &format!("{BASE}sign-up")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let csrf = csrf_of(&form.body);
+    let r = post(
+        app,
+        &mut jar,
+        &format!("{BASE}sign-up"),
+        &[
+            ("name", name),
+            ("email", email),
+            ("password", password),
+            ("confirm", password),
+            ("_csrf", &csrf),
+        ],
+    )
+    .await;
+    (jar, r)
+}
+
+async fn sign_up_pages_follow_the_portal_type(app: TestApp) {
+    let t = app.token(ADMIN).await;
+    // Private (the fixture's): no sign-up page at all, and no link to one.
+    assert_eq!(
+        get(&app, &mut Jar::default(), &format!("{BASE}sign-up")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = post(&app, &mut Jar::default(), &format!("{BASE}sign-up"), &[("name", "x")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!get(&app, &mut Jar::default(), BASE).await.body.contains("sign-up"));
+
+    set_portal(
+        &app,
+        &t,
+        json!({"portal_type": "public", "signup_notify_user_ids": [app.fx.admin]}),
+    )
+    .await;
+    assert!(get(&app, &mut Jar::default(), BASE).await.body.contains("sign-up"));
+    // Refusals beside their fields, the passwords never sent back.
+    let (_, short) = sign_up(&app, "Sam Signup", "sam@signup.example", "short-pw").await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.body.contains("12 to 128 characters") && !short.body.contains("short-pw"));
+    assert!(short.body.contains("value=\"sam@signup.example\""));
+    // Without the form token: refused.
+    let r = post(
+        &app,
+        &mut Jar::default(),
+        &format!("{BASE}sign-up"),
+        &[("name", "Sam"), ("email", "sam@signup.example"), ("password", PASSWORD), ("confirm", PASSWORD)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let (_, sent) = sign_up(&app, "Sam Signup", "sam@signup.example", PASSWORD).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("Check your email"));
+    // The same answer for an address that already has an account.
+    let (_, again) = sign_up(&app, "Sam Signup", "sam@signup.example", PASSWORD).await;
+    let (_, carla) = sign_up(&app, "Carla", CLIENT_EMAIL, PASSWORD).await;
+    assert_eq!((again.status, &again.body), (sent.status, &sent.body));
+    assert_eq!((carla.status, &carla.body), (sent.status, &sent.body));
+
+    // The newest verification email's link signs in once.
+    let mails = app
+        .store
+        .list_mail(
+            app.fx.org,
+            &portico_store::MailQuery {
+                limit: 20,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut token = None;
+    for m in mails.items.iter().filter(|m| m.recipient == "sam@signup.example") {
+        let mail = app.store.get_mail(app.fx.org, m.id).await.unwrap();
+        if let Some(at) = mail.text.find("/verify/") {
+            let at = at + "/verify/".len();
+            token = Some(mail.text[at..at + 64].to_string());
+            break;
+        }
+    }
+    let token = token.expect("a verification email");
+    let mut jar = Jar::default();
+    let verified = get(&app, &mut jar, &format!("{BASE}verify/{token}")).await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    assert!(verified.body.contains("Email address confirmed"));
+    assert!(verified.cookie("portico_portal").unwrap().contains("HttpOnly"));
+    assert_eq!(get(&app, &mut jar, &format!("{BASE}welcome")).await.status, StatusCode::OK);
+    let landing = get(&app, &mut jar, BASE).await;
+    assert!(landing.body.contains("Welcome, Sam Signup"), "{}", landing.body);
+    // Used, or unknown: the invitations' dead-link page.
+    let used = dead(&app, &format!("{BASE}verify/{token}")).await;
+    assert_eq!(used, dead(&app, &format!("{BASE}invite/{}", "ab".repeat(32))).await);
+    assert_eq!(used, dead(&app, &format!("{BASE}verify/{}", "ab".repeat(32))).await);
+
+    // Restricted: the request waits for an administrator.
+    set_portal(&app, &t, json!({"portal_type": "restricted"})).await;
+    let (_, waiting) = sign_up(&app, "Rita Request", "rita@signup.example", PASSWORD).await;
+    assert_eq!(waiting.status, StatusCode::OK, "{}", waiting.body);
+    assert!(waiting.body.contains("approved"));
+    let pending = sign_in(&app, &mut Jar::default(), "rita@signup.example", PASSWORD).await;
+    assert_eq!(pending.status, StatusCode::UNAUTHORIZED, "not before approval");
 }
 
 // ---- SQLite only: cookies, hosts, headers, disabled portals ----
