@@ -304,7 +304,10 @@ async fn an_invitation_from_the_email_to_a_signed_in_portal_user() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        (user.preferences.time_zone.as_str(), user.preferences.country.as_str()),
+        (
+            user.preferences.time_zone.as_str(),
+            user.preferences.country.as_str()
+        ),
         ("Europe/Berlin", "DE")
     );
 

@@ -168,7 +168,11 @@ async fn accept(app: &TestApp, token: &str) -> Jar {
         app,
         &mut jar,
         &path,
-        &[("password", PASSWORD), ("confirm", PASSWORD), ("_csrf", &csrf)],
+        &[
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+            ("_csrf", &csrf),
+        ],
     )
     .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
@@ -210,11 +214,19 @@ async fn an_invitation_is_accepted_and_lands_signed_in(app: TestApp) {
         &app,
         &mut jar,
         &path,
-        &[("password", "short-9"), ("confirm", "short-9"), ("_csrf", &csrf)],
+        &[
+            ("password", "short-9"),
+            ("confirm", "short-9"),
+            ("_csrf", &csrf),
+        ],
     )
     .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(short.body.contains("12 to 128 characters"), "{}", short.body);
+    assert!(
+        short.body.contains("12 to 128 characters"),
+        "{}",
+        short.body
+    );
     assert!(!short.body.contains("short-9"));
     let mismatch = post(
         &app,
@@ -235,7 +247,11 @@ async fn an_invitation_is_accepted_and_lands_signed_in(app: TestApp) {
         &app,
         &mut jar,
         &path,
-        &[("password", PASSWORD), ("confirm", PASSWORD), ("_csrf", &csrf)],
+        &[
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+            ("_csrf", &csrf),
+        ],
     )
     .await;
     assert_eq!(
@@ -246,7 +262,11 @@ async fn an_invitation_is_accepted_and_lands_signed_in(app: TestApp) {
     let org = app.store.get_org(app.fx.org).await.unwrap().settings;
     let welcome = get(&app, &mut jar, &format!("{BASE}welcome")).await;
     assert_eq!(welcome.status, StatusCode::OK, "{}", welcome.body);
-    assert!(welcome.body.contains(&format!("value=\"{}\"", org.time_zone)));
+    assert!(
+        welcome
+            .body
+            .contains(&format!("value=\"{}\"", org.time_zone))
+    );
     assert!(welcome.body.contains(&format!("value=\"{}\"", org.country)));
     let csrf = csrf_of(&welcome.body);
     let bad = post(
@@ -300,7 +320,11 @@ async fn an_invitation_is_accepted_and_lands_signed_in(app: TestApp) {
     assert_eq!(landing.status, StatusCode::OK);
     assert!(landing.body.contains(&format!("Welcome, {CLIENT_NAME}")));
     assert!(landing.body.contains("Your preferences are saved"));
-    assert!(landing.body.contains("aria-current=\"page\">Contacts"), "{}", landing.body);
+    assert!(
+        landing.body.contains("aria-current=\"page\">Contacts"),
+        "{}",
+        landing.body
+    );
     assert!(landing.body.contains(CLIENT_EMAIL));
     assert_eq!(audited(&app, "portal.accept").await, 1);
     assert_eq!(audited(&app, "portal.preferences").await, 1);
@@ -314,7 +338,13 @@ async fn an_invitation_is_accepted_and_lands_signed_in(app: TestApp) {
     let home = get(&app, &mut jar, BASE).await;
     let csrf = csrf_of(&home.body);
     let old = jar.clone();
-    let out = post(&app, &mut jar, &format!("{BASE}sign-out"), &[("_csrf", &csrf)]).await;
+    let out = post(
+        &app,
+        &mut jar,
+        &format!("{BASE}sign-out"),
+        &[("_csrf", &csrf)],
+    )
+    .await;
     assert_eq!(
         (out.status, out.location.as_str()),
         (StatusCode::SEE_OTHER, format!("{BASE}sign-in").as_str())
@@ -343,7 +373,11 @@ async fn an_invitation_link_is_used_once_of_100_at_once(app: TestApp) {
                 let r = client
                     .post(url)
                     .header("cookie", cookie)
-                    .form(&[("password", PASSWORD), ("confirm", PASSWORD), ("_csrf", &csrf)])
+                    .form(&[
+                        ("password", PASSWORD),
+                        ("confirm", PASSWORD),
+                        ("_csrf", &csrf),
+                    ])
                     .send()
                     .await
                     .unwrap();
@@ -381,14 +415,21 @@ async fn an_invitation_link_is_used_once_of_100_at_once(app: TestApp) {
 /// The dead-link page for `path`: its status and body.
 async fn dead(app: &TestApp, path: &str) -> (StatusCode, String) {
     let r = get(app, &mut Jar::default(), path).await;
-    assert!(r.body.contains("This link cannot be used"), "{path}: {}", r.body);
+    assert!(
+        r.body.contains("This link cannot be used"),
+        "{path}: {}",
+        r.body
+    );
     (r.status, r.body)
 }
 
 async fn every_dead_link_shows_the_same_page(app: TestApp) {
     let unknown = dead(&app, &format!("{BASE}invite/{}", "ab".repeat(32))).await;
     assert_eq!(unknown.0, StatusCode::NOT_FOUND);
-    assert_eq!(dead(&app, &format!("{BASE}invite/not-a-token")).await, unknown);
+    assert_eq!(
+        dead(&app, &format!("{BASE}invite/not-a-token")).await,
+        unknown
+    );
 
     // Re-invited: the first link dies, the new one works.
     let first = invite(&app).await;
@@ -458,10 +499,21 @@ async fn sign_in_failure_and_lockout(app: TestApp) {
     let mut jar = Jar::default();
     let wrong = sign_in(&app, &mut jar, CLIENT_EMAIL, "not the password 1").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.body.contains("email address or password is not right"));
+    assert!(
+        wrong
+            .body
+            .contains("email address or password is not right")
+    );
     let nobody = sign_in(&app, &mut jar, "nobody@client.example", PASSWORD).await;
-    assert_eq!(nobody.status, wrong.status, "an unknown address answers the same");
-    assert!(nobody.body.contains("email address or password is not right"));
+    assert_eq!(
+        nobody.status, wrong.status,
+        "an unknown address answers the same"
+    );
+    assert!(
+        nobody
+            .body
+            .contains("email address or password is not right")
+    );
 
     let ok = sign_in(&app, &mut jar, &CLIENT_EMAIL.to_uppercase(), PASSWORD).await;
     assert_eq!(
@@ -504,11 +556,18 @@ async fn a_deactivated_user_is_refused_and_their_session_ends(app: TestApp) {
     let gone = get(&app, &mut jar, BASE).await;
     assert_eq!(
         (gone.status, gone.location.as_str()),
-        (StatusCode::SEE_OTHER, format!("{BASE}sign-in?ended=1").as_str())
+        (
+            StatusCode::SEE_OTHER,
+            format!("{BASE}sign-in?ended=1").as_str()
+        )
     );
     let again = sign_in(&app, &mut Jar::default(), CLIENT_EMAIL, PASSWORD).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
-    assert!(again.body.contains("email address or password is not right"));
+    assert!(
+        again
+            .body
+            .contains("email address or password is not right")
+    );
 }
 
 async fn the_idle_timeout_sends_the_user_to_sign_in(app: TestApp) {
@@ -529,7 +588,10 @@ async fn the_idle_timeout_sends_the_user_to_sign_in(app: TestApp) {
     let idle = get(&app, &mut jar, BASE).await;
     assert_eq!(
         (idle.status, idle.location.as_str()),
-        (StatusCode::SEE_OTHER, format!("{BASE}sign-in?ended=1").as_str())
+        (
+            StatusCode::SEE_OTHER,
+            format!("{BASE}sign-in?ended=1").as_str()
+        )
     );
     let page = get(&app, &mut jar, &idle.location).await;
     assert!(page.body.contains("Your session has ended"));
@@ -545,7 +607,11 @@ async fn forms_without_their_token_are_refused(app: TestApp) {
             &app,
             &mut stranger,
             &path,
-            &[("password", PASSWORD), ("confirm", PASSWORD), ("_csrf", csrf)],
+            &[
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+                ("_csrf", csrf),
+            ],
         )
         .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -557,7 +623,11 @@ async fn forms_without_their_token_are_refused(app: TestApp) {
         &app,
         &mut Jar::default(),
         &format!("{BASE}sign-in"),
-        &[("email", CLIENT_EMAIL), ("password", PASSWORD), ("_csrf", "")],
+        &[
+            ("email", CLIENT_EMAIL),
+            ("password", PASSWORD),
+            ("_csrf", ""),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -576,7 +646,13 @@ async fn forms_without_their_token_are_refused(app: TestApp) {
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = post(&app, &mut jar.clone(), &format!("{BASE}sign-out"), &[("_csrf", "x")]).await;
+    let r = post(
+        &app,
+        &mut jar.clone(),
+        &format!("{BASE}sign-out"),
+        &[("_csrf", "x")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(
         get(&app, &mut jar, BASE).await.status,
@@ -608,12 +684,19 @@ async fn a_session_of_one_portal_does_not_open_another(app: TestApp) {
         &app,
         &mut other_jar,
         &format!("/p/{slug}/sign-in"),
-        &[("email", CLIENT_EMAIL), ("password", PASSWORD), ("_csrf", &csrf)],
+        &[
+            ("email", CLIENT_EMAIL),
+            ("password", PASSWORD),
+            ("_csrf", &csrf),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // And the session still opens its own portal.
-    assert_eq!(get(&app, &mut jar.clone(), BASE).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, &mut jar.clone(), BASE).await.status,
+        StatusCode::OK
+    );
 }
 
 async fn hidden_fields_never_reach_the_landing_page(app: TestApp) {
@@ -631,8 +714,14 @@ async fn hidden_fields_never_reach_the_landing_page(app: TestApp) {
     let mut jar = accept(&app, &token).await;
     let landing = get(&app, &mut jar, BASE).await;
     assert_eq!(landing.status, StatusCode::OK);
-    assert!(landing.body.contains(CLIENT_EMAIL), "visible fields are shown");
-    assert!(!landing.body.contains(secret), "a hidden value never appears");
+    assert!(
+        landing.body.contains(CLIENT_EMAIL),
+        "visible fields are shown"
+    );
+    assert!(
+        !landing.body.contains(secret),
+        "a hidden value never appears"
+    );
     for field in CLIENT_HIDDEN_CONTACT_FIELDS {
         let label = app.label("Contacts", field, &t).await;
         assert!(
@@ -675,12 +764,25 @@ async fn sign_up_pages_follow_the_portal_type(app: TestApp) {
     let t = app.token(ADMIN).await;
     // Private (the fixture's): no sign-up page at all, and no link to one.
     assert_eq!(
-        get(&app, &mut Jar::default(), &format!("{BASE}sign-up")).await.status,
+        get(&app, &mut Jar::default(), &format!("{BASE}sign-up"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
-    let r = post(&app, &mut Jar::default(), &format!("{BASE}sign-up"), &[("name", "x")]).await;
+    let r = post(
+        &app,
+        &mut Jar::default(),
+        &format!("{BASE}sign-up"),
+        &[("name", "x")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert!(!get(&app, &mut Jar::default(), BASE).await.body.contains("sign-up"));
+    assert!(
+        !get(&app, &mut Jar::default(), BASE)
+            .await
+            .body
+            .contains("sign-up")
+    );
 
     set_portal(
         &app,
@@ -688,7 +790,12 @@ async fn sign_up_pages_follow_the_portal_type(app: TestApp) {
         json!({"portal_type": "public", "signup_notify_user_ids": [app.fx.admin]}),
     )
     .await;
-    assert!(get(&app, &mut Jar::default(), BASE).await.body.contains("sign-up"));
+    assert!(
+        get(&app, &mut Jar::default(), BASE)
+            .await
+            .body
+            .contains("sign-up")
+    );
     // Refusals beside their fields, the passwords never sent back.
     let (_, short) = sign_up(&app, "Sam Signup", "sam@signup.example", "short-pw").await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -699,7 +806,12 @@ async fn sign_up_pages_follow_the_portal_type(app: TestApp) {
         &app,
         &mut Jar::default(),
         &format!("{BASE}sign-up"),
-        &[("name", "Sam"), ("email", "sam@signup.example"), ("password", PASSWORD), ("confirm", PASSWORD)],
+        &[
+            ("name", "Sam"),
+            ("email", "sam@signup.example"),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+        ],
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -726,7 +838,11 @@ async fn sign_up_pages_follow_the_portal_type(app: TestApp) {
         .await
         .unwrap();
     let mut token = None;
-    for m in mails.items.iter().filter(|m| m.recipient == "sam@signup.example") {
+    for m in mails
+        .items
+        .iter()
+        .filter(|m| m.recipient == "sam@signup.example")
+    {
         let mail = app.store.get_mail(app.fx.org, m.id).await.unwrap();
         if let Some(at) = mail.text.find("/verify/") {
             let at = at + "/verify/".len();
@@ -739,14 +855,32 @@ async fn sign_up_pages_follow_the_portal_type(app: TestApp) {
     let verified = get(&app, &mut jar, &format!("{BASE}verify/{token}")).await;
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
     assert!(verified.body.contains("Email address confirmed"));
-    assert!(verified.cookie("portico_portal").unwrap().contains("HttpOnly"));
-    assert_eq!(get(&app, &mut jar, &format!("{BASE}welcome")).await.status, StatusCode::OK);
+    assert!(
+        verified
+            .cookie("portico_portal")
+            .unwrap()
+            .contains("HttpOnly")
+    );
+    assert_eq!(
+        get(&app, &mut jar, &format!("{BASE}welcome")).await.status,
+        StatusCode::OK
+    );
     let landing = get(&app, &mut jar, BASE).await;
-    assert!(landing.body.contains("Welcome, Sam Signup"), "{}", landing.body);
+    assert!(
+        landing.body.contains("Welcome, Sam Signup"),
+        "{}",
+        landing.body
+    );
     // Used, or unknown: the invitations' dead-link page.
     let used = dead(&app, &format!("{BASE}verify/{token}")).await;
-    assert_eq!(used, dead(&app, &format!("{BASE}invite/{}", "ab".repeat(32))).await);
-    assert_eq!(used, dead(&app, &format!("{BASE}verify/{}", "ab".repeat(32))).await);
+    assert_eq!(
+        used,
+        dead(&app, &format!("{BASE}invite/{}", "ab".repeat(32))).await
+    );
+    assert_eq!(
+        used,
+        dead(&app, &format!("{BASE}verify/{}", "ab".repeat(32))).await
+    );
 
     // Restricted: the request waits for an administrator.
     set_portal(&app, &t, json!({"portal_type": "restricted"})).await;
@@ -754,7 +888,11 @@ async fn sign_up_pages_follow_the_portal_type(app: TestApp) {
     assert_eq!(waiting.status, StatusCode::OK, "{}", waiting.body);
     assert!(waiting.body.contains("approved"));
     let pending = sign_in(&app, &mut Jar::default(), "rita@signup.example", PASSWORD).await;
-    assert_eq!(pending.status, StatusCode::UNAUTHORIZED, "not before approval");
+    assert_eq!(
+        pending.status,
+        StatusCode::UNAUTHORIZED,
+        "not before approval"
+    );
 }
 
 // ---- SQLite only: cookies, hosts, headers, disabled portals ----
@@ -776,8 +914,17 @@ async fn cookies_are_http_only_strict_and_scoped_to_the_portal() {
     }
     assert!(!pre.contains("Secure"), "plain http base URL");
     // Security headers on portal pages too.
-    let r = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
-    for h in ["content-security-policy", "x-frame-options", "x-content-type-options"] {
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap();
+    for h in [
+        "content-security-policy",
+        "x-frame-options",
+        "x-content-type-options",
+    ] {
         assert!(r.headers().contains_key(h), "{h}");
     }
     let csrf = csrf_of(&form.body);
@@ -785,7 +932,11 @@ async fn cookies_are_http_only_strict_and_scoped_to_the_portal() {
         &app,
         &mut jar,
         &path,
-        &[("password", PASSWORD), ("confirm", PASSWORD), ("_csrf", &csrf)],
+        &[
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+            ("_csrf", &csrf),
+        ],
     )
     .await;
     let session = done.cookie("portico_portal").unwrap();
@@ -796,17 +947,33 @@ async fn cookies_are_http_only_strict_and_scoped_to_the_portal() {
     // On the portal's own host: the same pages at `/`, the cookies for `/`.
     let host = format!("{PORTAL_SLUG}.portals.test");
     let mut on_host = Jar::default();
-    let form = go(&app, &mut on_host, Method::GET, "/sign-in", None, Some(&host)).await;
+    let form = go(
+        &app,
+        &mut on_host,
+        Method::GET,
+        "/sign-in",
+        None,
+        Some(&host),
+    )
+    .await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     assert!(form.body.contains("action=\"/sign-in\""));
-    assert!(form.cookie("portico_portal_form").unwrap().contains("Path=/;"));
+    assert!(
+        form.cookie("portico_portal_form")
+            .unwrap()
+            .contains("Path=/;")
+    );
     let csrf = csrf_of(&form.body);
     let signed = go(
         &app,
         &mut on_host,
         Method::POST,
         "/sign-in",
-        Some(&[("email", CLIENT_EMAIL), ("password", PASSWORD), ("_csrf", &csrf)]),
+        Some(&[
+            ("email", CLIENT_EMAIL),
+            ("password", PASSWORD),
+            ("_csrf", &csrf),
+        ]),
         Some(&host),
     )
     .await;
@@ -819,10 +986,26 @@ async fn cookies_are_http_only_strict_and_scoped_to_the_portal() {
     assert!(landing.body.contains(&format!("Welcome, {CLIENT_NAME}")));
     assert!(landing.body.contains("action=\"/sign-out\""));
     // Stylesheets are served on portal hosts.
-    let css = go(&app, &mut on_host, Method::GET, "/static/portico.css", None, Some(&host)).await;
+    let css = go(
+        &app,
+        &mut on_host,
+        Method::GET,
+        "/static/portico.css",
+        None,
+        Some(&host),
+    )
+    .await;
     assert_eq!(css.status, StatusCode::OK);
     // Another portal's path on this host is nothing.
-    let r = go(&app, &mut on_host, Method::GET, "/p/other/", None, Some(&host)).await;
+    let r = go(
+        &app,
+        &mut on_host,
+        Method::GET,
+        "/p/other/",
+        None,
+        Some(&host),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     // Behind TLS the cookies are Secure.
@@ -832,7 +1015,11 @@ async fn cookies_are_http_only_strict_and_scoped_to_the_portal() {
     .await
     .unwrap();
     let form = get(&tls, &mut Jar::default(), &format!("{BASE}sign-in")).await;
-    assert!(form.cookie("portico_portal_form").unwrap().contains("; Secure"));
+    assert!(
+        form.cookie("portico_portal_form")
+            .unwrap()
+            .contains("; Secure")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -852,6 +1039,12 @@ async fn a_disabled_portal_shows_its_message_on_every_page() {
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
         assert!(r.body.contains("Back at 10:00") && r.body.contains(PORTAL_NAME));
     }
-    let r = post(&app, &mut jar, &format!("{BASE}sign-in"), &[("email", CLIENT_EMAIL)]).await;
+    let r = post(
+        &app,
+        &mut jar,
+        &format!("{BASE}sign-in"),
+        &[("email", CLIENT_EMAIL)],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
 }

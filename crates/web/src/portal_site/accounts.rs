@@ -4,8 +4,8 @@
 
 use super::home::has_signup;
 use super::session::{
-    SignedIn, Visitor, check_session_csrf, form_expired, form_token, form_token_ok,
-    session_secret, set_session, with_form_cookie,
+    SignedIn, Visitor, check_session_csrf, form_expired, form_token, form_token_ok, session_secret,
+    set_session, with_form_cookie,
 };
 use super::{Site, page};
 use crate::AppState;

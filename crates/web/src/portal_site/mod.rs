@@ -83,10 +83,7 @@ fn portal_routes() -> Router<AppState> {
         )
         .route("/p/{slug}/verify/{token}", get(signup::verify))
         // Any other path of a portal: "not found" — or its maintenance page when disabled.
-        .route(
-            "/p/{slug}/{*rest}",
-            any(|_: Site| async { not_found() }),
-        )
+        .route("/p/{slug}/{*rest}", any(|_: Site| async { not_found() }))
 }
 
 /// The portal a request is for, and how the browser addressed it.

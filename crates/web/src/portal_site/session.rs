@@ -48,7 +48,13 @@ pub(crate) fn session_secret(headers: &HeaderMap) -> Option<String> {
 
 /// Sets the session cookie to `secret` (a new session).
 pub(crate) fn set_session(response: &mut Response, state: &AppState, site: &Site, secret: &str) {
-    let v = cookie(state, site, SESSION_COOKIE, secret, SESSION_ABSOLUTE_MS / 1000);
+    let v = cookie(
+        state,
+        site,
+        SESSION_COOKIE,
+        secret,
+        SESSION_ABSOLUTE_MS / 1000,
+    );
     response.headers_mut().append(header::SET_COOKIE, v);
 }
 
@@ -131,8 +137,7 @@ impl FromRequestParts<AppState> for SignedIn {
 /// The CSRF refusal of a portal form: 403, nothing done.
 pub(crate) fn form_expired() -> Response {
     PageError(AppError::Forbidden(
-        "The form expired or came from another site; go back, reload the page and try again"
-            .into(),
+        "The form expired or came from another site; go back, reload the page and try again".into(),
     ))
     .into_response()
 }

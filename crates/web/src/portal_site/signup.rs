@@ -137,7 +137,15 @@ pub(crate) async fn sign_up(
     if !form_token_ok(&headers, &form.csrf) {
         let error = Some("The form expired. Please enter your passwords again.");
         let status = StatusCode::FORBIDDEN;
-        return sign_up_form(&state, &site, &headers, shown, status, FormErrors::default(), error);
+        return sign_up_form(
+            &state,
+            &site,
+            &headers,
+            shown,
+            status,
+            FormErrors::default(),
+            error,
+        );
     }
     let input = SignUpForm {
         name: form.name.clone(),
