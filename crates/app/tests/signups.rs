@@ -157,9 +157,10 @@ async fn contact_count(ctx: &Context, fx: &Fx) -> usize {
     )
     .await
     .unwrap();
-    portico_app::records::count_visible(ctx, &fx.admin, &module)
+    let n = portico_app::records::count_visible(ctx, &fx.admin, &module)
         .await
-        .unwrap() as usize
+        .unwrap();
+    usize::try_from(n).unwrap()
 }
 
 async fn a_public_sign_up_is_verified_by_its_link_and_signed_in(ctx: Context) {

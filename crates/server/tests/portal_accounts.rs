@@ -126,12 +126,10 @@ async fn post(app: &TestApp, jar: &mut Jar, path: &str, form: &[(&str, &str)]) -
     go(app, jar, Method::POST, path, Some(form), None).await
 }
 
-fn admin_actor(app: &TestApp) -> impl Future<Output = portico_domain::access::CrmActor> + '_ {
-    async move {
-        portico_app::sign_in::actor(&app.state, app.fx.org, app.fx.admin)
-            .await
-            .unwrap()
-    }
+async fn admin_actor(app: &TestApp) -> portico_domain::access::CrmActor {
+    portico_app::sign_in::actor(&app.state, app.fx.org, app.fx.admin)
+        .await
+        .unwrap()
 }
 
 /// Invites the fixture's client contact to the fixture portal as the administrator; answers
@@ -157,6 +155,22 @@ async fn token_in_mail(app: &TestApp, mail_id: i64) -> String {
     token
 }
 
+/// Posts the invitation's form at `path` with (password, confirm).
+async fn set_password(
+    app: &TestApp,
+    jar: &mut Jar,
+    path: &str,
+    csrf: &str,
+    (password, confirm): (&str, &str),
+) -> Answer {
+    let form = [
+        ("password", password),
+        ("confirm", confirm),
+        ("_csrf", csrf),
+    ];
+    post(app, jar, path, &form).await
+}
+
 /// Opens the invitation and sets the password; answers the signed-in browser.
 async fn accept(app: &TestApp, token: &str) -> Jar {
     let mut jar = Jar::default();
@@ -164,17 +178,7 @@ async fn accept(app: &TestApp, token: &str) -> Jar {
     let form = get(app, &mut jar, &path).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     let csrf = csrf_of(&form.body);
-    let done = post(
-        app,
-        &mut jar,
-        &path,
-        &[
-            ("password", PASSWORD),
-            ("confirm", PASSWORD),
-            ("_csrf", &csrf),
-        ],
-    )
-    .await;
+    let done = set_password(app, &mut jar, &path, &csrf, (PASSWORD, PASSWORD)).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(done.location, format!("{BASE}welcome"));
     assert!(jar.get("portico_portal").is_some());
@@ -210,17 +214,7 @@ async fn an_invitation_is_accepted_and_lands_signed_in(app: TestApp) {
 
     // Refusals keep the link alive, show the problem beside its field, and never send a
     // password back.
-    let short = post(
-        &app,
-        &mut jar,
-        &path,
-        &[
-            ("password", "short-9"),
-            ("confirm", "short-9"),
-            ("_csrf", &csrf),
-        ],
-    )
-    .await;
+    let short = set_password(&app, &mut jar, &path, &csrf, ("short-9", "short-9")).await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         short.body.contains("12 to 128 characters"),
@@ -228,32 +222,19 @@ async fn an_invitation_is_accepted_and_lands_signed_in(app: TestApp) {
         short.body
     );
     assert!(!short.body.contains("short-9"));
-    let mismatch = post(
+    let mismatch = set_password(
         &app,
         &mut jar,
         &path,
-        &[
-            ("password", PASSWORD),
-            ("confirm", "another long passphrase 8"),
-            ("_csrf", &csrf),
-        ],
+        &csrf,
+        (PASSWORD, "another long passphrase 8"),
     )
     .await;
     assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(mismatch.body.contains("not the same"));
     assert!(!mismatch.body.contains(PASSWORD) && !mismatch.body.contains("another long"));
 
-    let done = post(
-        &app,
-        &mut jar,
-        &path,
-        &[
-            ("password", PASSWORD),
-            ("confirm", PASSWORD),
-            ("_csrf", &csrf),
-        ],
-    )
-    .await;
+    let done = set_password(&app, &mut jar, &path, &csrf, (PASSWORD, PASSWORD)).await;
     assert_eq!(
         (done.status, done.location.as_str()),
         (StatusCode::SEE_OTHER, format!("{BASE}welcome").as_str())
@@ -603,17 +584,7 @@ async fn forms_without_their_token_are_refused(app: TestApp) {
     let mut stranger = Jar::default();
     let path = format!("{BASE}invite/{token}");
     for csrf in ["", &"cd".repeat(32)] {
-        let r = post(
-            &app,
-            &mut stranger,
-            &path,
-            &[
-                ("password", PASSWORD),
-                ("confirm", PASSWORD),
-                ("_csrf", csrf),
-            ],
-        )
-        .await;
+        let r = set_password(&app, &mut stranger, &path, csrf, (PASSWORD, PASSWORD)).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(r.cookie("portico_portal").is_none());
     }
@@ -928,17 +899,7 @@ async fn cookies_are_http_only_strict_and_scoped_to_the_portal() {
         assert!(r.headers().contains_key(h), "{h}");
     }
     let csrf = csrf_of(&form.body);
-    let done = post(
-        &app,
-        &mut jar,
-        &path,
-        &[
-            ("password", PASSWORD),
-            ("confirm", PASSWORD),
-            ("_csrf", &csrf),
-        ],
-    )
-    .await;
+    let done = set_password(&app, &mut jar, &path, &csrf, (PASSWORD, PASSWORD)).await;
     let session = done.cookie("portico_portal").unwrap();
     for flag in ["HttpOnly", "SameSite=Strict", &format!("Path={BASE}")] {
         assert!(session.contains(flag), "{session} has {flag}");

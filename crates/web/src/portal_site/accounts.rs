@@ -4,15 +4,13 @@
 
 use super::home::has_signup;
 use super::session::{
-    SignedIn, Visitor, check_session_csrf, form_expired, form_token, form_token_ok, session_secret,
+    SignedIn, Visitor, form_expired, form_token, form_token_ok, session_csrf_ok, session_secret,
     set_session, with_form_cookie,
 };
-use super::{Site, page};
+use super::{PortalForm, Site, page};
 use crate::AppState;
-use crate::admin::{FormErrors, PageError, form_rejection, form_value, see_other};
+use crate::admin::{FormErrors, PageError, form_value, see_other};
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -48,6 +46,7 @@ struct InvitationPage<'a> {
     csrf: &'a str,
     errors: FormErrors,
     error: Option<&'static str>,
+    password_focus: bool,
 }
 
 /// Where an invitation's form is shown: the request it answers.
@@ -69,7 +68,7 @@ impl InvitationForm<'_> {
     ) -> Response {
         let csrf = match form_token(self.headers) {
             Ok(t) => t,
-            Err(r) => return r,
+            Err(e) => return e.into_response(),
         };
         let body = page(
             status,
@@ -81,6 +80,7 @@ impl InvitationForm<'_> {
                 csrf: &csrf,
                 errors,
                 error,
+                password_focus: true,
             },
         );
         with_form_cookie(body, self.state, self.site, &csrf)
@@ -134,12 +134,8 @@ pub(crate) async fn accept_invitation(
     site: Site,
     Path((_, token)): Path<(String, String)>,
     headers: HeaderMap,
-    form: Result<Form<AcceptForm>, FormRejection>,
+    PortalForm(form): PortalForm<AcceptForm>,
 ) -> Response {
-    let form = match form {
-        Ok(Form(f)) => f,
-        Err(e) => return form_rejection(e),
-    };
     let shown = InvitationForm {
         state: &state,
         site: &site,
@@ -252,14 +248,10 @@ pub(crate) async fn welcome_page(SignedIn { site, me }: SignedIn) -> Response {
 pub(crate) async fn save_welcome(
     State(state): State<AppState>,
     SignedIn { site, me }: SignedIn,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    PortalForm(pairs): PortalForm<Vec<(String, String)>>,
 ) -> Response {
-    let pairs = match form {
-        Ok(Form(p)) => p,
-        Err(e) => return form_rejection(e),
-    };
-    if let Err(r) = check_session_csrf(&me, form_value(&pairs, "_csrf")) {
-        return r;
+    if !session_csrf_ok(&me, form_value(&pairs, "_csrf")) {
+        return form_expired();
     }
     let field = |name| form_value(&pairs, name);
     let saved = match Preferences::parse(
@@ -318,7 +310,7 @@ fn sign_in_form(
 ) -> Response {
     let csrf = match form_token(headers) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     let body = page(
         status,
@@ -381,12 +373,8 @@ pub(crate) async fn sign_in(
     State(state): State<AppState>,
     site: Site,
     headers: HeaderMap,
-    form: Result<Form<SignInForm>, FormRejection>,
+    PortalForm(form): PortalForm<SignInForm>,
 ) -> Response {
-    let form = match form {
-        Ok(Form(f)) => f,
-        Err(e) => return form_rejection(e),
-    };
     let email = form.email.trim();
     if !form_token_ok(&headers, &form.csrf) {
         return sign_in_form(
@@ -441,14 +429,10 @@ pub(crate) struct SignOutForm {
 pub(crate) async fn sign_out(
     State(state): State<AppState>,
     visitor: Visitor,
-    form: Result<Form<SignOutForm>, FormRejection>,
+    PortalForm(form): PortalForm<SignOutForm>,
 ) -> Response {
-    let form = match form {
-        Ok(Form(f)) => f,
-        Err(e) => return form_rejection(e),
-    };
     if let (Some(me), Some(secret)) = (&visitor.me, &visitor.secret) {
-        if check_session_csrf(me, &form.csrf).is_err() {
+        if !session_csrf_ok(me, &form.csrf) {
             return form_expired();
         }
         if let Err(e) = portal_accounts::sign_out(&state, secret).await {

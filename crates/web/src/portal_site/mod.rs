@@ -17,17 +17,18 @@ mod session;
 mod signup;
 
 use crate::AppState;
-use crate::admin::{PageError, plain_page};
+use crate::admin::{PageError, form_rejection, plain_page};
 use askama::Template;
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get, post};
+use axum::{Form, Router};
 use portico_app::AppError;
 use portico_domain::portal::{Portal, PortalStatus};
+use serde::de::DeserializeOwned;
 use tower_service::Service;
 
 /// The app's routes for portals: the portal pages under `/p/{slug}/`, and `/` (the admin's
@@ -173,6 +174,21 @@ fn maintenance(portal: &Portal) -> Response {
         .render()
         .unwrap_or_else(|_| crate::present::escape_html(&portal.settings.disabled_message));
     (StatusCode::SERVICE_UNAVAILABLE, Html(html)).into_response()
+}
+
+/// A portal form's body. One that cannot be read is answered as the admin forms are (a 413
+/// page over the route's limit).
+pub(crate) struct PortalForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for PortalForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        match Form::<T>::from_request(request, state).await {
+            Ok(Form(value)) => Ok(Self(value)),
+            Err(e) => Err(form_rejection(e)),
+        }
+    }
 }
 
 /// Renders a portal page with `status`.

@@ -142,23 +142,19 @@ pub(crate) fn form_expired() -> Response {
     .into_response()
 }
 
-/// Refuses a signed-in form whose `_csrf` field is not the session's token.
-pub(crate) fn check_session_csrf(me: &PortalSignedIn, sent: &str) -> Result<(), Response> {
-    if constant_time_eq(sent, &me.csrf) {
-        Ok(())
-    } else {
-        Err(form_expired())
-    }
+/// Whether a signed-in form's `_csrf` field is the session's token.
+pub(crate) fn session_csrf_ok(me: &PortalSignedIn, sent: &str) -> bool {
+    constant_time_eq(sent, &me.csrf)
 }
 
 /// The pre-session token for an anonymous form: the browser's, when it has a well-formed one
 /// (two open tabs keep working), or a new one.
-pub(crate) fn form_token(headers: &HeaderMap) -> Result<String, Response> {
+pub(crate) fn form_token(headers: &HeaderMap) -> Result<String, PageError> {
     match named_cookie(headers, FORM_COOKIE) {
         Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(t),
-        _ => random_token().map_err(|_| {
-            PageError(AppError::Internal("random source failed".into())).into_response()
-        }),
+        _ => {
+            random_token().map_err(|_| PageError(AppError::Internal("random source failed".into())))
+        }
     }
 }
 

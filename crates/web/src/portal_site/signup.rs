@@ -29,6 +29,8 @@ struct SignUpPage<'a> {
     csrf: &'a str,
     errors: FormErrors,
     error: Option<&'static str>,
+    /// After a refused submit the name is there: the password comes next.
+    password_focus: bool,
 }
 
 #[derive(Template)]
@@ -63,7 +65,7 @@ fn sign_up_form(
 ) -> Response {
     let csrf = match form_token(headers) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     let body = page(
         status,
@@ -73,6 +75,7 @@ fn sign_up_form(
             name: shown.name,
             email: shown.email,
             csrf: &csrf,
+            password_focus: !shown.name.is_empty(),
             errors,
             error,
         },
