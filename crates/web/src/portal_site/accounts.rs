@@ -4,8 +4,8 @@
 
 use super::home::has_signup;
 use super::session::{
-    SignedIn, Visitor, form_expired, form_token, form_token_ok, session_csrf_ok, session_secret,
-    set_session, with_form_cookie,
+    SignedIn, Visitor, anonymous_form, form_expired, form_token_ok, session_csrf_ok,
+    session_secret, set_session,
 };
 use super::{PortalForm, Site, page};
 use crate::AppState;
@@ -66,24 +66,21 @@ impl InvitationForm<'_> {
         errors: FormErrors,
         error: Option<&'static str>,
     ) -> Response {
-        let csrf = match form_token(self.headers) {
-            Ok(t) => t,
-            Err(e) => return e.into_response(),
-        };
-        let body = page(
-            status,
-            &InvitationPage {
-                site: self.site,
-                action: self.site.link(&format!("invite/{}", self.token)),
-                name: &user.name,
-                email: &user.email,
-                csrf: &csrf,
-                errors,
-                error,
-                password_focus: true,
-            },
-        );
-        with_form_cookie(body, self.state, self.site, &csrf)
+        anonymous_form(self.state, self.site, self.headers, |csrf| {
+            page(
+                status,
+                &InvitationPage {
+                    site: self.site,
+                    action: self.site.link(&format!("invite/{}", self.token)),
+                    name: &user.name,
+                    email: &user.email,
+                    csrf,
+                    errors,
+                    error,
+                    password_focus: true,
+                },
+            )
+        })
     }
 
     /// The form again for the invited user, or the invalid-link page when the link died.
@@ -308,22 +305,19 @@ fn sign_in_form(
     error: Option<&'static str>,
     notice: Option<&'static str>,
 ) -> Response {
-    let csrf = match form_token(headers) {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
-    };
-    let body = page(
-        status,
-        &SignInPage {
-            site,
-            email,
-            csrf: &csrf,
-            error,
-            notice,
-            signup: has_signup(site),
-        },
-    );
-    with_form_cookie(body, state, site, &csrf)
+    anonymous_form(state, site, headers, |csrf| {
+        page(
+            status,
+            &SignInPage {
+                site,
+                email,
+                csrf,
+                error,
+                notice,
+                signup: has_signup(site),
+            },
+        )
+    })
 }
 
 #[derive(Deserialize)]

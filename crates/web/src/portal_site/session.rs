@@ -149,7 +149,7 @@ pub(crate) fn session_csrf_ok(me: &PortalSignedIn, sent: &str) -> bool {
 
 /// The pre-session token for an anonymous form: the browser's, when it has a well-formed one
 /// (two open tabs keep working), or a new one.
-pub(crate) fn form_token(headers: &HeaderMap) -> Result<String, PageError> {
+fn form_token(headers: &HeaderMap) -> Result<String, PageError> {
     match named_cookie(headers, FORM_COOKIE) {
         Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(t),
         _ => {
@@ -158,14 +158,20 @@ pub(crate) fn form_token(headers: &HeaderMap) -> Result<String, PageError> {
     }
 }
 
-/// Adds the pre-session token's cookie to an anonymous form's page.
-pub(crate) fn with_form_cookie(
-    mut response: Response,
+/// An anonymous form's page: `render` draws it with the browser's pre-session token, and the
+/// answer sets the token's cookie.
+pub(crate) fn anonymous_form(
     state: &AppState,
     site: &Site,
-    token: &str,
+    headers: &HeaderMap,
+    render: impl FnOnce(&str) -> Response,
 ) -> Response {
-    let v = cookie(state, site, FORM_COOKIE, token, FORM_COOKIE_S);
+    let token = match form_token(headers) {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let mut response = render(&token);
+    let v = cookie(state, site, FORM_COOKIE, &token, FORM_COOKIE_S);
     response.headers_mut().append(header::SET_COOKIE, v);
     response
 }

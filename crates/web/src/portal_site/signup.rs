@@ -4,7 +4,7 @@
 
 use super::accounts::link_invalid;
 use super::home::has_signup;
-use super::session::{form_token, form_token_ok, session_secret, set_session, with_form_cookie};
+use super::session::{anonymous_form, form_token_ok, session_secret, set_session};
 use super::{Site, not_found, page};
 use crate::AppState;
 use crate::admin::{FormErrors, PageError, form_rejection};
@@ -63,24 +63,21 @@ fn sign_up_form(
     errors: FormErrors,
     error: Option<&'static str>,
 ) -> Response {
-    let csrf = match form_token(headers) {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
-    };
-    let body = page(
-        status,
-        &SignUpPage {
-            site,
-            restricted: site.portal.settings.portal_type == PortalType::Restricted,
-            name: shown.name,
-            email: shown.email,
-            csrf: &csrf,
-            password_focus: !shown.name.is_empty(),
-            errors,
-            error,
-        },
-    );
-    with_form_cookie(body, state, site, &csrf)
+    anonymous_form(state, site, headers, |csrf| {
+        page(
+            status,
+            &SignUpPage {
+                site,
+                restricted: site.portal.settings.portal_type == PortalType::Restricted,
+                name: shown.name,
+                email: shown.email,
+                csrf,
+                password_focus: !shown.name.is_empty(),
+                errors,
+                error,
+            },
+        )
+    })
 }
 
 pub(crate) async fn sign_up_page(
