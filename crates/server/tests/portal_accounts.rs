@@ -171,6 +171,18 @@ async fn set_password(
     post(app, jar, path, &form).await
 }
 
+/// Posts the preferences (German, 12-hour, Berlin) with `country`.
+async fn save_welcome(app: &TestApp, jar: &mut Jar, csrf: &str, country: &str) -> Answer {
+    let fields = [
+        ("language", "de"),
+        ("time_format", "12h"),
+        ("time_zone", "Europe/Berlin"),
+        ("country", country),
+        ("_csrf", csrf),
+    ];
+    post(app, jar, &format!("{BASE}welcome"), &fields).await
+}
+
 /// The id of the newest email to `to` in the fixture org's outbox.
 async fn newest_mail_to(app: &TestApp, to: &str) -> i64 {
     let q = portico_store::MailQuery {
@@ -265,34 +277,10 @@ async fn an_invitation_is_accepted_and_lands_signed_in(app: TestApp) {
     );
     assert!(welcome.body.contains(&format!("value=\"{}\"", org.country)));
     let csrf = csrf_of(&welcome.body);
-    let bad = post(
-        &app,
-        &mut jar,
-        &format!("{BASE}welcome"),
-        &[
-            ("language", "de"),
-            ("time_format", "12h"),
-            ("time_zone", "Europe/Berlin"),
-            ("country", "Germany"),
-            ("_csrf", &csrf),
-        ],
-    )
-    .await;
+    let bad = save_welcome(&app, &mut jar, &csrf, "Germany").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("two-letter code") && bad.body.contains("Europe/Berlin"));
-    let saved = post(
-        &app,
-        &mut jar,
-        &format!("{BASE}welcome"),
-        &[
-            ("language", "de"),
-            ("time_format", "12h"),
-            ("time_zone", "Europe/Berlin"),
-            ("country", "de"),
-            ("_csrf", &csrf),
-        ],
-    )
-    .await;
+    let saved = save_welcome(&app, &mut jar, &csrf, "de").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert!(saved.location.starts_with(BASE));
     let user = app
