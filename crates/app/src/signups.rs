@@ -19,9 +19,9 @@
 //! `invalid_email`, `anonymous_domain`, `seat_limit`), refused as field errors.
 
 use crate::invitations::portal_link;
-use crate::mail::{enqueue, wake_delivery};
+use crate::mail::{enqueue_rendered, wake_delivery};
 use crate::portal_accounts::{
-    account_in, audit_portal, hash_new_password, plausible_token, start_session_in,
+    audit_portal, hash_new_password, plausible_token, redeem_in, start_session_in,
 };
 use crate::portal_users::{finish, open, require_seat, wrong_status};
 use crate::{AppError, Context, Result, sign_in, sign_in_lockout};
@@ -30,7 +30,7 @@ use portico_domain::access::CrmActor;
 use portico_domain::email::EmailAddress;
 use portico_domain::field::FieldType;
 use portico_domain::org::Org;
-use portico_domain::outbox::{MailKind, NewMail};
+use portico_domain::outbox::MailKind;
 use portico_domain::password_policy::NewPassword;
 use portico_domain::portal::{Portal, PortalStatus, PortalType, UserType};
 use portico_domain::portal_user::{
@@ -385,7 +385,7 @@ async fn mail_verification(
         &user.preferences.language,
     )
     .map_err(|e| AppError::Internal(format!("the verification template failed: {e}")))?;
-    send(
+    enqueue_rendered(
         tx,
         ctx,
         org.id,
@@ -394,25 +394,6 @@ async fn mail_verification(
         rendered,
     )
     .await
-}
-
-async fn send(
-    tx: &mut Tx,
-    ctx: &Context,
-    org: Id,
-    kind: MailKind,
-    to: &str,
-    rendered: portico_mail::templates::Rendered,
-) -> Result<Id> {
-    let mail = NewMail::new(
-        kind,
-        to,
-        &rendered.language,
-        &rendered.subject,
-        &rendered.text,
-        &rendered.html,
-    )?;
-    Ok(enqueue(tx, ctx, org, &mail).await?.summary.id)
 }
 
 /// The admin page where a portal's sign-ups are listed.
@@ -452,7 +433,7 @@ async fn notify_crm_users(
             &org.settings.language,
         )
         .map_err(|e| AppError::Internal(format!("the sign-up notice template failed: {e}")))?;
-        send(
+        enqueue_rendered(
             tx,
             ctx,
             org.id,
@@ -488,7 +469,7 @@ async fn decide(
         &user.preferences.language,
     )
     .map_err(|e| AppError::Internal(format!("the decision template failed: {e}")))?;
-    let id = send(
+    let id = enqueue_rendered(
         tx,
         ctx,
         org.id,
@@ -654,19 +635,7 @@ pub async fn verify_email(
     }
     let now = ctx.now();
     let mut tx = ctx.store().transaction().await?;
-    let link = tx
-        .redeem_portal_link(&token_hash(token), LinkPurpose::Verification, now)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let user = account_in(
-        &mut tx,
-        portal,
-        link.org_id,
-        link.portal_user_id,
-        PortalUserStatus::Unverified,
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let user = redeem_in(&mut tx, portal, token, LinkPurpose::Verification, now).await?;
     let org = tx.get_org(user.org_id).await?;
     let user = activate(&mut tx, ctx, portal, &user).await?;
     notify_crm_users(&mut tx, ctx, &org, portal, &user, false, false).await?;
