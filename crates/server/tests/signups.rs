@@ -240,34 +240,25 @@ async fn the_approvals_page_decides_with_the_csrf_token(app: TestApp) {
         2,
         "nothing was decided without the token"
     );
-    let ok = app
-        .browse(
-            &cookie,
-            Method::POST,
-            &approve,
-            Some(&[("_csrf", csrf.as_str())]),
-        )
-        .await;
+    let press = |path: String| {
+        let (app, cookie, csrf) = (&app, &cookie, &csrf);
+        async move {
+            app.browse(
+                cookie,
+                Method::POST,
+                &path,
+                Some(&[("_csrf", csrf.as_str())]),
+            )
+            .await
+        }
+    };
+    let ok = press(approve.clone()).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     assert!(ok.location.starts_with(&signups), "{}", ok.location);
-    let rejected = app
-        .browse(
-            &cookie,
-            Method::POST,
-            &format!("{signups}/{bob}/reject"),
-            Some(&[("_csrf", csrf.as_str())]),
-        )
-        .await;
+    let rejected = press(format!("{signups}/{bob}/reject")).await;
     assert_eq!(rejected.status, StatusCode::SEE_OTHER);
     // Approving again says why on the list, not as an error page.
-    let again = app
-        .browse(
-            &cookie,
-            Method::POST,
-            &approve,
-            Some(&[("_csrf", csrf.as_str())]),
-        )
-        .await;
+    let again = press(approve).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     let page = app.browse(&cookie, Method::GET, &signups, None).await;
     assert!(page.body.contains("No sign-ups are waiting"));
