@@ -163,7 +163,7 @@ async fn audit_actions(ctx: &Context, fx: &Fx) -> Vec<String> {
         .collect()
 }
 
-async fn contact_count(ctx: &Context, fx: &Fx) -> usize {
+async fn contact_count(ctx: &Context, fx: &Fx) -> i64 {
     let module = portico_app::modules::module(
         ctx,
         &fx.admin,
@@ -174,7 +174,7 @@ async fn contact_count(ctx: &Context, fx: &Fx) -> usize {
     .unwrap();
     portico_app::records::count_visible(ctx, &fx.admin, &module)
         .await
-        .unwrap() as usize
+        .unwrap()
 }
 
 async fn a_public_sign_up_is_verified_by_its_link_and_signed_in(ctx: Context) {
