@@ -119,6 +119,29 @@ pub(crate) async fn account_in(
     }
 }
 
+/// Uses the link `token` of `purpose` in `tx` (once: of concurrent redemptions exactly one
+/// wins) and answers its account of `portal`, which must still wait for it (invited for an
+/// invitation, unverified for a verification). Anything else is [`AppError::NotFound`].
+pub(crate) async fn redeem_in(
+    tx: &mut Tx,
+    portal: &Portal,
+    token: &str,
+    purpose: LinkPurpose,
+    now: Millis,
+) -> Result<PortalUser> {
+    let waiting = match purpose {
+        LinkPurpose::Invitation => PortalUserStatus::Invited,
+        LinkPurpose::Verification => PortalUserStatus::Unverified,
+    };
+    let link = tx
+        .redeem_portal_link(&token_hash(token), purpose, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    account_in(tx, portal, link.org_id, link.portal_user_id, waiting)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// A token as this system writes them: 64 hex digits. Anything else is not looked up.
 pub(crate) fn plausible_token(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
@@ -152,19 +175,7 @@ pub async fn accept_invitation(
     let hash = hash_new_password(ctx, password).await?;
     let now = ctx.now();
     let mut tx = ctx.store().transaction().await?;
-    let link = tx
-        .redeem_portal_link(&token_hash(token), LinkPurpose::Invitation, now)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let user = account_in(
-        &mut tx,
-        portal,
-        link.org_id,
-        link.portal_user_id,
-        PortalUserStatus::Invited,
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let user = redeem_in(&mut tx, portal, token, LinkPurpose::Invitation, now).await?;
     let change = PortalAccountChange {
         password_hash: Some(hash),
         ..PortalAccountChange::default()

@@ -19,29 +19,32 @@
 //! `invalid_email`, `anonymous_domain`, `seat_limit`), refused as field errors.
 
 use crate::invitations::portal_link;
-use crate::mail::{enqueue, wake_delivery};
+use crate::mail::{enqueue_rendered, wake_delivery};
 use crate::portal_accounts::{
-    account_in, audit_portal, hash_new_password, plausible_token, start_session_in,
+    audit_portal, hash_new_password, plausible_token, redeem_in, start_session_in,
 };
 use crate::portal_users::{finish, open, require_seat, wrong_status};
 use crate::{AppError, Context, Result, sign_in, sign_in_lockout};
+
+mod personality;
+use personality::personality_record;
+pub use personality::records_owner;
 use portico_auth::{random_token, token_hash};
 use portico_domain::access::CrmActor;
 use portico_domain::email::EmailAddress;
-use portico_domain::field::FieldType;
 use portico_domain::org::Org;
-use portico_domain::outbox::{MailKind, NewMail};
+use portico_domain::outbox::MailKind;
 use portico_domain::password_policy::NewPassword;
 use portico_domain::portal::{Portal, PortalStatus, PortalType, UserType};
 use portico_domain::portal_user::{
     InviteFailure, InviteeFacts, LinkPurpose, NAME_MAX, NewPortalUser, PortalUser,
     PortalUserStatus, Preferences, check_invitee,
 };
-use portico_domain::record::{RecordState, validate_data};
+
 use portico_domain::{DomainError, FieldError, Id};
 use portico_store::{Page, PortalAccountChange, StoreError, Tx};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// The longest address a sign-up accepts (RFC 5321's path limit).
 pub const EMAIL_MAX: usize = 254;
@@ -385,7 +388,7 @@ async fn mail_verification(
         &user.preferences.language,
     )
     .map_err(|e| AppError::Internal(format!("the verification template failed: {e}")))?;
-    send(
+    enqueue_rendered(
         tx,
         ctx,
         org.id,
@@ -394,25 +397,6 @@ async fn mail_verification(
         rendered,
     )
     .await
-}
-
-async fn send(
-    tx: &mut Tx,
-    ctx: &Context,
-    org: Id,
-    kind: MailKind,
-    to: &str,
-    rendered: portico_mail::templates::Rendered,
-) -> Result<Id> {
-    let mail = NewMail::new(
-        kind,
-        to,
-        &rendered.language,
-        &rendered.subject,
-        &rendered.text,
-        &rendered.html,
-    )?;
-    Ok(enqueue(tx, ctx, org, &mail).await?.summary.id)
 }
 
 /// The admin page where a portal's sign-ups are listed.
@@ -452,7 +436,7 @@ async fn notify_crm_users(
             &org.settings.language,
         )
         .map_err(|e| AppError::Internal(format!("the sign-up notice template failed: {e}")))?;
-        send(
+        enqueue_rendered(
             tx,
             ctx,
             org.id,
@@ -488,7 +472,7 @@ async fn decide(
         &user.preferences.language,
     )
     .map_err(|e| AppError::Internal(format!("the decision template failed: {e}")))?;
-    let id = send(
+    let id = enqueue_rendered(
         tx,
         ctx,
         org.id,
@@ -545,100 +529,6 @@ async fn activate(
         .await?)
 }
 
-/// The sign-up's own record in the user type's personality module: the oldest live record with
-/// its address that is not yet a user of this portal, else a new one (name and address filled
-/// in) owned by the portal's default owner.
-async fn personality_record(
-    tx: &mut Tx,
-    ctx: &Context,
-    portal: &Portal,
-    user_type: &UserType,
-    user: &PortalUser,
-) -> Result<Id> {
-    let org = user.org_id;
-    let module = tx
-        .get_module(org, user_type.config.personality_module.as_str())
-        .await?;
-    if let Some(found) = tx
-        .live_record_by_email(org, module.id, &user.email, Some(portal.id))
-        .await?
-    {
-        return Ok(found.id);
-    }
-    let fields = tx.list_fields(org, module.id).await?;
-    let mut data = name_values(&module.name_fields, &user.name);
-    if let Some(f) = fields.iter().find(|f| f.field_type == FieldType::Email) {
-        data.insert(f.api_name.as_str().to_string(), json!(user.email));
-    }
-    data.retain(|k, _| fields.iter().any(|f| f.api_name.as_str() == k));
-    let valid = validate_data(&fields, &module.name_fields, &data, None).map_err(|e| {
-        let missing: Vec<&str> = e.errors().iter().map(|f| f.field.as_str()).collect();
-        AppError::Conflict(format!(
-            "A {} record cannot be made from a sign-up: {} needs a value",
-            module.label,
-            missing.join(", ")
-        ))
-    })?;
-    let owner = default_owner(tx, portal).await?;
-    let record = tx
-        .create_record(
-            org,
-            module.id,
-            owner,
-            &valid,
-            RecordState::default(),
-            ctx.now(),
-        )
-        .await?;
-    Ok(record.id)
-}
-
-/// A name in the module's name fields: with two or more, the last word goes to the last one
-/// (Contacts' mandatory Last_Name) and the rest to the first; a single word goes to the last.
-fn name_values(name_fields: &[String], name: &str) -> Map<String, Value> {
-    let mut data = Map::new();
-    let name = name.trim();
-    match name_fields {
-        [] => {}
-        [only] => {
-            data.insert(only.clone(), json!(name));
-        }
-        [first, .., last] => match name.rsplit_once(char::is_whitespace) {
-            Some((given, family)) if !given.trim().is_empty() => {
-                data.insert(first.clone(), json!(given.trim()));
-                data.insert(last.clone(), json!(family.trim()));
-            }
-            _ => {
-                data.insert(last.clone(), json!(name));
-            }
-        },
-    }
-    data
-}
-
-/// The CRM user who owns what a sign-up brings: the portal's default owner while it is an
-/// active user, else the org's first active super admin. Never a portal user.
-pub(crate) async fn default_owner(tx: &mut Tx, portal: &Portal) -> Result<Id> {
-    let users = tx.list_users(portal.org_id).await?;
-    portal
-        .settings
-        .default_owner_id
-        .and_then(|id| users.iter().find(|u| u.id == id && u.active))
-        .or_else(|| users.iter().find(|u| u.super_admin && u.active))
-        .map(|u| u.id)
-        .ok_or_else(|| AppError::Internal("the org has no active super admin".into()))
-}
-
-/// Who owns the records `user` creates in the portal (issue 9, item 8): the CRM user who
-/// invited them, or — for a sign-up — the portal's default owner.
-pub async fn records_owner(ctx: &Context, portal: &Portal, user: &PortalUser) -> Result<Id> {
-    if let Some(inviter) = user.invited_by {
-        return Ok(inviter);
-    }
-    let mut reader = ctx.store().reader().await?;
-    default_owner(&mut reader, portal).await
-}
-
 /// Opens a verification link of `portal`: the account becomes active with its personality
 /// record, the CRM users the portal names are told, and the user is signed in (answers the
 /// session secret, like accepting an invitation). The link works once; an unknown, used,
@@ -654,19 +544,7 @@ pub async fn verify_email(
     }
     let now = ctx.now();
     let mut tx = ctx.store().transaction().await?;
-    let link = tx
-        .redeem_portal_link(&token_hash(token), LinkPurpose::Verification, now)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let user = account_in(
-        &mut tx,
-        portal,
-        link.org_id,
-        link.portal_user_id,
-        PortalUserStatus::Unverified,
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let user = redeem_in(&mut tx, portal, token, LinkPurpose::Verification, now).await?;
     let org = tx.get_org(user.org_id).await?;
     let user = activate(&mut tx, ctx, portal, &user).await?;
     notify_crm_users(&mut tx, ctx, &org, portal, &user, false, false).await?;
@@ -824,21 +702,5 @@ mod tests {
             );
             assert_eq!(codes(e.err().unwrap())[0].1, code, "{name} {email}");
         }
-    }
-
-    #[test]
-    fn names_fill_the_modules_name_fields() {
-        let two = ["First_Name".to_string(), "Last_Name".to_string()];
-        let m = name_values(&two, "Ann Mary Lee");
-        assert_eq!(m.get("First_Name"), Some(&json!("Ann Mary")));
-        assert_eq!(m.get("Last_Name"), Some(&json!("Lee")));
-        let m = name_values(&two, "Prince");
-        assert_eq!(
-            (m.get("First_Name"), m.get("Last_Name")),
-            (None, Some(&json!("Prince")))
-        );
-        let m = name_values(&["Name".to_string()], "Acme Ltd");
-        assert_eq!(m.get("Name"), Some(&json!("Acme Ltd")));
-        assert!(name_values(&[], "x").is_empty());
     }
 }

@@ -91,6 +91,21 @@ fn form(name: &str, email: &str, password: &str) -> SignUpForm {
     }
 }
 
+/// Signs up to the fixture's portal; answers the outcome.
+async fn join(ctx: &Context, fx: &Fx, name: &str, email: &str, password: &str) -> SignUpOutcome {
+    sign_up(ctx, &fx.portal, form(name, email, password))
+        .await
+        .unwrap()
+}
+
+/// The fixture portal's sign-ups waiting for a decision, newest first.
+async fn pending(ctx: &Context, fx: &Fx) -> Vec<portico_domain::portal_user::PortalUser> {
+    list_signups(ctx, &fx.admin, fx.portal.id, None, None)
+        .await
+        .unwrap()
+        .items
+}
+
 async fn mails(ctx: &Context, fx: &Fx) -> Vec<MailSummary> {
     let page = MailPage {
         limit: Some(200),
@@ -148,7 +163,7 @@ async fn audit_actions(ctx: &Context, fx: &Fx) -> Vec<String> {
         .collect()
 }
 
-async fn contact_count(ctx: &Context, fx: &Fx) -> usize {
+async fn contact_count(ctx: &Context, fx: &Fx) -> i64 {
     let module = portico_app::modules::module(
         ctx,
         &fx.admin,
@@ -157,10 +172,9 @@ async fn contact_count(ctx: &Context, fx: &Fx) -> usize {
     )
     .await
     .unwrap();
-    let n = portico_app::records::count_visible(ctx, &fx.admin, &module)
+    portico_app::records::count_visible(ctx, &fx.admin, &module)
         .await
-        .unwrap();
-    usize::try_from(n).unwrap()
+        .unwrap()
 }
 
 async fn a_public_sign_up_is_verified_by_its_link_and_signed_in(ctx: Context) {
@@ -174,13 +188,7 @@ async fn a_public_sign_up_is_verified_by_its_link_and_signed_in(ctx: Context) {
         ..fx
     };
     let contacts_before = contact_count(&ctx, &fx).await;
-    let outcome = sign_up(
-        &ctx,
-        &fx.portal,
-        form("Ann Mary Lee", "ann@customer.com", PASSWORD),
-    )
-    .await
-    .unwrap();
+    let outcome = join(&ctx, &fx, "Ann Mary Lee", "ann@customer.com", PASSWORD).await;
     assert_eq!(outcome, SignUpOutcome::CheckYourEmail);
     assert!(
         !signs_in(&ctx, &fx, "ann@customer.com", PASSWORD).await,
@@ -255,9 +263,7 @@ async fn a_public_sign_up_links_an_existing_contact(ctx: Context) {
     .await
     .unwrap();
     let before = contact_count(&ctx, &fx).await;
-    sign_up(&ctx, &fx.portal, form("Ann", "ann@customer.com", PASSWORD))
-        .await
-        .unwrap();
+    join(&ctx, &fx, "Ann", "ann@customer.com", PASSWORD).await;
     let token = verification_token(&ctx, &fx, "ann@customer.com").await;
     let (_, user) = verify_email(&ctx, &fx.portal, &token, None).await.unwrap();
     assert_eq!(
@@ -298,16 +304,15 @@ async fn an_address_with_an_account_gets_the_same_answer(ctx: Context) {
     verify_email(&ctx, &fx.portal, &second, None).await.unwrap();
     // Active: the same answer as a new address, nothing sent, nothing changed.
     let sent = mails(&ctx, &fx).await.len();
-    let again = sign_up(
+    let again = join(
         &ctx,
-        &fx.portal,
-        form("Mallory", "ANN@customer.com", "another long password"),
+        &fx,
+        "Mallory",
+        "ANN@customer.com",
+        "another long password",
     )
-    .await
-    .unwrap();
-    let fresh = sign_up(&ctx, &fx.portal, form("Bob", "bob@customer.com", PASSWORD))
-        .await
-        .unwrap();
+    .await;
+    let fresh = join(&ctx, &fx, "Bob", "bob@customer.com", PASSWORD).await;
     assert_eq!(again, fresh);
     assert_eq!(
         mails(&ctx, &fx).await.len(),
@@ -320,13 +325,7 @@ async fn an_address_with_an_account_gets_the_same_answer(ctx: Context) {
 
 async fn a_restricted_sign_up_waits_for_an_administrator(ctx: Context) {
     let fx = fixture(&ctx, "restricted", json!({"notify_applicant": true})).await;
-    let outcome = sign_up(
-        &ctx,
-        &fx.portal,
-        form("Ann Lee", "ann@customer.com", PASSWORD),
-    )
-    .await
-    .unwrap();
+    let outcome = join(&ctx, &fx, "Ann Lee", "ann@customer.com", PASSWORD).await;
     assert_eq!(outcome, SignUpOutcome::AwaitingApproval);
     assert!(
         mails_of(&ctx, &fx, MailKind::Verification, "ann@customer.com")
@@ -346,13 +345,7 @@ async fn a_restricted_sign_up_waits_for_an_administrator(ctx: Context) {
     assert!(!signs_in(&ctx, &fx, "ann@customer.com", PASSWORD).await);
     // Applying again: the same answer, nobody told twice.
     assert_eq!(
-        sign_up(
-            &ctx,
-            &fx.portal,
-            form("Ann Lee", "ann@customer.com", PASSWORD)
-        )
-        .await
-        .unwrap(),
+        join(&ctx, &fx, "Ann Lee", "ann@customer.com", PASSWORD).await,
         SignUpOutcome::AwaitingApproval
     );
     assert_eq!(
@@ -361,16 +354,14 @@ async fn a_restricted_sign_up_waits_for_an_administrator(ctx: Context) {
             .len(),
         1
     );
-    let waiting = list_signups(&ctx, &fx.admin, fx.portal.id, None, None)
-        .await
-        .unwrap();
-    assert_eq!(waiting.items.len(), 1);
-    let pending = &waiting.items[0];
+    let waiting = pending(&ctx, &fx).await;
+    assert_eq!(waiting.len(), 1);
+    let applicant = &waiting[0];
     assert_eq!(
-        (pending.status, pending.record_id),
+        (applicant.status, applicant.record_id),
         (PortalUserStatus::Pending, None)
     );
-    let user = approve(&ctx, &fx.admin, fx.portal.id, pending.id)
+    let user = approve(&ctx, &fx.admin, fx.portal.id, applicant.id)
         .await
         .unwrap();
     assert_eq!(user.status, PortalUserStatus::Active);
@@ -382,14 +373,8 @@ async fn a_restricted_sign_up_waits_for_an_administrator(ctx: Context) {
         signs_in(&ctx, &fx, "ann@customer.com", PASSWORD).await,
         "approved with the password the applicant chose"
     );
-    assert!(
-        list_signups(&ctx, &fx.admin, fx.portal.id, None, None)
-            .await
-            .unwrap()
-            .items
-            .is_empty()
-    );
-    let twice = approve(&ctx, &fx.admin, fx.portal.id, pending.id).await;
+    assert!(pending(&ctx, &fx).await.is_empty());
+    let twice = approve(&ctx, &fx.admin, fx.portal.id, applicant.id).await;
     assert!(matches!(twice, Err(AppError::Conflict(_))), "{twice:?}");
     let actions = audit_actions(&ctx, &fx).await;
     for action in [
@@ -406,14 +391,8 @@ async fn a_restricted_sign_up_waits_for_an_administrator(ctx: Context) {
 
 async fn a_rejected_applicant_is_told_and_cannot_sign_in(ctx: Context) {
     let fx = fixture(&ctx, "restricted", json!({"notify_applicant": true})).await;
-    sign_up(&ctx, &fx.portal, form("Bob", "bob@customer.com", PASSWORD))
-        .await
-        .unwrap();
-    let id = list_signups(&ctx, &fx.admin, fx.portal.id, None, None)
-        .await
-        .unwrap()
-        .items[0]
-        .id;
+    join(&ctx, &fx, "Bob", "bob@customer.com", PASSWORD).await;
+    let id = pending(&ctx, &fx).await[0].id;
     reject(&ctx, &fx.admin, fx.portal.id, id).await.unwrap();
     let decisions = mails_of(&ctx, &fx, MailKind::SignupDecision, "bob@customer.com").await;
     assert_eq!(decisions.len(), 1);
@@ -444,11 +423,7 @@ async fn a_rejected_applicant_is_told_and_cannot_sign_in(ctx: Context) {
     sign_up(&ctx, &quiet, form("Cy", "cy@customer.com", PASSWORD))
         .await
         .unwrap();
-    let id = list_signups(&ctx, &fx.admin, fx.portal.id, None, None)
-        .await
-        .unwrap()
-        .items[0]
-        .id;
+    let id = pending(&ctx, &fx).await[0].id;
     approve(&ctx, &fx.admin, fx.portal.id, id).await.unwrap();
     assert!(
         mails_of(&ctx, &fx, MailKind::SignupDecision, "cy@customer.com")
@@ -468,41 +443,20 @@ async fn a_contacts_address_is_approved_at_once(ctx: Context) {
     )
     .await
     .unwrap();
-    let outcome = sign_up(
-        &ctx,
-        &fx.portal,
-        form("Known", "KNOWN@customer.com", PASSWORD),
-    )
-    .await
-    .unwrap();
+    let outcome = join(&ctx, &fx, "Known", "KNOWN@customer.com", PASSWORD).await;
     assert_eq!(outcome, SignUpOutcome::AwaitingApproval, "the same answer");
     assert!(signs_in(&ctx, &fx, "known@customer.com", PASSWORD).await);
     let login = portal_accounts::sign_in(&ctx, &fx.portal, "known@customer.com", PASSWORD, None)
         .await
         .unwrap();
     assert_eq!(login.1.record_id, Some(contact.id));
-    assert!(
-        list_signups(&ctx, &fx.admin, fx.portal.id, None, None)
-            .await
-            .unwrap()
-            .items
-            .is_empty()
-    );
+    assert!(pending(&ctx, &fx).await.is_empty());
     let notices = mails_of(&ctx, &fx, MailKind::SignupNotice, "nora@zylker.com").await;
     assert_eq!(notices.len(), 1);
     // An address no contact has still waits.
-    sign_up(&ctx, &fx.portal, form("New", "new@customer.com", PASSWORD))
-        .await
-        .unwrap();
+    join(&ctx, &fx, "New", "new@customer.com", PASSWORD).await;
     assert!(!signs_in(&ctx, &fx, "new@customer.com", PASSWORD).await);
-    assert_eq!(
-        list_signups(&ctx, &fx.admin, fx.portal.id, None, None)
-            .await
-            .unwrap()
-            .items
-            .len(),
-        1
-    );
+    assert_eq!(pending(&ctx, &fx).await.len(), 1);
 }
 
 async fn the_domain_seat_and_input_rules_refuse_a_sign_up(ctx: Context) {
@@ -594,9 +548,7 @@ async fn the_domain_seat_and_input_rules_refuse_a_sign_up(ctx: Context) {
 async fn one_address_cannot_be_flooded(ctx: Context) {
     let fx = fixture(&ctx, "public", json!({})).await;
     for _ in 0..5 {
-        sign_up(&ctx, &fx.portal, form("Ann", "ann@customer.com", PASSWORD))
-            .await
-            .unwrap();
+        join(&ctx, &fx, "Ann", "ann@customer.com", PASSWORD).await;
     }
     let r = sign_up(&ctx, &fx.portal, form("Ann", "Ann@Customer.com", PASSWORD)).await;
     assert!(matches!(r, Err(AppError::TooManyAttempts)), "{r:?}");
@@ -607,9 +559,7 @@ async fn one_address_cannot_be_flooded(ctx: Context) {
         5
     );
     // Another address is not held back.
-    sign_up(&ctx, &fx.portal, form("Bob", "bob@customer.com", PASSWORD))
-        .await
-        .unwrap();
+    join(&ctx, &fx, "Bob", "bob@customer.com", PASSWORD).await;
     assert!(
         audit_actions(&ctx, &fx)
             .await
@@ -620,14 +570,8 @@ async fn one_address_cannot_be_flooded(ctx: Context) {
 
 async fn only_administrators_of_the_org_decide(ctx: Context) {
     let fx = fixture(&ctx, "restricted", json!({})).await;
-    sign_up(&ctx, &fx.portal, form("Ann", "ann@customer.com", PASSWORD))
-        .await
-        .unwrap();
-    let id: Id = list_signups(&ctx, &fx.admin, fx.portal.id, None, None)
-        .await
-        .unwrap()
-        .items[0]
-        .id;
+    join(&ctx, &fx, "Ann", "ann@customer.com", PASSWORD).await;
+    let id: Id = pending(&ctx, &fx).await[0].id;
     // Nora is told about sign-ups, but is no administrator.
     assert!(matches!(
         list_signups(&ctx, &fx.nora, fx.portal.id, None, None).await,
@@ -661,11 +605,7 @@ async fn only_administrators_of_the_org_decide(ctx: Context) {
     assert!(matches!(bad_limit, Err(AppError::Invalid(_))));
     // Still pending, untouched.
     assert_eq!(
-        list_signups(&ctx, &fx.admin, fx.portal.id, None, None)
-            .await
-            .unwrap()
-            .items[0]
-            .status,
+        pending(&ctx, &fx).await[0].status,
         PortalUserStatus::Pending
     );
 }

@@ -165,6 +165,18 @@ macro_rules! text_and_html {
         struct $html<'a> {
             m: &'a $values<'a>,
         }
+
+        impl $values<'_> {
+            /// Both bodies under `subject`, in the language written for `language`.
+            fn rendered(&self, subject: String, language: &str) -> Result<Rendered, askama::Error> {
+                Ok(Rendered {
+                    subject,
+                    text: $text { m: self }.render()?,
+                    html: $html { m: self }.render()?,
+                    language: language_for(language).to_string(),
+                })
+            }
+        }
     };
 }
 
@@ -188,12 +200,10 @@ text_and_html!(
 
 /// "Confirm your email address" after signing up to a public portal.
 pub fn verification(m: &Verification<'_>, language: &str) -> Result<Rendered, askama::Error> {
-    Ok(Rendered {
-        subject: format!("Confirm your email address for the {} portal", m.portal),
-        text: VerificationText { m }.render()?,
-        html: VerificationHtml { m }.render()?,
-        language: language_for(language).to_string(),
-    })
+    m.rendered(
+        format!("Confirm your email address for the {} portal", m.portal),
+        language,
+    )
 }
 
 /// What a CRM user is told about a sign-up.
@@ -225,12 +235,7 @@ pub fn signup_notice(m: &SignupNotice<'_>, language: &str) -> Result<Rendered, a
     } else {
         format!("{} signed up to the {} portal", m.applicant, m.portal)
     };
-    Ok(Rendered {
-        subject,
-        text: SignupNoticeText { m }.render()?,
-        html: SignupNoticeHtml { m }.render()?,
-        language: language_for(language).to_string(),
-    })
+    m.rendered(subject, language)
 }
 
 /// What the applicant to a restricted portal is told about the decision.
@@ -257,12 +262,7 @@ pub fn signup_decision(m: &SignupDecision<'_>, language: &str) -> Result<Rendere
     } else {
         format!("Your request to join the {} portal", m.portal)
     };
-    Ok(Rendered {
-        subject,
-        text: SignupDecisionText { m }.render()?,
-        html: SignupDecisionHtml { m }.render()?,
-        language: language_for(language).to_string(),
-    })
+    m.rendered(subject, language)
 }
 
 #[cfg(test)]
