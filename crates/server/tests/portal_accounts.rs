@@ -214,15 +214,21 @@ async fn accept(app: &TestApp, token: &str) -> Jar {
 
 /// Signs in through the form; answers the answer to the POST.
 async fn sign_in(app: &TestApp, jar: &mut Jar, email: &str, password: &str) -> Answer {
-    let form = get(app, jar, &format!("{BASE}sign-in")).await;
+    sign_in_at(app, jar, BASE, email, password).await
+}
+
+/// Signs in through the form of the portal at `base`.
+async fn sign_in_at(
+    app: &TestApp,
+    jar: &mut Jar,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> Answer {
+    let form = get(app, jar, &format!("{base}sign-in")).await;
     let csrf = csrf_of(&form.body);
-    post(
-        app,
-        jar,
-        &format!("{BASE}sign-in"),
-        &[("email", email), ("password", password), ("_csrf", &csrf)],
-    )
-    .await
+    let fields = [("email", email), ("password", password), ("_csrf", &csrf)];
+    post(app, jar, &format!("{base}sign-in"), &fields).await
 }
 
 async fn audited(app: &TestApp, action: &str) -> usize {
@@ -640,18 +646,13 @@ async fn a_session_of_one_portal_does_not_open_another(app: TestApp) {
     assert_eq!(b.status, StatusCode::SEE_OTHER);
     assert!(b.location.starts_with(&format!("/p/{slug}/sign-in")));
     // The same password does not sign in to the other portal: the account is this portal's.
-    let mut other_jar = Jar::default();
-    let form = get(&app, &mut other_jar, &format!("/p/{slug}/sign-in")).await;
-    let csrf = csrf_of(&form.body);
-    let r = post(
+    let other_base = format!("/p/{slug}/");
+    let r = sign_in_at(
         &app,
-        &mut other_jar,
-        &format!("/p/{slug}/sign-in"),
-        &[
-            ("email", CLIENT_EMAIL),
-            ("password", PASSWORD),
-            ("_csrf", &csrf),
-        ],
+        &mut Jar::default(),
+        &other_base,
+        CLIENT_EMAIL,
+        PASSWORD,
     )
     .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
