@@ -7,14 +7,14 @@
 //! new link and deletes the old one, so only the newest invitation works.
 
 use crate::audit::audit;
-use crate::mail::{enqueue, wake_delivery};
+use crate::mail::{enqueue_rendered, wake_delivery};
 use crate::{AppError, Context, Result};
 use portico_auth::{random_token, token_hash};
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::module::Module;
 use portico_domain::org::Org;
-use portico_domain::outbox::{MailKind, NewMail};
+use portico_domain::outbox::MailKind;
 use portico_domain::portal::{Portal, UserType};
 use portico_domain::portal_user::{
     InviteFailure, InviteeFacts, LinkPurpose, NewPortalUser, PortalUser, PortalUserStatus,
@@ -260,15 +260,15 @@ impl<'a> Invitation<'a> {
             &user.preferences.language,
         )
         .map_err(|e| AppError::Internal(format!("the invitation template failed: {e}")))?;
-        let mail = NewMail::new(
+        enqueue_rendered(
+            tx,
+            ctx,
+            self.org.id,
             MailKind::Invitation,
             &user.email,
-            &rendered.language,
-            &rendered.subject,
-            &rendered.text,
-            &rendered.html,
-        )?;
-        Ok(enqueue(tx, ctx, self.org.id, &mail).await?.summary.id)
+            rendered,
+        )
+        .await
     }
 }
 

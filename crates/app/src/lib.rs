@@ -32,6 +32,7 @@ pub mod scoped_records;
 pub mod seats;
 pub mod sign_in;
 pub mod sign_in_lockout;
+pub mod signups;
 pub mod user_types;
 pub mod users;
 

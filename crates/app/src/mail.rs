@@ -42,6 +42,27 @@ pub(crate) async fn enqueue(
     Ok(tx.enqueue_mail(org, mail, &id, ctx.now()).await?)
 }
 
+/// Writes a rendered email of `kind` to `to` into `org`'s outbox inside `tx` (see [`enqueue`]);
+/// answers its id.
+pub(crate) async fn enqueue_rendered(
+    tx: &mut Tx,
+    ctx: &Context,
+    org: Id,
+    kind: MailKind,
+    to: &str,
+    rendered: portico_mail::templates::Rendered,
+) -> Result<Id> {
+    let mail = NewMail::new(
+        kind,
+        to,
+        &rendered.language,
+        &rendered.subject,
+        &rendered.text,
+        &rendered.html,
+    )?;
+    Ok(enqueue(tx, ctx, org, &mail).await?.summary.id)
+}
+
 /// Tells this instance's delivery worker that mail was committed (other instances find it at
 /// their next poll).
 pub(crate) fn wake_delivery(ctx: &Context) {

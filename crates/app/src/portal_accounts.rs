@@ -12,7 +12,7 @@ use portico_auth::{
     hash_password_in, random_token, token_hash, verify_password_in, verify_unknown_in,
 };
 use portico_domain::password_policy::NewPassword;
-use portico_domain::portal::Portal;
+use portico_domain::portal::{Portal, UserType};
 use portico_domain::portal_user::{LinkPurpose, PortalUser, PortalUserStatus, Preferences};
 use portico_domain::{Id, Millis};
 use portico_store::{PortalAccountChange, PortalSession, Tx};
@@ -90,22 +90,60 @@ pub async fn invitation(ctx: &Context, portal: &Portal, token: &str) -> Result<O
     else {
         return Ok(None);
     };
-    invited_user(&mut reader, portal, link.org_id, link.portal_user_id).await
+    account_in(
+        &mut reader,
+        portal,
+        link.org_id,
+        link.portal_user_id,
+        PortalUserStatus::Invited,
+    )
+    .await
 }
 
-async fn invited_user(tx: &mut Tx, portal: &Portal, org: Id, id: Id) -> Result<Option<PortalUser>> {
+/// The account `id` of `portal` (a link's, so `org` is checked against the portal's) while it
+/// is in `status`; `None` otherwise.
+pub(crate) async fn account_in(
+    tx: &mut Tx,
+    portal: &Portal,
+    org: Id,
+    id: Id,
+    status: PortalUserStatus,
+) -> Result<Option<PortalUser>> {
     if org != portal.org_id {
         return Ok(None);
     }
     match tx.get_portal_user(org, portal.id, id).await {
-        Ok(u) if u.status == PortalUserStatus::Invited => Ok(Some(u)),
+        Ok(u) if u.status == status => Ok(Some(u)),
         Ok(_) | Err(portico_store::StoreError::NotFound) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
 
+/// Uses the link `token` of `purpose` in `tx` (once: of concurrent redemptions exactly one
+/// wins) and answers its account of `portal`, which must still wait for it (invited for an
+/// invitation, unverified for a verification). Anything else is [`AppError::NotFound`].
+pub(crate) async fn redeem_in(
+    tx: &mut Tx,
+    portal: &Portal,
+    token: &str,
+    purpose: LinkPurpose,
+    now: Millis,
+) -> Result<PortalUser> {
+    let waiting = match purpose {
+        LinkPurpose::Invitation => PortalUserStatus::Invited,
+        LinkPurpose::Verification => PortalUserStatus::Unverified,
+    };
+    let link = tx
+        .redeem_portal_link(&token_hash(token), purpose, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    account_in(tx, portal, link.org_id, link.portal_user_id, waiting)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// A token as this system writes them: 64 hex digits. Anything else is not looked up.
-fn plausible_token(token: &str) -> bool {
+pub(crate) fn plausible_token(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -121,7 +159,9 @@ pub async fn accept_invitation(
     confirm: &str,
     replaces: Option<&str>,
 ) -> Result<(String, PortalUser)> {
-    if !plausible_token(token) {
+    // The link first: a dead link answers the same whatever password came with it (and costs
+    // no password hash).
+    if invitation(ctx, portal, token).await?.is_none() {
         return Err(AppError::NotFound);
     }
     let password = NewPassword::parse(password)?;
@@ -132,20 +172,10 @@ pub async fn accept_invitation(
             "The two passwords are not the same",
         ));
     }
-    // Cheap check first, so a dead link costs no password hash.
-    if invitation(ctx, portal, token).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
     let hash = hash_new_password(ctx, password).await?;
     let now = ctx.now();
     let mut tx = ctx.store().transaction().await?;
-    let link = tx
-        .redeem_portal_link(&token_hash(token), LinkPurpose::Invitation, now)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let user = invited_user(&mut tx, portal, link.org_id, link.portal_user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = redeem_in(&mut tx, portal, token, LinkPurpose::Invitation, now).await?;
     let change = PortalAccountChange {
         password_hash: Some(hash),
         ..PortalAccountChange::default()
@@ -307,6 +337,15 @@ pub async fn resume(ctx: &Context, portal: &Portal, token: &str) -> Result<Optio
         portal: portal.clone(),
         csrf: session.csrf_token,
     }))
+}
+
+/// The user type of a signed-in portal user, as stored: what
+/// [`crate::scoped_records::ScopedRecords::open`] is built from (it checks the configuration).
+pub async fn user_type(ctx: &Context, me: &PortalSignedIn) -> Result<UserType> {
+    Ok(ctx
+        .store()
+        .get_user_type(me.user.org_id, me.portal.id, me.user.user_type_id)
+        .await?)
 }
 
 /// Signs out: the session ends on the server.

@@ -139,6 +139,8 @@ pub async fn import_config(
         notify_applicant: s.notify_applicant,
         auto_approve_contacts: s.auto_approve_contacts,
         default_user_type_id: None,
+        // Not in the portable document (a user id means nothing in another org): kept.
+        default_owner_id: p.settings.default_owner_id,
         allow_email_change: s.allow_email_change,
         enforce_mfa: s.enforce_mfa,
         idle_timeout_minutes: s.idle_timeout_minutes,

@@ -92,14 +92,19 @@ pub async fn user(ctx: &Context, actor: &CrmActor, portal_id: Id, id: Id) -> Res
 }
 
 /// Opens an admin change of one user: the transaction and the user as it is now.
-async fn open(ctx: &Context, actor: &CrmActor, portal_id: Id, id: Id) -> Result<(Tx, PortalUser)> {
+pub(crate) async fn open(
+    ctx: &Context,
+    actor: &CrmActor,
+    portal_id: Id,
+    id: Id,
+) -> Result<(Tx, PortalUser)> {
     require_admin(actor)?;
     let mut tx = ctx.store().transaction().await?;
     let user = tx.get_portal_user(actor.user.org_id, portal_id, id).await?;
     Ok((tx, user))
 }
 
-async fn finish(
+pub(crate) async fn finish(
     mut tx: Tx,
     ctx: &Context,
     actor: &CrmActor,
@@ -119,7 +124,7 @@ async fn finish(
     Ok(())
 }
 
-fn wrong_status(user: &PortalUser, what: &str) -> AppError {
+pub(crate) fn wrong_status(user: &PortalUser, what: &str) -> AppError {
     AppError::Conflict(format!(
         "{} is {}; only {what}",
         user.email,
@@ -128,7 +133,7 @@ fn wrong_status(user: &PortalUser, what: &str) -> AppError {
 }
 
 /// Refuses a change that would put one more user on `user_type` than it has seats for.
-async fn require_seat(tx: &mut Tx, org: Id, user_type: &UserType) -> Result<()> {
+pub(crate) async fn require_seat(tx: &mut Tx, org: Id, user_type: &UserType) -> Result<()> {
     if tx.seated_portal_users(org, user_type.id).await? >= user_type.config.seats {
         return Err(AppError::InviteRefused(InviteFailure::SeatLimit));
     }

@@ -79,7 +79,7 @@ pub async fn portal(ctx: &Context, actor: &CrmActor, id: Id) -> Result<Portal> {
 }
 
 /// The one check of portal settings, for a PATCH and an import alike: the settings' own rules,
-/// then the users to notify of sign-ups (active CRM users of this org).
+/// then the users to notify of sign-ups and the default owner (active CRM users of this org).
 pub(crate) async fn check_settings(
     tx: &mut Tx,
     org: Id,
@@ -88,10 +88,11 @@ pub(crate) async fn check_settings(
 ) -> Result<PortalSettings> {
     let settings = settings.check()?;
     let users = tx.list_users(org).await?;
-    let errors: Vec<FieldError> = settings
+    let active = |id: Id| users.iter().any(|u| u.id == id && u.active);
+    let mut errors: Vec<FieldError> = settings
         .signup_notify_user_ids
         .iter()
-        .filter(|id| !users.iter().any(|u| u.id == **id && u.active))
+        .filter(|id| !active(**id))
         .map(|id| {
             FieldError::new(
                 format!("{field_prefix}signup_notify_user_ids"),
@@ -100,6 +101,13 @@ pub(crate) async fn check_settings(
             )
         })
         .collect();
+    if let Some(owner) = settings.default_owner_id.filter(|id| !active(*id)) {
+        errors.push(FieldError::new(
+            format!("{field_prefix}default_owner_id"),
+            "unknown_user",
+            format!("The default owner must be an active CRM user; there is none with id {owner}"),
+        ));
+    }
     if errors.is_empty() {
         Ok(settings)
     } else {

@@ -151,6 +151,120 @@ pub fn invitation(i: &Invitation<'_>, language: &str) -> Result<Rendered, askama
     })
 }
 
+/// Renders a text and an HTML template that both read the same values `m`.
+macro_rules! text_and_html {
+    ($values:ident, $text:ident = $text_path:literal, $html:ident = $html_path:literal) => {
+        #[derive(Template)]
+        #[template(path = $text_path)]
+        struct $text<'a> {
+            m: &'a $values<'a>,
+        }
+
+        #[derive(Template)]
+        #[template(path = $html_path)]
+        struct $html<'a> {
+            m: &'a $values<'a>,
+        }
+
+        impl $values<'_> {
+            /// Both bodies under `subject`, in the language written for `language`.
+            fn rendered(&self, subject: String, language: &str) -> Result<Rendered, askama::Error> {
+                Ok(Rendered {
+                    subject,
+                    text: $text { m: self }.render()?,
+                    html: $html { m: self }.render()?,
+                    language: language_for(language).to_string(),
+                })
+            }
+        }
+    };
+}
+
+/// What the email that confirms a sign-up's address says.
+#[derive(Debug, Clone, Copy)]
+pub struct Verification<'a> {
+    pub name: &'a str,
+    pub org: &'a str,
+    pub portal: &'a str,
+    /// The absolute verification link (it carries the secret token).
+    pub link: &'a str,
+    /// When the link stops working (`2026-12-07 14:00 UTC`).
+    pub expires: &'a str,
+}
+
+text_and_html!(
+    Verification,
+    VerificationText = "mail/verification.txt",
+    VerificationHtml = "mail/verification.html"
+);
+
+/// "Confirm your email address" after signing up to a public portal.
+pub fn verification(m: &Verification<'_>, language: &str) -> Result<Rendered, askama::Error> {
+    m.rendered(
+        format!("Confirm your email address for the {} portal", m.portal),
+        language,
+    )
+}
+
+/// What a CRM user is told about a sign-up.
+#[derive(Debug, Clone, Copy)]
+pub struct SignupNotice<'a> {
+    /// The CRM user the notice goes to.
+    pub recipient: &'a str,
+    pub applicant: &'a str,
+    pub applicant_email: &'a str,
+    pub portal: &'a str,
+    /// The sign-up waits for an administrator's decision (a restricted portal).
+    pub awaiting_approval: bool,
+    /// It was approved at once: the address is a Contacts record's.
+    pub auto_approved: bool,
+    /// The absolute link to the portal's sign-ups page in the admin.
+    pub link: &'a str,
+}
+
+text_and_html!(
+    SignupNotice,
+    SignupNoticeText = "mail/signup_notice.txt",
+    SignupNoticeHtml = "mail/signup_notice.html"
+);
+
+/// The notice to the CRM users a portal names: someone signed up.
+pub fn signup_notice(m: &SignupNotice<'_>, language: &str) -> Result<Rendered, askama::Error> {
+    let subject = if m.awaiting_approval {
+        format!("{} asks to join the {} portal", m.applicant, m.portal)
+    } else {
+        format!("{} signed up to the {} portal", m.applicant, m.portal)
+    };
+    m.rendered(subject, language)
+}
+
+/// What the applicant to a restricted portal is told about the decision.
+#[derive(Debug, Clone, Copy)]
+pub struct SignupDecision<'a> {
+    pub name: &'a str,
+    pub org: &'a str,
+    pub portal: &'a str,
+    pub approved: bool,
+    /// The absolute link to the portal's sign-in page.
+    pub link: &'a str,
+}
+
+text_and_html!(
+    SignupDecision,
+    SignupDecisionText = "mail/signup_decision.txt",
+    SignupDecisionHtml = "mail/signup_decision.html"
+);
+
+/// The decision on a sign-up to a restricted portal.
+pub fn signup_decision(m: &SignupDecision<'_>, language: &str) -> Result<Rendered, askama::Error> {
+    let subject = if m.approved {
+        format!("Your access to the {} portal is approved", m.portal)
+    } else {
+        format!("Your request to join the {} portal", m.portal)
+    };
+    m.rendered(subject, language)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +287,52 @@ mod tests {
                 .contains("href=\"https://crm.example.com/admin/setup/mail\"")
         );
         assert_eq!(language_for("de"), "en");
+    }
+    #[test]
+    fn sign_up_mails_escape_what_they_quote_in_html() {
+        let v = verification(
+            &Verification {
+                name: "<b>Ann</b>",
+                org: "Zylker & Co",
+                portal: "Help",
+                link: "https://crm.example.com/p/help/verify/abc",
+                expires: "2026-12-07 14:00 UTC",
+            },
+            "en",
+        )
+        .unwrap();
+        assert!(v.text.contains("<b>Ann</b>") && v.text.contains("/verify/abc"));
+        assert!(!v.html.contains("<b>Ann</b>") && v.html.contains("&#60;b&#62;Ann"));
+        assert!(
+            v.html
+                .contains("href=\"https://crm.example.com/p/help/verify/abc\"")
+        );
+        let n = signup_notice(
+            &SignupNotice {
+                recipient: "Ada",
+                applicant: "<i>Bob</i>",
+                applicant_email: "bob@customer.com",
+                portal: "Help",
+                awaiting_approval: true,
+                auto_approved: false,
+                link: "https://crm.example.com/admin/setup/portals/1/signups",
+            },
+            "en",
+        )
+        .unwrap();
+        assert_eq!(n.subject, "<i>Bob</i> asks to join the Help portal");
+        assert!(n.text.contains("approve or reject") && !n.html.contains("<i>Bob"));
+        let d = signup_decision(
+            &SignupDecision {
+                name: "Bob",
+                org: "Zylker",
+                portal: "Help",
+                approved: false,
+                link: "https://crm.example.com/p/help/",
+            },
+            "de",
+        )
+        .unwrap();
+        assert!(d.text.contains("not approved") && d.language == "en");
     }
 }

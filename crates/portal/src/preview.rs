@@ -155,7 +155,7 @@ pub async fn preview(
 
 /// A cell: a lookup shows its target's name when the portal user reaches it, and
 /// [`NOT_SHARED`] otherwise; anything else shows its value as text.
-fn cell(field: &Field, value: Option<&Value>, names: &HashMap<Id, String>) -> String {
+pub fn cell(field: &Field, value: Option<&Value>, names: &HashMap<Id, String>) -> String {
     match (
         field.field_type.lookup_target(),
         value.and_then(Value::as_i64),

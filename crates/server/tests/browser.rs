@@ -214,3 +214,111 @@ async fn send_a_test_email_and_read_it_in_the_mail_log() {
     }
     browser.quit().await;
 }
+
+/// An invitation followed from the email the SMTP server received to a signed-in portal user:
+/// the link in the delivered text part, the password form (a mismatch shown beside its field),
+/// the preferences prefilled from the org's defaults, then the landing page with the user's
+/// name, tabs and own record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_from_the_email_to_a_signed_in_portal_user() {
+    if !portico_testkit::smtp::smtp_available() {
+        return;
+    }
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let sink = portico_testkit::smtp::SmtpSink::start().expect("the SMTP server starts");
+    let delivery = app.start_delivery(&sink.url());
+    let shots = std::env::var("PORTICO_SCREENSHOTS")
+        .ok()
+        .map(std::path::PathBuf::from);
+    let shot = |name: &'static str| {
+        let path = shots.as_ref().map(|d| d.join(name));
+        let browser = &browser;
+        async move {
+            if let Some(p) = path {
+                browser.screenshot(&p).await;
+            }
+        }
+    };
+
+    let actor = portico_app::sign_in::actor(&app.state, app.fx.org, app.fx.admin)
+        .await
+        .unwrap();
+    let to = portico_app::invitations::InviteTo {
+        portal_id: app.fx.portal,
+        user_type_id: app.fx.client_type,
+        language: None,
+    };
+    portico_app::invitations::invite_record(
+        &app.state,
+        &actor,
+        "Contacts",
+        app.fx.contacts.client,
+        &to,
+    )
+    .await
+    .unwrap();
+    let received = sink.wait_for(1, std::time::Duration::from_secs(20)).await;
+    assert_eq!(received.len(), 1);
+    let mail = &received[0];
+    assert!(mail.header("to").contains(fixtures::CLIENT_EMAIL));
+    let text = mail.part("text/plain").expect("a text part");
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/invite/"))
+        .expect("the invitation link");
+    assert!(link.starts_with(&app.base), "links come from the base URL");
+
+    browser.goto(link).await;
+    let form = browser.wait_for("Set your password").await;
+    assert!(form.contains(fixtures::CLIENT_NAME));
+    let password = "a long portal passphrase 7";
+    browser.type_into("#password", password).await;
+    browser
+        .type_into("#confirm", "another long passphrase 8")
+        .await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("not the same").await;
+    shot("portal-invitation-mismatch.png").await;
+    browser.type_into("#password", password).await;
+    browser.type_into("#confirm", password).await;
+    browser.click("button[type=submit]").await;
+    let welcome = browser.wait_for("Your preferences").await;
+    let org = app.store.get_org(app.fx.org).await.unwrap().settings;
+    assert!(welcome.contains(&format!("value=\"{}\"", org.time_zone)));
+    browser.type_into("#time_zone", "Europe/Berlin").await;
+    browser.type_into("#country", "DE").await;
+    shot("portal-welcome.png").await;
+    browser.click(".form-actions button[type=submit]").await;
+    let landing = browser.wait_for("My details").await;
+    assert!(landing.contains(&format!("Welcome, {}", fixtures::CLIENT_NAME)));
+    assert!(landing.contains(">Contacts<") && landing.contains(fixtures::CLIENT_EMAIL));
+    assert!(landing.contains("Your preferences are saved"));
+    shot("portal-landing.png").await;
+    let user = app
+        .store
+        .portal_user_by_email(app.fx.org, app.fx.portal, fixtures::CLIENT_EMAIL)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            user.preferences.time_zone.as_str(),
+            user.preferences.country.as_str()
+        ),
+        ("Europe/Berlin", "DE")
+    );
+
+    // Signing out and in again through the pages.
+    browser.click(".who button[type=submit]").await;
+    browser.wait_for("Email address").await;
+    browser.type_into("#email", fixtures::CLIENT_EMAIL).await;
+    browser.type_into("#password", password).await;
+    shot("portal-sign-in.png").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("My details").await;
+    delivery.abort();
+    browser.quit().await;
+}

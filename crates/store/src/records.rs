@@ -484,4 +484,34 @@ impl Tx {
         }
         one(c, &sql, &params).await?.int(0)
     }
+
+    /// The oldest live record of `module_id` whose email is `email` (any letter case), for
+    /// sign-ups: with `not_user_of`, one that is not already a user of that portal. Served by
+    /// the `records_email` index (migration 14).
+    pub async fn live_record_by_email(
+        &mut self,
+        org: Id,
+        module_id: Id,
+        email: &str,
+        not_user_of: Option<Id>,
+    ) -> StoreResult<Option<Record>> {
+        let mut sql = format!(
+            "SELECT {RECORD_COLS} FROM records r WHERE r.org_id = $1 AND r.module_id = $2 \
+             AND r.email IS NOT NULL AND lower(r.email) = $3 AND r.deleted_at IS NULL"
+        );
+        let mut params = vec![
+            Val::Int(org),
+            Val::Int(module_id),
+            Val::from(portico_domain::portal_user::email_key(email)),
+        ];
+        if let Some(portal) = not_user_of {
+            sql.push_str(
+                " AND NOT EXISTS (SELECT 1 FROM portal_users u WHERE u.org_id = $1 \
+                 AND u.portal_id = $4 AND u.record_id = r.id)",
+            );
+            params.push(Val::Int(portal));
+        }
+        sql.push_str(" ORDER BY r.id LIMIT 1");
+        Ok(self.conn.query_map(&sql, &params, record_from).await?.pop())
+    }
 }

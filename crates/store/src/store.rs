@@ -323,6 +323,7 @@ each_alone! {
     read fn is_linked(org: Id, record_id: Id, target_id: Id, field_ids: &[Id]) -> bool;
     read fn record_refs(org: Id, ids: &[Id]) -> Vec<RecordRef>;
     read fn count_records(org: Id, module_id: Id, owner: Option<Id>) -> i64;
+    read fn live_record_by_email(org: Id, module_id: Id, email: &str, not_user_of: Option<Id>) -> Option<Record>;
     write fn create_web_tab(org: Id, tab: &NewWebTab) -> WebTab;
     read fn list_web_tabs(org: Id) -> Vec<WebTab>;
     write fn delete_web_tab(org: Id, id: Id) -> ();

@@ -53,9 +53,12 @@ use search::{
 };
 #[path = "conformance/config.rs"]
 mod config;
+#[path = "conformance/records_by_email.rs"]
+mod records_by_email;
 use config::{
     api_callers_come_with_their_user_and_version, configuration_changes_raise_the_version,
 };
+use records_by_email::live_records_are_found_by_email;
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -108,6 +111,7 @@ conformance!(
     api_callers_come_with_their_user_and_version,
     blocked_domains_are_listed_added_once_and_removed,
     a_blocked_domain_covers_its_subdomains,
+    live_records_are_found_by_email,
 );
 
 const NOW: i64 = 1_700_000_000_000;

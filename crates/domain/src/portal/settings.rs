@@ -122,6 +122,10 @@ pub struct PortalSettings {
     /// Restricted portals: approve sign-ups whose email matches a Contacts record.
     pub auto_approve_contacts: bool,
     pub default_user_type_id: Option<Id>,
+    /// The CRM user who owns the personality records sign-ups create (and the records those
+    /// users create); the org's first super admin when unset. A portal user is never an owner.
+    #[serde(default)]
+    pub default_owner_id: Option<Id>,
     pub allow_email_change: bool,
     pub enforce_mfa: bool,
     /// `None` = never.
@@ -148,6 +152,7 @@ impl PortalSettings {
             notify_applicant: false,
             auto_approve_contacts: false,
             default_user_type_id: None,
+            default_owner_id: None,
             allow_email_change: false,
             enforce_mfa: false,
             idle_timeout_minutes: None,

@@ -78,6 +78,7 @@ const ISOLATED: &[&str] = &[
     "is_linked",
     "record_refs",
     "count_records",
+    "live_record_by_email",
     "create_web_tab",
     "list_web_tabs",
     "delete_web_tab",
@@ -910,6 +911,16 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             .unwrap(),
         0
     );
+    for portal in [None, Some(a_portal.id)] {
+        assert!(
+            store
+                .live_record_by_email(b.org, a_contacts.id, "s@zylker.com", portal)
+                .await
+                .unwrap()
+                .is_none(),
+            "B finds A's contact by its email"
+        );
+    }
 
     // Records: writes.
     let valid = validate_data(

@@ -7,7 +7,7 @@ mod records;
 mod setup;
 mod tokens;
 
-use form::form_rejection;
+pub(crate) use form::form_rejection;
 pub use form::{FormErrors, Posted, form_checked, form_value};
 
 use crate::AppState;
@@ -128,7 +128,7 @@ fn cookie_value(headers: &HeaderMap) -> Option<String> {
     named_cookie(headers, COOKIE)
 }
 
-fn named_cookie(headers: &HeaderMap, cookie: &str) -> Option<String> {
+pub(crate) fn named_cookie(headers: &HeaderMap, cookie: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

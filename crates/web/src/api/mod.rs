@@ -9,6 +9,7 @@ mod mail;
 mod portal_users;
 mod portals;
 mod registry;
+mod signups;
 
 pub use extract::{ApiActor, ApiJson};
 pub(crate) use extract::{body_rejection, nul_error};
@@ -81,6 +82,7 @@ fn table() -> ApiRoutes {
         .merge(mail::routes())
         .merge(portal_users::routes())
         .merge(email_domains::routes())
+        .merge(signups::routes())
 }
 
 /// The API router: exactly the routes of [`route_table`].

@@ -19,6 +19,7 @@ fn parameters() -> Value {
         "After": query("after", json!({"type": "string", "pattern": "^[+-]?[0-9]+$"}), "The `next` cursor of the previous page"),
         "Search": query("q", json!({"type": "string"}), "Records whose name or email contains this text, ignoring case and surrounding spaces (every character is literal: % _ \" * mean themselves). Three characters or more are looked up in the search index; one or two scan the list newest first. Control characters are refused (422 invalid_characters)."),
         "MailLimit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::mail::PAGE_MAX, "default": portico_app::mail::PAGE_DEFAULT}), "Messages per page"),
+        "SignupLimit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::portal_users::PAGE_MAX, "default": 50}), "Sign-ups per page"),
         "MailState": query("state", json!({"type": "string", "enum": mail_states()}), "Only messages in this state"),
         "TokenScope": query("scope", json!({"type": "string", "enum": ["mine", "org"], "default": "mine"}), "mine: the caller's tokens; org: every token of the org (administrators)"),
         "DryRun": query("dry_run", json!({"type": "boolean", "default": false}), "Answer the differences without applying them"),

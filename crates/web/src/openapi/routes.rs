@@ -489,4 +489,26 @@ pub const ROUTES: &[RouteDoc] = &[
     .id("unblock_domain")
     .no_content()
     .errors(&[401, 403, 404, 500]),
+    RouteDoc::get(
+        "/api/v1/portals/{portal}/signups",
+        "Sign-ups waiting for a decision (restricted portals; administrators), newest first in keyset pages",
+    )
+    .id("list_signups")
+    .params(&["SignupLimit", "After"])
+    .ok(200, "SignupList")
+    .errors(&[401, 403, 404, 422, 500]),
+    RouteDoc::post(
+        "/api/v1/portals/{portal}/signups/{id}/approve",
+        "Approve a pending sign-up: it takes a seat (422 seat_limit when none is left), gets its personality record (an existing one with its address, else a new one owned by the portal's default owner) and can sign in with the password it chose; the applicant is emailed when the portal notifies applicants. 409 when it is not pending",
+    )
+    .id("approve_signup")
+    .ok(200, "Signup")
+    .errors(&[401, 403, 404, 409, 422, 500]),
+    RouteDoc::post(
+        "/api/v1/portals/{portal}/signups/{id}/reject",
+        "Reject a pending sign-up: the account is removed and the applicant is emailed when the portal notifies applicants. 409 when it is not pending",
+    )
+    .id("reject_signup")
+    .no_content()
+    .errors(&[401, 403, 404, 409, 500]),
 ];

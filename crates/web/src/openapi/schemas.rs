@@ -138,6 +138,7 @@ pub(super) fn schemas() -> Value {
         "notify_applicant": {"type": "boolean", "description": "Restricted portals only"},
         "auto_approve_contacts": {"type": "boolean", "description": "Restricted portals only"},
         "default_user_type_id": {"type": ["integer", "null"]},
+        "default_owner_id": {"type": ["integer", "null"], "description": "The active CRM user who owns the records sign-ups bring and create; null: the org's first super admin"},
         "allow_email_change": boolean, "enforce_mfa": boolean,
         "idle_timeout_minutes": {"type": ["integer", "null"], "enum": [null, 15, 30, 60, 120, 240, 480, 720], "description": "null: never"},
         "ga_measurement_id": {"type": ["string", "null"], "pattern": "^(G-[A-Z0-9]{4,16})?$", "description": "Google Analytics, e.g. G-XXXXXXXXXX; needs ga_terms_accepted"},
@@ -328,6 +329,12 @@ pub(super) fn schemas() -> Value {
         "BlockedDomainList": list_of("BlockedDomain"),
         "BlockDomainRequest": obj(json!({"domain": described(blocked_domain(), "A domain name such as example.com (an international one in its xn-- form); surrounding spaces, a leading @ and a final dot are dropped, and it is lower-cased. Blocking it blocks its subdomains too")}),
                                   &["domain"]),
+        "Signup": obj(json!({"id": int, "name": string, "email": {"type": "string", "format": "email"},
+                             "status": {"type": "string", "enum": ["pending", "active"], "description": "pending while waiting; active once approved"},
+                             "user_type_id": int, "record_id": {"type": ["integer", "null"], "description": "The personality record; null until approved"},
+                             "created_at": date_time()}),
+                      &["id", "name", "email", "status", "user_type_id", "record_id", "created_at"]),
+        "SignupList": page_of("Signup"),
         "Seats": obj(json!({"granted": int, "used": int, "free": int, "grants": {"type": "array", "items": r("SeatGrant")}}), &["granted", "used", "free", "grants"]),
     });
     for part in [main, portal_user_schemas()] {

@@ -5,6 +5,7 @@
 mod fields;
 mod preview;
 mod settings;
+mod signups;
 mod start;
 mod summary;
 mod tabs;
@@ -72,6 +73,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/setup/portals/{portal}/domain/verify",
             post(settings::verify_domain),
+        )
+        .route("/admin/setup/portals/{portal}/signups", get(signups::list))
+        .route(
+            "/admin/setup/portals/{portal}/signups/{id}/approve",
+            post(signups::approve),
+        )
+        .route(
+            "/admin/setup/portals/{portal}/signups/{id}/reject",
+            post(signups::reject),
         )
 }
 

@@ -137,6 +137,7 @@ fn posted_settings(pairs: &Pairs) -> Map<String, Value> {
         "default_user_type_id".into(),
         number("default_user_type_id"),
     );
+    m.insert("default_owner_id".into(), number("default_owner_id"));
     m.insert(
         "idle_timeout_minutes".into(),
         number("idle_timeout_minutes"),

@@ -1,0 +1,228 @@
+//! Sign-up pages (`portico_app::signups`): `sign-up` on public and restricted portals (a
+//! private portal has no such page: 404), and `verify/{token}`, the link of the verification
+//! email. The answer to a sign-up is the same whether or not the address has an account.
+
+use super::accounts::link_invalid;
+use super::home::has_signup;
+use super::session::{anonymous_form, form_token_ok, session_secret, set_session};
+use super::{Site, not_found, page};
+use crate::AppState;
+use crate::admin::{FormErrors, PageError, form_rejection};
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portico_app::AppError;
+use portico_app::signups::{self, SignUpForm, SignUpOutcome};
+use portico_domain::portal::PortalType;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "portal/sign_up.html")]
+struct SignUpPage<'a> {
+    site: &'a Site,
+    restricted: bool,
+    name: &'a str,
+    email: &'a str,
+    csrf: &'a str,
+    errors: FormErrors,
+    error: Option<&'static str>,
+    /// After a refused submit the name is there: the password comes next.
+    password_focus: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal/sign_up_sent.html")]
+struct SentPage<'a> {
+    site: &'a Site,
+    title: &'static str,
+    paragraphs: &'static [&'static str],
+}
+
+#[derive(Template)]
+#[template(path = "portal/verified.html")]
+struct VerifiedPage<'a> {
+    site: &'a Site,
+    name: &'a str,
+}
+
+/// What the form shows again: never the passwords.
+struct Shown<'a> {
+    name: &'a str,
+    email: &'a str,
+}
+
+fn sign_up_form(
+    state: &AppState,
+    site: &Site,
+    headers: &HeaderMap,
+    shown: Shown<'_>,
+    status: StatusCode,
+    errors: FormErrors,
+    error: Option<&'static str>,
+) -> Response {
+    anonymous_form(state, site, headers, |csrf| {
+        page(
+            status,
+            &SignUpPage {
+                site,
+                restricted: site.portal.settings.portal_type == PortalType::Restricted,
+                name: shown.name,
+                email: shown.email,
+                csrf,
+                password_focus: !shown.name.is_empty(),
+                errors,
+                error,
+            },
+        )
+    })
+}
+
+pub(crate) async fn sign_up_page(
+    State(state): State<AppState>,
+    site: Site,
+    headers: HeaderMap,
+) -> Response {
+    if !has_signup(&site) {
+        return not_found();
+    }
+    let shown = Shown {
+        name: "",
+        email: "",
+    };
+    sign_up_form(
+        &state,
+        &site,
+        &headers,
+        shown,
+        StatusCode::OK,
+        FormErrors::default(),
+        None,
+    )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SignUpPost {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+pub(crate) async fn sign_up(
+    State(state): State<AppState>,
+    site: Site,
+    headers: HeaderMap,
+    form: Result<Form<SignUpPost>, FormRejection>,
+) -> Response {
+    if !has_signup(&site) {
+        return not_found();
+    }
+    let form = match form {
+        Ok(Form(f)) => f,
+        Err(e) => return form_rejection(e),
+    };
+    let shown = Shown {
+        name: &form.name,
+        email: &form.email,
+    };
+    if !form_token_ok(&headers, &form.csrf) {
+        let error = Some("The form expired. Please enter your passwords again.");
+        let status = StatusCode::FORBIDDEN;
+        return sign_up_form(
+            &state,
+            &site,
+            &headers,
+            shown,
+            status,
+            FormErrors::default(),
+            error,
+        );
+    }
+    let input = SignUpForm {
+        name: form.name.clone(),
+        email: form.email.clone(),
+        password: form.password.clone(),
+        confirm: form.confirm.clone(),
+    };
+    match signups::sign_up(&state, &site.portal, input).await {
+        Ok(SignUpOutcome::CheckYourEmail) => page(
+            StatusCode::OK,
+            &SentPage {
+                site: &site,
+                title: "Check your email",
+                paragraphs: &[
+                    "If this address can have an account here, we have sent it a link to confirm it. Open the link to finish creating your account.",
+                    "The link works once and for two days. Nothing arrived? Look in your spam folder, or sign up again for a new link.",
+                ],
+            },
+        ),
+        Ok(SignUpOutcome::AwaitingApproval) => page(
+            StatusCode::OK,
+            &SentPage {
+                site: &site,
+                title: "Thank you",
+                paragraphs: &[
+                    "Your request has been received. You can sign in once it is approved; we will let you know.",
+                ],
+            },
+        ),
+        Err(AppError::NotFound) => not_found(),
+        Err(AppError::TooManyAttempts) => sign_up_form(
+            &state,
+            &site,
+            &headers,
+            shown,
+            StatusCode::TOO_MANY_REQUESTS,
+            FormErrors::default(),
+            Some("Too many sign-ups for this address. Wait a while and try again."),
+        ),
+        Err(e) => match FormErrors::from_error(e) {
+            Ok(errors) => {
+                let status = if errors.general().is_empty() {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                } else {
+                    StatusCode::CONFLICT
+                };
+                sign_up_form(&state, &site, &headers, shown, status, errors, None)
+            }
+            Err(e) => e.into_response(),
+        },
+    }
+}
+
+/// Opens the verification link: the account is activated and signed in. The answer is a page
+/// (not a redirect) with a link onwards: the link comes from an email — another site — so a
+/// redirect would not carry the `SameSite=Strict` cookie this answer sets; a click on the page
+/// does. A dead link is the one page every dead link shows.
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    site: Site,
+    Path((_, token)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let old = session_secret(&headers);
+    match signups::verify_email(&state, &site.portal, &token, old.as_deref()).await {
+        Ok((secret, user)) => {
+            let mut r = page(
+                StatusCode::OK,
+                &VerifiedPage {
+                    site: &site,
+                    name: &user.name,
+                },
+            );
+            set_session(&mut r, &state, &site, &secret);
+            r
+        }
+        Err(AppError::NotFound) => link_invalid(&site),
+        Err(e) => PageError(e).into_response(),
+    }
+}
