@@ -91,7 +91,9 @@ async fn registered_routes_are_served_by_the_app() {
         let concrete = path
             .replace("{module}", "Contacts")
             .replace("{portal}", "1")
-            .replace("{id}", "1");
+            .replace("{id}", "1")
+            .replace("{batch_id}", "1")
+            .replace("{domain}", "example.com");
         assert!(!concrete.contains('{'), "a new path parameter in {path}");
         let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
         let r = client
