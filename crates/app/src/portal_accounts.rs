@@ -80,12 +80,32 @@ pub(crate) async fn start_session_in(
 /// Anything else — unknown, used, expired, another portal's — is `None`, and the page says
 /// the same thing for all of them.
 pub async fn invitation(ctx: &Context, portal: &Portal, token: &str) -> Result<Option<PortalUser>> {
+    waiting_account(ctx, portal, token, LinkPurpose::Invitation).await
+}
+
+/// The unverified account a verification link of `portal` opens, on the same terms as
+/// [`invitation`]; reading it uses nothing up (the confirmation page asks first, so a mail
+/// scanner that opens the link does not activate the account).
+pub async fn verification(
+    ctx: &Context,
+    portal: &Portal,
+    token: &str,
+) -> Result<Option<PortalUser>> {
+    waiting_account(ctx, portal, token, LinkPurpose::Verification).await
+}
+
+async fn waiting_account(
+    ctx: &Context,
+    portal: &Portal,
+    token: &str,
+    purpose: LinkPurpose,
+) -> Result<Option<PortalUser>> {
     if !plausible_token(token) {
         return Ok(None);
     }
     let mut reader = ctx.store().reader().await?;
     let Some(link) = reader
-        .usable_portal_link(&token_hash(token), LinkPurpose::Invitation, ctx.now())
+        .usable_portal_link(&token_hash(token), purpose, ctx.now())
         .await?
     else {
         return Ok(None);
@@ -95,9 +115,17 @@ pub async fn invitation(ctx: &Context, portal: &Portal, token: &str) -> Result<O
         portal,
         link.org_id,
         link.portal_user_id,
-        PortalUserStatus::Invited,
+        waiting_status(purpose),
     )
     .await
+}
+
+/// The status an account has while a link of `purpose` waits to be used.
+fn waiting_status(purpose: LinkPurpose) -> PortalUserStatus {
+    match purpose {
+        LinkPurpose::Invitation => PortalUserStatus::Invited,
+        LinkPurpose::Verification => PortalUserStatus::Unverified,
+    }
 }
 
 /// The account `id` of `portal` (a link's, so `org` is checked against the portal's) while it
@@ -129,10 +157,7 @@ pub(crate) async fn redeem_in(
     purpose: LinkPurpose,
     now: Millis,
 ) -> Result<PortalUser> {
-    let waiting = match purpose {
-        LinkPurpose::Invitation => PortalUserStatus::Invited,
-        LinkPurpose::Verification => PortalUserStatus::Unverified,
-    };
+    let waiting = waiting_status(purpose);
     let link = tx
         .redeem_portal_link(&token_hash(token), purpose, now)
         .await?

@@ -795,7 +795,20 @@ async fn sign_up_pages_follow_the_portal_type(app: TestApp) {
     let at = mail.text.find("/verify/").expect("a verification link") + "/verify/".len();
     let token = mail.text[at..at + 64].to_string();
     let mut jar = Jar::default();
-    let verified = get(&app, &mut jar, &format!("{BASE}verify/{token}")).await;
+    let link = format!("{BASE}verify/{token}");
+    // Opening the link only asks: a mail scanner that opens it activates nothing.
+    let asked = get(&app, &mut jar, &link).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("Confirm and sign in") && asked.cookie("portico_portal").is_none());
+    let again = get(&app, &mut Jar::default(), &link).await;
+    assert!(
+        again.body.contains("Confirm and sign in"),
+        "still usable after a GET"
+    );
+    let forged = post(&app, &mut Jar::default(), &link, &[("_csrf", "x")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let csrf = csrf_of(&asked.body);
+    let verified = post(&app, &mut jar, &link, &[("_csrf", csrf.as_str())]).await;
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
     assert!(verified.body.contains("Email address confirmed"));
     assert!(

@@ -82,7 +82,10 @@ fn portal_routes() -> Router<AppState> {
                 .post(signup::sign_up)
                 .layer(small()),
         )
-        .route("/p/{slug}/verify/{token}", get(signup::verify))
+        .route(
+            "/p/{slug}/verify/{token}",
+            get(signup::verify_page).post(signup::verify),
+        )
         // Any other path of a portal: "not found" — or its maintenance page when disabled.
         .route("/p/{slug}/{*rest}", any(|_: Site| async { not_found() }))
 }

@@ -199,16 +199,65 @@ pub(crate) async fn sign_up(
     }
 }
 
-/// Opens the verification link: the account is activated and signed in. The answer is a page
-/// (not a redirect) with a link onwards: the link comes from an email — another site — so a
-/// redirect would not carry the `SameSite=Strict` cookie this answer sets; a click on the page
-/// does. A dead link is the one page every dead link shows.
-pub(crate) async fn verify(
+#[derive(Template)]
+#[template(path = "portal/verify_confirm.html")]
+struct ConfirmPage<'a> {
+    site: &'a Site,
+    email: &'a str,
+    /// Where the button posts: this same link.
+    action: String,
+    csrf: &'a str,
+}
+
+/// Opens the verification link: a page that asks to confirm, nothing more. Opening a link is
+/// not consent — mail scanners and link previews open links too — so the account is activated
+/// only by the button's POST. A dead link is the one page every dead link shows.
+pub(crate) async fn verify_page(
     State(state): State<AppState>,
     site: Site,
     Path((_, token)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
+    match portico_app::portal_accounts::verification(&state, &site.portal, &token).await {
+        Ok(Some(user)) => anonymous_form(&state, &site, &headers, |csrf| {
+            page(
+                StatusCode::OK,
+                &ConfirmPage {
+                    site: &site,
+                    email: &user.email,
+                    action: site.link(&format!("verify/{token}")),
+                    csrf,
+                },
+            )
+        }),
+        Ok(None) => link_invalid(&site),
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ConfirmPost {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// The confirmation: the account is activated and signed in. The answer is a page with a link
+/// onwards rather than a redirect, as for the sign-in pages. A dead link is the one page
+/// every dead link shows.
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    site: Site,
+    Path((_, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    form: Result<Form<ConfirmPost>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(f)) => f,
+        Err(e) => return form_rejection(e),
+    };
+    if !form_token_ok(&headers, &form.csrf) {
+        return super::session::form_expired();
+    }
     let old = session_secret(&headers);
     match signups::verify_email(&state, &site.portal, &token, old.as_deref()).await {
         Ok((secret, user)) => {
