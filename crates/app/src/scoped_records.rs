@@ -54,6 +54,9 @@ pub struct ScopedRecords<'a> {
     /// `None` only for an admin's preview as a user type in general: then no record is the
     /// portal user's own and nothing is linked to it.
     me: Option<Record>,
+    /// The CRM user who owns what the portal user creates (see [`ScopedRecords::for_portal_user`]);
+    /// `None` in a preview, which creates nothing.
+    owner: Option<Id>,
 }
 
 impl<'a> ScopedRecords<'a> {
@@ -97,7 +100,22 @@ impl<'a> ScopedRecords<'a> {
             config,
             catalogue,
             me,
+            owner: None,
         })
+    }
+
+    /// The scope of a signed-in portal user: their user type and personality record, and the
+    /// owner of the records they create — the CRM user who invited them, or for a sign-up the
+    /// portal's default owner. A portal user is never an owner.
+    pub async fn for_portal_user(
+        ctx: &'a Context,
+        me: &crate::portal_accounts::PortalSignedIn,
+    ) -> Result<Self> {
+        let user_type = crate::portal_accounts::user_type(ctx, me).await?;
+        let owner = crate::signups::records_owner(ctx, &me.portal, &me.user).await?;
+        let mut scoped = Self::open(ctx, me.user.org_id, user_type, me.user.record_id).await?;
+        scoped.owner = Some(owner);
+        Ok(scoped)
     }
 
     pub fn user_type(&self) -> &UserType {
@@ -311,16 +329,21 @@ impl<'a> ScopedRecords<'a> {
     }
 
     /// Creates a record of a related module through `layout`'s mask, linked to the portal
-    /// user's record by the first lookup of the module's filter, and owned by `owner` (the CRM
-    /// user who invited the portal user: a portal user never owns records).
+    /// user's record by the first lookup of the module's filter, and owned by the scope's owner
+    /// (the CRM user who invited the portal user: a portal user never owns records). A scope
+    /// opened without one — a preview — creates nothing.
     pub async fn create(
         &self,
         module: &str,
         layout: Option<&str>,
         input: &Map<String, Value>,
-        owner: Id,
         now: portico_domain::Millis,
     ) -> Result<ScopedRecord> {
+        let Some(owner) = self.owner else {
+            return Err(AppError::Forbidden(
+                "A preview shows the portal; it creates nothing".into(),
+            ));
+        };
         if !self.allows(module, Action::Create) {
             return Err(AppError::Forbidden(format!(
                 "Your portal access does not allow you to create {module} records"

@@ -26,6 +26,7 @@ on_both!(
     writes_outside_the_mask_are_refused,
     writes_are_version_checked_and_keep_hidden_values,
     lookup_names_only_for_records_in_reach,
+    a_scope_without_an_owner_creates_nothing,
 );
 
 struct Fixture {
@@ -465,4 +466,14 @@ async fn lookup_names_only_for_records_in_reach(ctx: Context) {
     expected.sort_unstable();
     assert_eq!(reached, expected);
     assert_eq!(names[&f.me], "Mia Portal");
+}
+
+/// A scope opened for a preview has no owner for new records (a portal user is never one), so
+/// it creates nothing — even where the user type would allow it.
+async fn a_scope_without_an_owner_creates_nothing(ctx: Context) {
+    let f = fixture(&ctx).await;
+    let scoped = scoped(&ctx, &f).await;
+    let data = common::object(json!({"Deal_Name": "From a preview"}));
+    let r = scoped.create("Deals", None, &data, common::NOW).await;
+    assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
 }

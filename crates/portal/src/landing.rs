@@ -3,7 +3,7 @@
 //! arrives. Built through [`ScopedRecords`], so a field the user type hides never leaves here.
 
 use crate::preview::cell;
-use portico_app::portal_accounts::{self, PortalSignedIn};
+use portico_app::portal_accounts::PortalSignedIn;
 use portico_app::scoped_records::ScopedRecords;
 use portico_app::{AppError, Context, Result};
 use portico_domain::Id;
@@ -33,8 +33,7 @@ pub struct Landing {
 
 /// The landing page of `me`, read through the enforcement point.
 pub async fn landing(ctx: &Context, me: &PortalSignedIn) -> Result<Landing> {
-    let user_type = portal_accounts::user_type(ctx, me).await?;
-    let scoped = ScopedRecords::open(ctx, me.user.org_id, user_type, me.user.record_id).await?;
+    let scoped = ScopedRecords::for_portal_user(ctx, me).await?;
     let tabs = scoped.tabs();
     let fields = match (
         tabs.iter().find(|t| t.role == TabRole::Personality),
