@@ -341,3 +341,21 @@ pub async fn invite_choices(
     }
     Ok(choices)
 }
+
+/// The portals `record_id` is a user of, with its account in each (for the record's page).
+/// The caller has checked that the actor sees the record.
+pub async fn memberships(
+    ctx: &Context,
+    actor: &CrmActor,
+    record_id: Id,
+) -> Result<Vec<(Portal, PortalUser)>> {
+    let org = actor.user.org_id;
+    let mut reader = ctx.store().reader().await?;
+    let mut found = Vec::new();
+    for portal in reader.list_portals(org).await? {
+        if let Some(user) = reader.portal_user_by_record(org, portal.id, record_id).await? {
+            found.push((portal, user));
+        }
+    }
+    Ok(found)
+}

@@ -51,6 +51,8 @@ struct DetailPage {
     /// "Send portal invitation": (value `portal:user_type`, label) per user type the record
     /// can be invited as; empty when it has no email, is binned, or the user may not invite.
     invite_to: Vec<(String, String)>,
+    /// The portals the record is a user of: (portal name, status, users page).
+    portal_access: Vec<(String, String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -140,10 +142,23 @@ pub(super) async fn detail(
         .email
         .as_deref()
         .is_some_and(|e| !e.trim().is_empty());
+    let memberships = portico_app::invitations::memberships(state, actor, record.id).await?;
+    let portal_access = memberships
+        .iter()
+        .map(|(p, u)| {
+            let users = if actor.user.super_admin {
+                format!("/admin/setup/portals/{}/users", p.id)
+            } else {
+                String::new()
+            };
+            (p.name.clone(), u.status.as_str().to_string(), users)
+        })
+        .collect();
     let invite_to = if has_email && record.deleted_at.is_none() {
         portico_app::invitations::invite_choices(state, actor, module.api_name.as_str())
             .await?
             .into_iter()
+            .filter(|(p, _)| memberships.iter().all(|(m, _)| m.id != p.id))
             .map(|(p, t)| {
                 (
                     format!("{}:{}", p.id, t.id),
@@ -170,6 +185,7 @@ pub(super) async fn detail(
         can_edit: actor.may(&module, record.owner_id, Action::Edit),
         can_delete: actor.may(&module, record.owner_id, Action::Delete),
         invite_to,
+        portal_access,
         module,
         record,
     }))
