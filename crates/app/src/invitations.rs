@@ -353,7 +353,10 @@ pub async fn memberships(
     let mut reader = ctx.store().reader().await?;
     let mut found = Vec::new();
     for portal in reader.list_portals(org).await? {
-        if let Some(user) = reader.portal_user_by_record(org, portal.id, record_id).await? {
+        if let Some(user) = reader
+            .portal_user_by_record(org, portal.id, record_id)
+            .await?
+        {
             found.push((portal, user));
         }
     }

@@ -77,11 +77,17 @@ async fn invite(
     ))
 }
 
+/// What a users list asks for.
+#[derive(Default)]
+struct ListParams {
+    status: Option<PortalUserStatus>,
+    after: Option<Id>,
+    limit: Option<i64>,
+}
+
 /// `status`, `after`, `limit`; anything else, or a malformed value, is a 422 naming it.
-fn list_params(
-    params: &HashMap<String, String>,
-) -> Result<(Option<PortalUserStatus>, Option<Id>, Option<i64>), AppError> {
-    let (mut status, mut after, mut limit) = (None, None, None);
+fn list_params(params: &HashMap<String, String>) -> Result<ListParams, AppError> {
+    let mut p = ListParams::default();
     for (name, value) in params {
         let number = || {
             value.parse::<i64>().map_err(|_| {
@@ -93,9 +99,9 @@ fn list_params(
             })
         };
         match name.as_str() {
-            "status" => status = Some(PortalUserStatus::parse(value)?),
-            "after" => after = Some(number()?),
-            "limit" => limit = Some(number()?),
+            "status" => p.status = Some(PortalUserStatus::parse(value)?),
+            "after" => p.after = Some(number()?),
+            "limit" => p.limit = Some(number()?),
             other => {
                 return Err(AppError::invalid(
                     other,
@@ -105,7 +111,7 @@ fn list_params(
             }
         }
     }
-    Ok((status, after, limit))
+    Ok(p)
 }
 
 async fn list(
@@ -115,8 +121,8 @@ async fn list(
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     let portal = parse_id(&portal)?;
-    let (status, after, limit) = list_params(&params)?;
-    let page = users::list_users(&state, &actor, portal, status, after, limit).await?;
+    let p = list_params(&params)?;
+    let page = users::list_users(&state, &actor, portal, p.status, p.after, p.limit).await?;
     let summary = users::summary(&state, &actor, portal).await?;
     let counts: serde_json::Map<String, Value> = summary
         .counts
