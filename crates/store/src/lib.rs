@@ -5,6 +5,7 @@
 
 mod audit;
 pub mod error;
+mod invitation_batches;
 pub mod migrations;
 mod modules;
 mod orgs;
@@ -26,6 +27,9 @@ mod web_tabs;
 
 pub use audit::AuditEntry;
 pub use error::{StoreError, StoreResult};
+pub use invitation_batches::{
+    BatchItem, BatchState, CandidateQuery, InvitationBatch, InvitationCandidate, NewInvitationBatch,
+};
 pub use modules::ModuleSettings;
 pub use orgs::{CreatedOrg, NewOrg, NewOrgAdmin, OrgConfig};
 pub use outbox::{MailQuery, MailSummary, OutboxMail};

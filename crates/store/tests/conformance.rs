@@ -23,8 +23,15 @@ use std::collections::BTreeMap;
 
 #[path = "conformance/claims.rs"]
 mod claims;
+#[path = "conformance/invitation_batches.rs"]
+mod invitation_batches;
 #[path = "conformance/isolation.rs"]
 mod isolation;
+use invitation_batches::{
+    invitation_batch_claims_are_leased_and_exclusive,
+    invitation_batches_keep_items_and_count_each_outcome_once,
+    invitation_candidates_are_live_uninvited_and_validly_addressed,
+};
 #[path = "conformance/later_columns.rs"]
 mod later_columns;
 #[path = "conformance/migration.rs"]
@@ -101,6 +108,9 @@ conformance!(
     the_search_index_is_built_on_upgrade_and_kept_in_step,
     configuration_changes_raise_the_version,
     api_callers_come_with_their_user_and_version,
+    invitation_batches_keep_items_and_count_each_outcome_once,
+    invitation_batch_claims_are_leased_and_exclusive,
+    invitation_candidates_are_live_uninvited_and_validly_addressed,
 );
 
 const NOW: i64 = 1_700_000_000_000;

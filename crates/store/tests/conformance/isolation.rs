@@ -25,8 +25,9 @@ use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
-    ApiToken, AuditEntry, MailQuery, MailSummary, ModuleSettings, NewUser, OrgConfig,
-    PendingAccount, RecordMeta, RecordQuery, Session, Store, StoreError,
+    ApiToken, AuditEntry, BatchItem, CandidateQuery, InvitationBatch, MailQuery, MailSummary,
+    ModuleSettings, NewInvitationBatch, NewUser, OrgConfig, PendingAccount, RecordMeta,
+    RecordQuery, Session, Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -95,6 +96,12 @@ const ISOLATED: &[&str] = &[
     "enqueue_mail",
     "list_mail",
     "get_mail",
+    "create_invitation_batch",
+    "get_invitation_batch",
+    "list_invitation_batches",
+    "failed_batch_items",
+    "invitation_candidates",
+    "invitation_candidate_ids",
 ];
 
 /// Operations that act for no org, with the reason each may: creating orgs, the operator's
@@ -132,6 +139,14 @@ const INSTANCE_WIDE: &[&str] = &[
     "claim_mail",
     "mark_mail_sent",
     "mark_mail_failed",
+    // The invitation batch worker serves every org of the instance, like the mail worker: it
+    // claims whichever batch is due and works on it by the batch's id, as the invitations
+    // themselves are made for the batch's own org, portal and CRM user.
+    "claim_invitation_batch",
+    "extend_invitation_batch_lease",
+    "next_batch_items",
+    "record_batch_item",
+    "finish_invitation_batch",
 ];
 
 /// Everything org A has, read through A's own id.
@@ -153,6 +168,7 @@ struct Snapshot {
     token: Option<ApiToken>,
     session: Option<Session>,
     mail: Vec<MailSummary>,
+    batches: Vec<(InvitationBatch, Vec<BatchItem>)>,
 }
 
 async fn snapshot(store: &Store, org: Id) -> Snapshot {
@@ -187,6 +203,17 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
         token: store.find_api_token("a-token").await.unwrap(),
         session: store.get_session("a-session").await.unwrap(),
         mail: store.list_mail(org, &all_mail()).await.unwrap().items,
+        batches: {
+            let mut all = Vec::new();
+            for p in store.list_portals(org).await.unwrap() {
+                let batches = store.list_invitation_batches(org, p.id, None, 200).await;
+                for b in batches.unwrap().items {
+                    let failed = store.failed_batch_items(org, p.id, b.id, None, 1000).await;
+                    all.push((b, failed.unwrap().items));
+                }
+            }
+            all
+        },
     }
 }
 
@@ -412,6 +439,21 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             "<a-mail@zylker.com>",
             NOW,
         )
+        .await
+        .unwrap();
+
+    let a_batch_of = NewInvitationBatch {
+        portal_id: a_portal.id,
+        user_type_id: a_default.id,
+        created_by: a.user,
+        language: None,
+    };
+    let a_batch = store
+        .create_invitation_batch(a.org, &a_batch_of, &[secret.id, a_deal.id], 0, NOW)
+        .await
+        .unwrap();
+    store
+        .record_batch_item(a_batch.id, 1, Err(("record_not_found", "gone")))
         .await
         .unwrap();
 
@@ -989,6 +1031,36 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         store.list_mail(b.org, &all_mail()).await.unwrap().items,
         [b_mail.summary]
     );
+
+    // Invitation batches: B neither starts one on A's portal nor reads A's, and A's portal
+    // offers B no candidates.
+    not_found(
+        "create_invitation_batch",
+        store
+            .create_invitation_batch(b.org, &a_batch_of, &[b_contact.id], 0, NOW)
+            .await,
+    );
+    not_found(
+        "get_invitation_batch",
+        store
+            .get_invitation_batch(b.org, a_portal.id, a_batch.id)
+            .await,
+    );
+    let no_batches = store.list_invitation_batches(b.org, a_portal.id, None, 200);
+    assert!(no_batches.await.unwrap().items.is_empty());
+    let no_failures = store.failed_batch_items(b.org, a_portal.id, a_batch.id, None, 1000);
+    assert!(no_failures.await.unwrap().items.is_empty());
+    let a_candidates = CandidateQuery {
+        module_id: a_contacts.id,
+        owner_id: None,
+        search: None,
+        after: None,
+        limit: 500,
+    };
+    let offered = store.invitation_candidates(b.org, a_portal.id, &a_candidates);
+    assert!(offered.await.unwrap().items.is_empty());
+    let offered_ids = store.invitation_candidate_ids(b.org, a_portal.id, &a_candidates, 1000);
+    assert!(offered_ids.await.unwrap().is_empty());
 
     // Nothing of A's changed.
     assert_eq!(snapshot(&store, a.org).await, before);
