@@ -406,6 +406,47 @@ pub async fn list_batches(
     })
 }
 
+/// How many of the batch's records failed, by code, most frequent first (the CLI's summary).
+pub async fn failures_by_code(
+    ctx: &Context,
+    actor: &CrmActor,
+    portal_id: Id,
+    batch_id: Id,
+) -> Result<Vec<(String, i64)>> {
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    let mut after = None;
+    loop {
+        let p = batch(ctx, actor, portal_id, batch_id, after, Some(FAILED_PAGE_MAX)).await?;
+        for f in p.failed {
+            *counts.entry(f.code).or_default() += 1;
+        }
+        match p.failed_next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let mut counts: Vec<(String, i64)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(counts)
+}
+
+/// The CRM user the operator's `portico invite` acts as: the one with `email`, or the org's
+/// first active super admin. An unknown org, or no such user, is `NotFound`.
+pub async fn operator_actor(ctx: &Context, org: Id, email: Option<&str>) -> Result<CrmActor> {
+    let users = ctx.store().list_users(org).await?;
+    let user = match email {
+        Some(e) => users
+            .iter()
+            .find(|u| u.email.as_str().eq_ignore_ascii_case(e.trim())),
+        None => users
+            .iter()
+            .filter(|u| u.super_admin && u.active)
+            .min_by_key(|u| u.id),
+    }
+    .ok_or(AppError::NotFound)?;
+    crate::sign_in::actor(ctx, org, user.id).await
+}
+
 /// How a worker's run of a batch ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunEnd {

@@ -4,6 +4,7 @@
 //! against what is actually served.
 
 mod extract;
+mod invitations;
 mod mail;
 mod portals;
 mod registry;
@@ -77,6 +78,7 @@ fn table() -> ApiRoutes {
         .delete("/api/v1/web-tabs/{id}", delete_web_tab)
         .merge(portals::routes())
         .merge(mail::routes())
+        .merge(invitations::routes())
 }
 
 /// The API router: exactly the routes of [`route_table`].
