@@ -135,7 +135,10 @@ impl Server {
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
         let server = Self { child, base };
         for _ in 0..200 {
-            if http(&server.base, "GET", "/healthz", "", None).await.is_ok() {
+            if http(&server.base, "GET", "/healthz", "", None)
+                .await
+                .is_ok()
+            {
                 return Ok(server);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -159,7 +162,13 @@ impl Drop for Server {
 }
 
 /// A minimal HTTP/1.1 client: one request per connection, JSON in and out.
-async fn http(base: &str, method: &str, path: &str, token: &str, body: Option<&Value>) -> Res<(u16, Value)> {
+async fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> Res<(u16, Value)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = base.trim_start_matches("http://");
     let mut s = tokio::net::TcpStream::connect(host).await.map_err(err)?;
@@ -202,18 +211,33 @@ fn generated(i: usize) -> (Value, RecordState, Option<&'static str>) {
     let (email, code) = match i % 100 {
         0 => (None, Some("no_email")),
         1 => (Some(format!("it{i}@bench.example")), Some("same_domain")),
-        2 => (Some(format!("bad!{i}@client.example")), Some("invalid_email")),
+        2 => (
+            Some(format!("bad!{i}@client.example")),
+            Some("invalid_email"),
+        ),
         3 => {
             state.approval_locked = true;
-            (Some(format!("locked{i}@client.example")), Some("awaiting_approval"))
+            (
+                Some(format!("locked{i}@client.example")),
+                Some("awaiting_approval"),
+            )
         }
         4 => {
             state.in_review = true;
-            (Some(format!("review{i}@client.example")), Some("under_review"))
+            (
+                Some(format!("review{i}@client.example")),
+                Some("under_review"),
+            )
         }
-        5 => (Some(format!("binned{i}@client.example")), Some("in_recycle_bin")),
+        5 => (
+            Some(format!("binned{i}@client.example")),
+            Some("in_recycle_bin"),
+        ),
         // The same address as record i - 6 (which is invited first).
-        6 => (Some(format!("c{}@client.example", i - 6)), Some("already_invited")),
+        6 => (
+            Some(format!("c{}@client.example", i - 6)),
+            Some("already_invited"),
+        ),
         _ => (Some(format!("c{i}@client.example")), None),
     };
     let mut data = json!({"Last_Name": name});
@@ -277,7 +301,9 @@ async fn build(db: &str, n: usize) -> Res<World> {
             .await
             .map_err(err)?;
         if code == Some("in_recycle_bin") {
-            tx.delete_record(org.id, contacts.id, r.id, 0).await.map_err(err)?;
+            tx.delete_record(org.id, contacts.id, r.id, 0)
+                .await
+                .map_err(err)?;
         }
         *expected.entry(code.unwrap_or("sent")).or_default() += 1;
         records.push(r.id);
@@ -304,7 +330,13 @@ async fn build(db: &str, n: usize) -> Res<World> {
 async fn anchor(db: &str, n: usize) -> Res<f64> {
     let store = Store::open(db).map_err(err)?;
     store.migrate(0).await.map_err(err)?;
-    let org = store.list_orgs().await.map_err(err)?.first().ok_or("no org")?.id;
+    let org = store
+        .list_orgs()
+        .await
+        .map_err(err)?
+        .first()
+        .ok_or("no org")?
+        .id;
     let text = "Hello,\n\nyou are invited.\n".repeat(20);
     let html = format!("<p>{}</p>", text.replace('\n', "<br>"));
     let start = Instant::now();
@@ -350,7 +382,9 @@ async fn start_batch(base: &str, w: &World) -> Res<i64> {
     if status != 202 {
         return Err(format!("starting the batch answered {status}: {body}"));
     }
-    body["batch_id"].as_i64().ok_or_else(|| "no batch id".into())
+    body["batch_id"]
+        .as_i64()
+        .ok_or_else(|| "no batch id".into())
 }
 
 async fn wait_done(base: &str, w: &World, batch: i64) -> Res<Value> {
@@ -358,7 +392,10 @@ async fn wait_done(base: &str, w: &World, batch: i64) -> Res<Value> {
         let (status, body) = http(
             base,
             "GET",
-            &format!("/api/v1/portals/{}/invitations/{batch}?failed_limit=1", w.portal),
+            &format!(
+                "/api/v1/portals/{}/invitations/{batch}?failed_limit=1",
+                w.portal
+            ),
             &w.token,
             None,
         )
@@ -400,7 +437,9 @@ fn failures(db: &str) -> Res<BTreeMap<String, i64>> {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Res<()> {
-    let n: usize = arg("--records").and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let n: usize = arg("--records")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
     let python = arg("--python").unwrap_or_else(|| "/usr/bin/python3".into());
     let exe = std::env::current_exe().map_err(err)?;
     let bin_dir = exe.parent().ok_or("no binary directory")?;
@@ -428,8 +467,15 @@ async fn main() -> Res<()> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (messages, per_rcpt, ids) = sink.received()?;
     let twice = per_rcpt.values().filter(|c| **c > 1).count();
-    println!("{} records ({} with a failure cause), SQLite, release build", w.records.len(), w.records.len() as i64 - sent);
-    println!("anchor: {n} plain outbox rows, one transaction each      {anchor_s:>7.2} s ({:.3} ms each)", anchor_s * 1e3 / n as f64);
+    println!(
+        "{} records ({} with a failure cause), SQLite, release build",
+        w.records.len(),
+        w.records.len() as i64 - sent
+    );
+    println!(
+        "anchor: {n} plain outbox rows, one transaction each      {anchor_s:>7.2} s ({:.3} ms each)",
+        anchor_s * 1e3 / n as f64
+    );
     println!(
         "bulk invitation: all {} items done, {sent} in the outbox   {to_outbox:>7.2} s ({:.3} ms per record), ratio {:.2}",
         w.records.len(),
@@ -437,8 +483,14 @@ async fn main() -> Res<()> {
         to_outbox / anchor_s
     );
     println!("delivered (accepted by the SMTP server): {to_delivered:.2} s after the request");
-    println!("sink: {messages} messages, {ids} distinct Message-IDs, {} recipients, {twice} recipients with more than one", per_rcpt.len());
-    println!("exactly once: {}", messages as i64 == sent && ids == messages && twice == 0);
+    println!(
+        "sink: {messages} messages, {ids} distinct Message-IDs, {} recipients, {twice} recipients with more than one",
+        per_rcpt.len()
+    );
+    println!(
+        "exactly once: {}",
+        messages as i64 == sent && ids == messages && twice == 0
+    );
     println!("outcomes by code (expected in brackets):");
     for (code, got) in failures(&db)? {
         let want = w.expected.get(code.as_str()).copied().unwrap_or(0);
@@ -471,15 +523,31 @@ async fn main() -> Res<()> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let users = count(&db, "SELECT COUNT(*) FROM portal_users")?;
     let rows = count(&db, "SELECT COUNT(*) FROM outbox WHERE kind = 'invitation'")?;
-    let pending_items = count(&db, "SELECT COUNT(*) FROM invitation_batch_items WHERE state = 'pending'")?;
+    let pending_items = count(
+        &db,
+        "SELECT COUNT(*) FROM invitation_batch_items WHERE state = 'pending'",
+    )?;
     let (messages, per_rcpt, _) = sink.received()?;
     let duplicates: usize = per_rcpt.values().map(|c| c.saturating_sub(1)).sum();
     println!();
-    println!("kill test: SIGKILL after {at_kill} of {} items; {in_flight} emails in flight (claimed, not yet marked sent)", w.records.len());
-    println!("  restarted: the batch resumed and finished in {resumed:.2} s (lease {} s)", portico_app::invitation_batches::LEASE_MS / 1000);
-    println!("  sent {sent}, portal users {users}, invitation emails in the outbox {rows}, items left pending {pending_items}");
-    println!("  lost invitations: {}", (sent - rows).abs() + (sent - users).abs() + pending_items);
-    println!("  sink: {messages} messages; duplicate emails seen: {duplicates} (the {in_flight} in flight are sent again only when their 10-minute lease ends)");
+    println!(
+        "kill test: SIGKILL after {at_kill} of {} items; {in_flight} emails in flight (claimed, not yet marked sent)",
+        w.records.len()
+    );
+    println!(
+        "  restarted: the batch resumed and finished in {resumed:.2} s (lease {} s)",
+        portico_app::invitation_batches::LEASE_MS / 1000
+    );
+    println!(
+        "  sent {sent}, portal users {users}, invitation emails in the outbox {rows}, items left pending {pending_items}"
+    );
+    println!(
+        "  lost invitations: {}",
+        (sent - rows).abs() + (sent - users).abs() + pending_items
+    );
+    println!(
+        "  sink: {messages} messages; duplicate emails seen: {duplicates} (the {in_flight} in flight are sent again only when their 10-minute lease ends)"
+    );
     let _ = std::io::stdout().flush();
     server.kill()?;
     drop(sink);

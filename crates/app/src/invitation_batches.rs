@@ -416,7 +416,15 @@ pub async fn failures_by_code(
     let mut counts: HashMap<String, i64> = HashMap::new();
     let mut after = None;
     loop {
-        let p = batch(ctx, actor, portal_id, batch_id, after, Some(FAILED_PAGE_MAX)).await?;
+        let p = batch(
+            ctx,
+            actor,
+            portal_id,
+            batch_id,
+            after,
+            Some(FAILED_PAGE_MAX),
+        )
+        .await?;
         for f in p.failed {
             *counts.entry(f.code).or_default() += 1;
         }

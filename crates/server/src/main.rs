@@ -87,7 +87,12 @@ enum Command {
         #[arg(long)]
         user_type: i64,
         /// The records to invite: ids separated by commas.
-        #[arg(long, value_delimiter = ',', conflicts_with = "all", required_unless_present = "all")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            conflicts_with = "all",
+            required_unless_present = "all"
+        )]
         records: Vec<i64>,
         /// Every record not yet invited with a valid email address (at most 50,000).
         #[arg(long)]

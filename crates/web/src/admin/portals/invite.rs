@@ -81,12 +81,11 @@ pub(super) async fn invite_page(
         matching,
         next,
         batch_max: portico_app::invitation_batches::BATCH_MAX,
-        too_many: matching
-            .is_some_and(|m| m > portico_app::invitation_batches::BATCH_MAX as i64),
+        too_many: matching.is_some_and(|m| m > portico_app::invitation_batches::BATCH_MAX as i64),
     }))
 }
 
-/// "Send": the checked records, or every record matching the search (`all=1`).
+/// "Send": the checked records, or every record matching the search (`all`).
 pub(super) async fn send(Path(portal): Path<String>, post: FormPost) -> PageResult {
     let portal_id = parse_id(&portal)?;
     let user_type_id = parse_id(post.value("user_type"))?;
