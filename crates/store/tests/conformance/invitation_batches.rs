@@ -153,7 +153,7 @@ pub(crate) async fn invitation_batches_keep_items_and_count_each_outcome_once(st
         .list_invitation_batches(a.org, portal, None, 10)
         .await
         .unwrap();
-    assert_eq!(listed.items, [done.clone()]);
+    assert_eq!(listed.items, std::slice::from_ref(&done));
 
     // A big batch is written in several statements, in order.
     let many: Vec<Id> = (0..1_234).collect();
