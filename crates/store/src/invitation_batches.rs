@@ -157,6 +157,19 @@ fn item_from(r: &Row) -> StoreResult<BatchItem> {
     })
 }
 
+/// A page of `items` fetched with `limit + 1` rows: the extra row says there is a next page,
+/// whose cursor is `key` of the page's last item.
+fn paged<T>(mut items: Vec<T>, limit: i64, key: impl Fn(&T) -> i64) -> Page<T> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(key)
+    } else {
+        None
+    };
+    Page { items, next }
+}
+
 /// The condition "the address holds only `A-Z a-z 0-9 @ . - _ +`" on `r.email`.
 fn invitable_email(dialect: Dialect) -> &'static str {
     match dialect {
@@ -261,7 +274,7 @@ impl Tx {
         limit: i64,
     ) -> StoreResult<Page<InvitationBatch>> {
         let limit = limit.clamp(1, 200);
-        let mut items = self
+        let items = self
             .conn
             .query(
                 &format!(
@@ -279,13 +292,7 @@ impl Tx {
             .iter()
             .map(batch_from)
             .collect::<StoreResult<Vec<_>>>()?;
-        let next = if items.len() as i64 > limit {
-            items.truncate(limit as usize);
-            items.last().map(|b| b.id)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(paged(items, limit, |b| b.id))
     }
 
     /// A page of a batch's failed items in batch order, after position `after`; `next` is the
@@ -299,7 +306,7 @@ impl Tx {
         limit: i64,
     ) -> StoreResult<Page<BatchItem>> {
         let limit = limit.clamp(1, 1_000);
-        let mut items = self
+        let items = self
             .conn
             .query(
                 "SELECT i.position, i.record_id, i.state, i.code, i.message \
@@ -318,13 +325,7 @@ impl Tx {
             .iter()
             .map(item_from)
             .collect::<StoreResult<Vec<_>>>()?;
-        let next = if items.len() as i64 > limit {
-            items.truncate(limit as usize);
-            items.last().map(|i| i.position)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(paged(items, limit, |i| i.position))
     }
 
     /// Takes a running batch for one worker until `lease_until`: the oldest whose lease ran
@@ -485,7 +486,7 @@ impl Tx {
                 next: None,
             });
         };
-        let mut items = self
+        let items = self
             .conn
             .query(&sql, &params)
             .await?
@@ -498,13 +499,7 @@ impl Tx {
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        let next = if items.len() as i64 > limit {
-            items.truncate(limit as usize);
-            items.last().map(|c| c.id)
-        } else {
-            None
-        };
-        Ok(Page { items, next })
+        Ok(paged(items, limit, |c| c.id))
     }
 
     /// The ids of every candidate `q` matches (its cursor and limit ignored), newest first, at

@@ -2,7 +2,7 @@
 //! search), follow its progress, and list the candidates — the records of a user type's
 //! personality module not yet invited, with a valid address (keyset pages).
 
-use super::{ApiActor, ApiJson, ApiRoutes, parse_id};
+use super::{ApiActor, ApiJson, ApiRoutes, parse_id, query_numbers};
 use crate::AppState;
 use crate::error::{ApiResult, AppError};
 use axum::Json;
@@ -90,34 +90,6 @@ async fn start(
         StatusCode::ACCEPTED
     };
     Ok((status, Json(progress_json(&p))))
-}
-
-/// Reads the named query parameters, refusing any other; numbers must be whole numbers.
-fn query_numbers<'a>(
-    params: &'a HashMap<String, String>,
-    known: &[&str],
-) -> Result<impl Fn(&str) -> Result<Option<i64>, AppError> + 'a, AppError> {
-    if let Some(unknown) = params.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(AppError::invalid(
-            unknown,
-            "unknown_parameter",
-            format!("Unknown query parameter {unknown}"),
-        ));
-    }
-    Ok(move |name: &str| {
-        params
-            .get(name)
-            .map(|v| {
-                v.parse::<i64>().map_err(|_| {
-                    AppError::invalid(
-                        name,
-                        "invalid_number",
-                        format!("{name} must be a whole number"),
-                    )
-                })
-            })
-            .transpose()
-    })
 }
 
 async fn progress(
