@@ -529,6 +529,26 @@ impl Tx {
     }
 }
 
+/// Deletes the bulk invitations of a user type that is being deleted, with their items: their
+/// portal users and emails stay; a worker running one finds its lease gone and stops.
+pub(crate) async fn delete_batches_of_type(
+    c: &mut impl Executor,
+    user_type: Id,
+) -> StoreResult<()> {
+    c.execute(
+        "DELETE FROM invitation_batch_items WHERE batch_id IN (\
+         SELECT id FROM invitation_batches WHERE user_type_id = $1)",
+        &[Val::Int(user_type)],
+    )
+    .await?;
+    c.execute(
+        "DELETE FROM invitation_batches WHERE user_type_id = $1",
+        &[Val::Int(user_type)],
+    )
+    .await?;
+    Ok(())
+}
+
 /// The candidates' query with `cols`, or `None` when nothing can match.
 fn candidate_sql(
     dialect: Dialect,
