@@ -16,6 +16,7 @@ portico_testkit::on_both_backends!(
     bulk_invitations_over_the_api,
     bulk_invitation_permissions,
     the_admin_invites_from_the_users_tab,
+    the_operator_invites_from_the_command_line,
 );
 
 fn path(app: &TestApp, rest: &str) -> String {
@@ -440,4 +441,62 @@ async fn the_admin_invites_from_the_users_tab(app: TestApp) {
     assert_eq!(all.status, StatusCode::SEE_OTHER);
     let result = app.browse(&cookie, Method::GET, &all.location, None).await;
     assert!(result.body.contains("Done: 0 processed"), "{}", result.body);
+}
+
+/// `portico invite` on the app's database: it runs the batch itself (no server worker holds
+/// it), draws its progress and prints the summary with the failures by code.
+async fn the_operator_invites_from_the_command_line(app: TestApp) {
+    let admin = app.token(ADMIN).await;
+    let ids = contacts(&app, &admin, "cli", 3).await;
+    let org = app.org_of(portico_testkit::fixtures::ADMIN_EMAIL).await;
+    let run = |args: Vec<String>| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+            .args(args)
+            .env("PORTICO_DATABASE_URL", &app.database_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let base = |rest: &[&str]| {
+        let mut args: Vec<String> = vec![
+            "invite".into(),
+            "--org".into(),
+            org.to_string(),
+            "--portal".into(),
+            app.fx.portal.to_string(),
+            "--user-type".into(),
+            app.fx.client_type.to_string(),
+        ];
+        args.extend(rest.iter().map(|s| s.to_string()));
+        args
+    };
+    let records = format!("{},{},99999999", ids[0], ids[1]);
+    let (ok, out, err) = run(base(&["--records", &records]));
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("Done: 2 sent, 1 failed of 3."), "{out}");
+    assert!(out.contains("record_not_found"), "{out}");
+    // As another CRM user (--as): the rep reaches only their own records.
+    let third = ids[2].to_string();
+    let rep = portico_testkit::fixtures::REP_EMAIL;
+    let (ok, out, err) = run(base(&["--records", &third, "--as", rep]));
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("Done: 0 sent, 1 failed of 1."), "{out}");
+    assert!(out.contains("no_record_permission"), "{out}");
+    // --all takes what is left of the search.
+    let (ok, out, err) = run(base(&["--all", "--search", "client-cli"]));
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("Done: 1 sent, 0 failed of 1."), "{out}");
+    let (ok, _, err) = run(base(&["--records", "1", "--as", "nobody@northwind.example"]));
+    assert!(!ok);
+    assert!(err.contains("no active CRM user"), "{err}");
+    let mut other = base(&["--records", "1"]);
+    other[4] = "99999999".into();
+    let (ok, _, err) = run(other);
+    assert!(!ok);
+    assert!(err.contains("no such portal"), "{err}");
 }
