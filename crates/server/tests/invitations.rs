@@ -491,7 +491,12 @@ async fn the_operator_invites_from_the_command_line(app: TestApp) {
     let (ok, out, err) = run(base(&["--all", "--search", "client-cli"]));
     assert!(ok, "{out}{err}");
     assert!(out.contains("Done: 1 sent, 0 failed of 1."), "{out}");
-    let (ok, _, err) = run(base(&["--records", "1", "--as", "nobody@northwind.example"]));
+    let (ok, _, err) = run(base(&[
+        "--records",
+        "1",
+        "--as",
+        "nobody@northwind.example",
+    ]));
     assert!(!ok);
     assert!(err.contains("no active CRM user"), "{err}");
     let mut other = base(&["--records", "1"]);
