@@ -57,6 +57,8 @@ pub struct Context {
     /// Rung after a use case commits mail, so this instance's delivery worker starts at once
     /// instead of at its next poll.
     mail_waiting: Arc<Notify>,
+    /// Rung after a bulk invitation is queued, so this instance's batch worker starts at once.
+    batches_waiting: Arc<Notify>,
     /// Each org's profiles and modules (see `config_cache`).
     config: ConfigCache,
 }
@@ -69,6 +71,7 @@ impl Context {
             settings,
             passwords: PasswordWorkers::standard(),
             mail_waiting: Arc::new(Notify::new()),
+            batches_waiting: Arc::new(Notify::new()),
             config: ConfigCache::new(ConfigCache::CAP),
         }
     }
@@ -123,5 +126,10 @@ impl Context {
     /// What the delivery worker waits on between polls.
     pub(crate) fn mail_waiting(&self) -> &Notify {
         &self.mail_waiting
+    }
+
+    /// What the invitation batch worker waits on between polls.
+    pub(crate) fn batches_waiting(&self) -> &Notify {
+        &self.batches_waiting
     }
 }

@@ -16,6 +16,7 @@ mod context;
 pub mod dns;
 pub mod email_domains;
 mod error;
+pub mod invitation_batches;
 pub mod invitations;
 pub mod mail;
 pub mod mail_delivery;

@@ -73,6 +73,40 @@ enum Command {
     },
     /// List the orgs of this instance with their ids.
     Orgs,
+    /// Invite many records of a user type's personality module to a portal, as the org's first
+    /// super admin (or --as): shows a progress bar until every invitation is written, then the
+    /// summary. Without a running server, this command does the work itself.
+    Invite {
+        /// The org's id, as `portico orgs` prints it.
+        #[arg(long)]
+        org: i64,
+        /// The portal's id.
+        #[arg(long)]
+        portal: i64,
+        /// The user type's id (of that portal).
+        #[arg(long)]
+        user_type: i64,
+        /// The records to invite: ids separated by commas.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            conflicts_with = "all",
+            required_unless_present = "all"
+        )]
+        records: Vec<i64>,
+        /// Every record not yet invited with a valid email address (at most 50,000).
+        #[arg(long)]
+        all: bool,
+        /// With --all: only records whose name or email contains this.
+        #[arg(long, requires = "all")]
+        search: Option<String>,
+        /// The emails' and accounts' language (default: the org's).
+        #[arg(long)]
+        language: Option<String>,
+        /// Act as the CRM user with this email instead of the first super admin.
+        #[arg(long = "as")]
+        as_email: Option<String>,
+    },
     /// Read an org's outbox (the mail log).
     Mail {
         #[command(subcommand)]
@@ -268,6 +302,30 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .with_mail(smtp_url, mail_from);
             serve(config).await
         }
+        Command::Invite {
+            org,
+            portal,
+            user_type,
+            records,
+            all,
+            search,
+            language,
+            as_email,
+        } => {
+            let config = Config::resolve(&file, cli.database_url, None, None, false);
+            let ctx = open_context(&config).await?;
+            let selection = if all {
+                portico_app::invitation_batches::Selection::Filter { search }
+            } else {
+                portico_app::invitation_batches::Selection::Records(records)
+            };
+            let to = portico_app::invitations::InviteTo {
+                portal_id: portal,
+                user_type_id: user_type,
+                language,
+            };
+            invite_command(&ctx, org, as_email.as_deref(), &to, selection).await
+        }
         Command::Mail { command } => {
             let config = Config::resolve(&file, cli.database_url, None, None, false);
             mail_command(&open_context(&config).await?, command).await
@@ -458,6 +516,104 @@ fn no_org(org: i64) -> impl Fn(portico_app::AppError) -> String {
     }
 }
 
+/// `portico invite`: starts the batch, runs it here unless a server's worker holds it, and
+/// draws a progress bar until it is done; then the summary with the failures by code.
+async fn invite_command(
+    ctx: &Context,
+    org: i64,
+    as_email: Option<&str>,
+    to: &portico_app::invitations::InviteTo,
+    selection: portico_app::invitation_batches::Selection,
+) -> Result<(), String> {
+    use portico_app::invitation_batches as batches;
+    use std::io::Write;
+    let actor = batches::operator_actor(ctx, org, as_email)
+        .await
+        .map_err(|e| match e {
+            portico_app::AppError::NotFound => match as_email {
+                Some(email) => format!("there is no active CRM user {email} in org {org}"),
+                None => format!("org {org} has no active super admin (see `portico orgs`)"),
+            },
+            other => other.describe(),
+        })?;
+    let started = batches::start_batch(ctx, &actor, to, selection)
+        .await
+        .map_err(|e| match e {
+            portico_app::AppError::NotFound => {
+                "there is no such portal or user type in this org".to_string()
+            }
+            other => other.describe(),
+        })?;
+    let id = started.batch_id;
+    println!("Invitation batch {id}: {} records.", started.total);
+    let interactive = std::io::stdout().is_terminal();
+    // Runs the batch here whenever no server's worker holds it; otherwise waits and tries again
+    // (a worker that died leaves its lease to run out).
+    let work = async {
+        loop {
+            match batches::run_claimed(ctx, Some(id), None).await {
+                Ok(Some((_, batches::RunEnd::Done))) => break,
+                Ok(_) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+                Err(e) => {
+                    tracing::warn!(error = %e.detail(), "the batch stopped; trying again");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    };
+    let watch = async {
+        let mut progress = started.clone();
+        loop {
+            let done = progress.sent + progress.failed_count;
+            let width = 40;
+            let filled =
+                usize::try_from((done * width).checked_div(progress.total).unwrap_or(width))
+                    .unwrap_or(0);
+            let bar = format!(
+                "[{}{}] {done}/{} · {} sent · {} failed",
+                "#".repeat(filled),
+                ".".repeat(40usize.saturating_sub(filled)),
+                progress.total,
+                progress.sent,
+                progress.failed_count
+            );
+            if interactive {
+                print!("\r{bar}");
+                std::io::stdout().flush().map_err(|e| e.to_string())?;
+            } else {
+                println!("{bar}");
+            }
+            if progress.done() {
+                return Ok::<_, String>(progress);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            progress = batches::batch(ctx, &actor, to.portal_id, id, None, Some(1))
+                .await
+                .map_err(|e| e.describe())?;
+        }
+    };
+    let progress = tokio::select! {
+        watched = watch => watched?,
+        () = work => batches::batch(ctx, &actor, to.portal_id, id, None, Some(1))
+            .await
+            .map_err(|e| e.describe())?,
+    };
+    if interactive {
+        println!();
+    }
+    println!(
+        "Done: {} sent, {} failed of {}.",
+        progress.sent, progress.failed_count, progress.total
+    );
+    for (code, n) in batches::failures_by_code(ctx, &actor, to.portal_id, id)
+        .await
+        .map_err(|e| e.describe())?
+    {
+        println!("  {n:>6}  {code}");
+    }
+    Ok(())
+}
+
 /// `portico mail list`: a page of an org's outbox as a table.
 async fn mail_command(ctx: &Context, command: MailCommand) -> Result<(), String> {
     use portico_domain::outbox::MailState;
@@ -568,6 +724,11 @@ async fn serve(config: Config) -> Result<(), String> {
                 tracing::warn!(error = %e, "could not tidy the search index");
             }
         }
+    });
+    let batches = state.clone();
+    tokio::spawn(async move {
+        portico_app::invitation_batches::run_worker(&batches, std::time::Duration::from_secs(2))
+            .await;
     });
     match mailer {
         Some(mailer) => {

@@ -6,6 +6,7 @@
 mod audit;
 mod blocked_domains;
 pub mod error;
+mod invitation_batches;
 pub mod migrations;
 mod modules;
 mod orgs;
@@ -28,6 +29,9 @@ mod web_tabs;
 pub use audit::AuditEntry;
 pub use blocked_domains::BlockedEmailDomain;
 pub use error::{StoreError, StoreResult};
+pub use invitation_batches::{
+    BatchItem, BatchState, CandidateQuery, InvitationBatch, InvitationCandidate, NewInvitationBatch,
+};
 pub use modules::ModuleSettings;
 pub use orgs::{CreatedOrg, NewOrg, NewOrgAdmin, OrgConfig};
 pub use outbox::{MailQuery, MailSummary, OutboxMail};

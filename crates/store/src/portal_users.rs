@@ -108,11 +108,15 @@ impl Tx {
         if owned.is_none() {
             return Err(StoreError::NotFound);
         }
-        let row = one(
+        // ON CONFLICT: a duplicate must not fail the statement, which on PostgreSQL would abort
+        // the caller's whole transaction (a bulk invitation records the duplicate as
+        // `already_invited` and goes on in the same transaction).
+        let row = opt(
             c,
             "INSERT INTO portal_users (org_id, portal_id, user_type_id, record_id, email, email_key, \
              name, status, password_hash, preferences, invited_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
+             ON CONFLICT DO NOTHING RETURNING id",
             &[
                 Val::Int(org),
                 Val::Int(new.portal_id),
@@ -129,6 +133,30 @@ impl Tx {
             ],
         )
         .await?;
+        let Some(row) = row else {
+            let by_email = opt(
+                c,
+                "SELECT id FROM portal_users WHERE portal_id = $1 AND email_key = $2",
+                &[
+                    Val::Int(new.portal_id),
+                    Val::from(email_key(new.email.as_str())),
+                ],
+            )
+            .await?
+            .is_some();
+            let (field, message) = if by_email {
+                (
+                    "email",
+                    "This email address is already a user of this portal",
+                )
+            } else {
+                ("record_id", "This record is already a user of this portal")
+            };
+            return Err(StoreError::Duplicate {
+                field: field.into(),
+                message: message.into(),
+            });
+        };
         user_in(c, org, new.portal_id, row.int(0)?).await
     }
 

@@ -487,6 +487,7 @@ impl Tx {
             p.settings.default_user_type_id = None;
             write_settings(tx, org, portal, &p.settings, false).await?;
         }
+        crate::invitation_batches::delete_batches_of_type(tx, id).await?;
         tx.execute(
             "DELETE FROM portal_user_types WHERE id = $1",
             &[Val::Int(id)],
@@ -527,6 +528,7 @@ impl Tx {
                         old.config.name
                     )));
                 }
+                crate::invitation_batches::delete_batches_of_type(tx, old.id).await?;
                 tx.execute(
                     "DELETE FROM portal_user_types WHERE id = $1",
                     &[Val::Int(old.id)],

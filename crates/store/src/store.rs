@@ -1,7 +1,9 @@
 //! The store: one handle over whichever backend the URL chose, and [`Tx`], a unit of work on
 //! one connection. Every storage operation is a method of `Tx` (one file per resource:
 //! `orgs.rs`, `modules.rs`, `users.rs`, `sessions.rs`, `sign_in_failures.rs`, `sign_in_choices.rs`, `records.rs`,
-//! `web_tabs.rs`, `portals.rs`, `audit.rs`, `outbox.rs`, `blocked_domains.rs`); `Store` offers each of them too, in a transaction of its own.
+//! `web_tabs.rs`, `portals.rs`, `audit.rs`, `outbox.rs`, `portal_users.rs`,
+//! `invitation_batches.rs`, `blocked_domains.rs`); `Store` offers each of them too, in a
+//! transaction of its own.
 //! A use case that must write several things together opens [`Store::transaction`], calls
 //! the same methods on the `Tx`, and commits — or drops it, which rolls everything back.
 
@@ -12,8 +14,9 @@ use crate::rows::one;
 use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
-    ApiCaller, ApiToken, AuditEntry, BlockedEmailDomain, CreatedOrg, MailQuery, MailSummary,
-    ModuleSettings, NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount,
+    ApiCaller, ApiToken, AuditEntry, BatchItem, BlockedEmailDomain, CandidateQuery, CreatedOrg,
+    InvitationBatch, InvitationCandidate, MailQuery, MailSummary, ModuleSettings,
+    NewInvitationBatch, NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount,
     PortalAccountChange, PortalLink, PortalSession, PortalUserQuery, RecordMeta, RecordQuery,
     RecordRef, Session,
 };
@@ -377,4 +380,15 @@ each_alone! {
     write fn add_blocked_domain(org: Id, domain: &BlockedDomain, created_by: &str, now: Millis) -> Option<BlockedEmailDomain>;
     write fn remove_blocked_domain(org: Id, domain: &BlockedDomain) -> ();
     read fn email_domain_blocked(org: Id, domain: &str) -> bool;
+    write fn create_invitation_batch(org: Id, new: &NewInvitationBatch, records: &[Id], lease_until: Millis, now: Millis) -> InvitationBatch;
+    read fn get_invitation_batch(org: Id, portal: Id, id: Id) -> InvitationBatch;
+    read fn list_invitation_batches(org: Id, portal: Id, after: Option<Id>, limit: i64) -> Page<InvitationBatch>;
+    read fn failed_batch_items(org: Id, portal: Id, batch: Id, after: Option<i64>, limit: i64) -> Page<BatchItem>;
+    write fn claim_invitation_batch(only: Option<Id>, lease_until: Millis, now: Millis) -> Option<InvitationBatch>;
+    write fn extend_invitation_batch_lease(batch: Id, held_until: Millis, lease_until: Millis) -> bool;
+    read fn next_batch_items(batch: Id, limit: i64) -> Vec<BatchItem>;
+    write fn record_batch_item(batch: Id, position: i64, outcome: Result<(), (&str, &str)>) -> bool;
+    write fn finish_invitation_batch(batch: Id, now: Millis) -> InvitationBatch;
+    read fn invitation_candidates(org: Id, portal: Id, q: &CandidateQuery) -> Page<InvitationCandidate>;
+    read fn invitation_candidate_ids(org: Id, portal: Id, q: &CandidateQuery, max: i64) -> Vec<Id>;
 }

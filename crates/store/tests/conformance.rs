@@ -25,8 +25,15 @@ use std::collections::BTreeMap;
 mod blocked_domains;
 #[path = "conformance/claims.rs"]
 mod claims;
+#[path = "conformance/invitation_batches.rs"]
+mod invitation_batches;
 #[path = "conformance/isolation.rs"]
 mod isolation;
+use invitation_batches::{
+    invitation_batch_claims_are_leased_and_exclusive,
+    invitation_batches_keep_items_and_count_each_outcome_once,
+    invitation_candidates_are_live_uninvited_and_validly_addressed,
+};
 #[path = "conformance/later_columns.rs"]
 mod later_columns;
 #[path = "conformance/migration.rs"]
@@ -112,6 +119,9 @@ conformance!(
     blocked_domains_are_listed_added_once_and_removed,
     a_blocked_domain_covers_its_subdomains,
     live_records_are_found_by_email,
+    invitation_batches_keep_items_and_count_each_outcome_once,
+    invitation_batch_claims_are_leased_and_exclusive,
+    invitation_candidates_are_live_uninvited_and_validly_addressed,
 );
 
 const NOW: i64 = 1_700_000_000_000;

@@ -227,6 +227,16 @@ impl TestApp {
         })
     }
 
+    /// This instance's invitation batch worker, as `portico serve` runs it (polling every
+    /// 100 ms); it stops when the handle is aborted or dropped with the runtime.
+    pub fn start_invitations(&self) -> tokio::task::JoinHandle<()> {
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            let poll = std::time::Duration::from_millis(100);
+            portico_app::invitation_batches::run_worker(&state, poll).await;
+        })
+    }
+
     pub fn advance(&self, ms: Millis) {
         self.skew.fetch_add(ms, Ordering::Relaxed);
     }

@@ -29,9 +29,10 @@ use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
-    ApiToken, AuditEntry, BlockedEmailDomain, MailQuery, MailSummary, ModuleSettings, NewUser,
-    OrgConfig, PendingAccount, PortalAccountChange, PortalSession, PortalUserQuery, RecordMeta,
-    RecordQuery, Session, Store, StoreError,
+    ApiToken, AuditEntry, BatchItem, BlockedEmailDomain, CandidateQuery, InvitationBatch,
+    MailQuery, MailSummary, ModuleSettings, NewInvitationBatch, NewUser, OrgConfig, PendingAccount,
+    PortalAccountChange, PortalSession, PortalUserQuery, RecordMeta, RecordQuery, Session, Store,
+    StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -121,6 +122,12 @@ const ISOLATED: &[&str] = &[
     "add_blocked_domain",
     "remove_blocked_domain",
     "email_domain_blocked",
+    "create_invitation_batch",
+    "get_invitation_batch",
+    "list_invitation_batches",
+    "failed_batch_items",
+    "invitation_candidates",
+    "invitation_candidate_ids",
 ];
 
 /// Operations that act for no org, with the reason each may: creating orgs, the operator's
@@ -167,6 +174,14 @@ const INSTANCE_WIDE: &[&str] = &[
     "touch_portal_session",
     "delete_portal_session",
     "delete_expired_portal_sessions",
+    // The invitation batch worker serves every org of the instance, like the mail worker: it
+    // claims whichever batch is due and works on it by the batch's id, as the invitations
+    // themselves are made for the batch's own org, portal and CRM user.
+    "claim_invitation_batch",
+    "extend_invitation_batch_lease",
+    "next_batch_items",
+    "record_batch_item",
+    "finish_invitation_batch",
 ];
 
 /// Everything org A has, read through A's own id.
@@ -191,6 +206,7 @@ struct Snapshot {
     portal_users: Vec<PortalUser>,
     portal_session: Option<(PortalSession, PortalUser)>,
     blocked_domains: Vec<BlockedEmailDomain>,
+    batches: Vec<(InvitationBatch, Vec<BatchItem>)>,
 }
 
 async fn snapshot(store: &Store, org: Id) -> Snapshot {
@@ -240,6 +256,17 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
         },
         portal_session: store.get_portal_session("a-portal-session").await.unwrap(),
         blocked_domains: store.list_blocked_domains(org).await.unwrap(),
+        batches: {
+            let mut all = Vec::new();
+            for p in store.list_portals(org).await.unwrap() {
+                let batches = store.list_invitation_batches(org, p.id, None, 200).await;
+                for b in batches.unwrap().items {
+                    let failed = store.failed_batch_items(org, p.id, b.id, None, 1000).await;
+                    all.push((b, failed.unwrap().items));
+                }
+            }
+            all
+        },
     }
 }
 
@@ -535,6 +562,20 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         .add_blocked_domain(a.org, &a_blocked, "admin@zylker.com", NOW)
         .await
         .unwrap()
+        .unwrap();
+    let a_batch_of = NewInvitationBatch {
+        portal_id: a_portal.id,
+        user_type_id: a_default.id,
+        created_by: a.user,
+        language: None,
+    };
+    let a_batch = store
+        .create_invitation_batch(a.org, &a_batch_of, &[secret.id, a_deal.id], 0, NOW)
+        .await
+        .unwrap();
+    store
+        .record_batch_item(a_batch.id, 1, Err(("record_not_found", "gone")))
+        .await
         .unwrap();
 
     // Org B, with a contact of its own so its lists are not trivially empty.
@@ -1281,6 +1322,35 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         .remove_blocked_domain(b.org, &a_blocked)
         .await
         .unwrap();
+    // Invitation batches: B neither starts one on A's portal nor reads A's, and A's portal
+    // offers B no candidates.
+    not_found(
+        "create_invitation_batch",
+        store
+            .create_invitation_batch(b.org, &a_batch_of, &[b_contact.id], 0, NOW)
+            .await,
+    );
+    not_found(
+        "get_invitation_batch",
+        store
+            .get_invitation_batch(b.org, a_portal.id, a_batch.id)
+            .await,
+    );
+    let no_batches = store.list_invitation_batches(b.org, a_portal.id, None, 200);
+    assert!(no_batches.await.unwrap().items.is_empty());
+    let no_failures = store.failed_batch_items(b.org, a_portal.id, a_batch.id, None, 1000);
+    assert!(no_failures.await.unwrap().items.is_empty());
+    let a_candidates = CandidateQuery {
+        module_id: a_contacts.id,
+        owner_id: None,
+        search: None,
+        after: None,
+        limit: 500,
+    };
+    let offered = store.invitation_candidates(b.org, a_portal.id, &a_candidates);
+    assert!(offered.await.unwrap().items.is_empty());
+    let offered_ids = store.invitation_candidate_ids(b.org, a_portal.id, &a_candidates, 1000);
+    assert!(offered_ids.await.unwrap().is_empty());
 
     // Nothing of A's changed.
     assert_eq!(snapshot(&store, a.org).await, before);

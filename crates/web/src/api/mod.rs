@@ -5,6 +5,7 @@
 
 mod email_domains;
 mod extract;
+mod invitations;
 mod mail;
 mod portal_users;
 mod portals;
@@ -83,6 +84,7 @@ fn table() -> ApiRoutes {
         .merge(portal_users::routes())
         .merge(email_domains::routes())
         .merge(signups::routes())
+        .merge(invitations::routes())
 }
 
 /// The API router: exactly the routes of [`route_table`].
@@ -102,6 +104,37 @@ async fn openapi_doc() -> Json<Value> {
 
 /// Ids in paths are the digits the document's `integer` allows; anything else (`+5`, `-1`,
 /// `abc`) names nothing: 404, like any missing record.
+/// Checks that a query names only `known` parameters (422 `unknown_parameter` otherwise) and
+/// answers a reader of its whole-number parameters (an empty value is absent; anything else
+/// that is not a number is 422 `invalid_number`).
+pub(crate) fn query_numbers<'a>(
+    params: &'a HashMap<String, String>,
+    known: &[&str],
+) -> Result<impl Fn(&str) -> Result<Option<i64>, AppError> + 'a, AppError> {
+    if let Some(unknown) = params.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(AppError::invalid(
+            unknown,
+            "unknown_parameter",
+            format!("Unknown query parameter {unknown}"),
+        ));
+    }
+    Ok(move |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    AppError::invalid(
+                        name,
+                        "invalid_number",
+                        format!("{name} must be a whole number"),
+                    )
+                })
+            })
+            .transpose()
+    })
+}
+
 pub(crate) fn parse_id(raw: &str) -> Result<Id, AppError> {
     if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::NotFound);
@@ -322,31 +355,7 @@ struct ListParams {
 
 /// `limit`, `after` and `q`; any other parameter or a malformed value is refused.
 fn list_params(params: &HashMap<String, String>) -> Result<ListParams, AppError> {
-    if let Some(unknown) = params
-        .keys()
-        .find(|k| !["limit", "after", "q"].contains(&k.as_str()))
-    {
-        return Err(AppError::invalid(
-            unknown,
-            "unknown_parameter",
-            format!("Unknown query parameter {unknown}"),
-        ));
-    }
-    let number = |name: &str| -> Result<Option<i64>, AppError> {
-        params
-            .get(name)
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                v.parse::<i64>().map_err(|_| {
-                    AppError::invalid(
-                        name,
-                        "invalid_number",
-                        format!("{name} must be a whole number"),
-                    )
-                })
-            })
-            .transpose()
-    };
+    let number = query_numbers(params, &["limit", "after", "q"])?;
     let limit = number("limit")?;
     if limit.is_some_and(|l| !(1..=portico_app::records::PAGE_MAX).contains(&l)) {
         return Err(AppError::invalid(

@@ -22,6 +22,11 @@ fn parameters() -> Value {
         "SignupLimit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::portal_users::PAGE_MAX, "default": 50}), "Sign-ups per page"),
         "MailState": query("state", json!({"type": "string", "enum": mail_states()}), "Only messages in this state"),
         "TokenScope": query("scope", json!({"type": "string", "enum": ["mine", "org"], "default": "mine"}), "mine: the caller's tokens; org: every token of the org (administrators)"),
+        "FailedAfter": query("failed_after", json!({"type": "string", "pattern": "^[+-]?[0-9]+$"}), "The `failed_next` cursor of the previous answer"),
+        "FailedLimit": query("failed_limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::invitation_batches::FAILED_PAGE_MAX, "default": portico_app::invitation_batches::FAILED_PAGE_DEFAULT}), "Failed records per answer"),
+        "CandidateUserType": {"name": "user_type", "in": "query", "required": true, "schema": {"type": "integer"}, "description": "The user type to invite to; its personality module is listed"},
+        "CandidateSearch": query("q", json!({"type": "string", "maxLength": portico_app::invitation_batches::SEARCH_MAX}), "Records whose name or email contains this text, ignoring case (as the records list searches)"),
+        "CandidateLimit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::invitation_batches::CANDIDATES_MAX, "default": portico_app::invitation_batches::CANDIDATES_DEFAULT}), "Records per page"),
         "DryRun": query("dry_run", json!({"type": "boolean", "default": false}), "Answer the differences without applying them"),
         "PreviewUserType": {"name": "user_type", "in": "query", "required": true, "schema": {"type": "integer"}, "description": "The user type to preview the portal as"},
         "PreviewRecord": query("record", json!({"type": "integer"}), "Preview as the portal user whose personality record this is"),
@@ -175,6 +180,9 @@ fn operation(route: &RouteDoc) -> Value {
         );
     }
     let mut responses = Map::new();
+    if let Some(also) = route.also_ok {
+        responses.insert(also.to_string(), ok.clone());
+    }
     responses.insert(route.status.to_string(), ok);
     for status in route.errors {
         let name = route

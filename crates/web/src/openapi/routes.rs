@@ -25,6 +25,8 @@ pub struct RouteDoc {
     /// Error statuses this route answers with a response of its own instead of the shared one
     /// (status, name in `components/responses`).
     pub own_errors: &'static [(u16, &'static str)],
+    /// A second success status answering the same schema (201 done now, 202 still running).
+    pub also_ok: Option<u16>,
 }
 
 impl RouteDoc {
@@ -41,6 +43,7 @@ impl RouteDoc {
             etag: false,
             errors: &[],
             own_errors: &[],
+            also_ok: None,
         }
     }
 
@@ -115,6 +118,13 @@ impl RouteDoc {
 
     const fn errors(self, errors: &'static [u16]) -> Self {
         Self { errors, ..self }
+    }
+
+    const fn also_ok(self, status: u16) -> Self {
+        Self {
+            also_ok: Some(status),
+            ..self
+        }
     }
 
     const fn own_errors(self, own_errors: &'static [(u16, &'static str)]) -> Self {
@@ -511,4 +521,29 @@ pub const ROUTES: &[RouteDoc] = &[
     .id("reject_signup")
     .no_content()
     .errors(&[401, 403, 404, 409, 500]),
+    RouteDoc::post(
+        "/api/v1/portals/{portal}/invitations",
+        "Invite many records at once: `records` (ids, at most 50,000) or `filter` (every record not yet invited with a valid address matching `search`, across all pages). Each record is checked as one invitation is; a failure is reported per record with its code, never as an error of the whole request. Up to 100 records run at once and answer 201 with the summary; more answer 202 and run in the background (follow GET …/invitations/{id}); a killed server resumes them without losing or repeating an invitation",
+    )
+    .id("start_invitations")
+    .body("InvitationRequest")
+    .ok(201, "InvitationBatch")
+    .also_ok(202)
+    .errors(&[400, 401, 403, 404, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/portals/{portal}/invitations/{id}",
+        "A bulk invitation's progress: state, total, sent, and its failures in batch order, paged by failed_after (administrators and the CRM user who sent it)",
+    )
+    .id("get_invitations")
+    .params(&["FailedAfter", "FailedLimit"])
+    .ok(200, "InvitationBatch")
+    .errors(&[401, 404, 422, 500]),
+    RouteDoc::get(
+        "/api/v1/portals/{portal}/invitation-candidates",
+        "Records that may be invited to a user type: live records of its personality module with a valid address, not yet users of the portal, reachable by the caller; newest first in keyset pages. The first page counts them all (`matching`, up to 50,001)",
+    )
+    .id("list_invitation_candidates")
+    .params(&["CandidateUserType", "CandidateSearch", "After", "CandidateLimit"])
+    .ok(200, "InvitationCandidates")
+    .errors(&[401, 403, 404, 422, 500]),
 ];

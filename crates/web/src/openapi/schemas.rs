@@ -335,6 +335,34 @@ pub(super) fn schemas() -> Value {
                              "created_at": date_time()}),
                       &["id", "name", "email", "status", "user_type_id", "record_id", "created_at"]),
         "SignupList": page_of("Signup"),
+        "InvitationRequest": obj(json!({
+            "user_type": {"type": "integer", "format": "int64", "description": "The user type to invite to (of this portal)"},
+            "records": {"type": "array", "items": {"type": "integer", "format": "int64"}, "minItems": 1, "maxItems": portico_app::invitation_batches::BATCH_MAX,
+                        "description": "The records to invite, in order (a repeated id counts once). Send this or `filter`"},
+            "filter": obj(json!({"search": {"type": ["string", "null"], "maxLength": portico_app::invitation_batches::SEARCH_MAX,
+                                            "description": "Only records whose name or email contains this"}}), &[]),
+            "language": {"type": ["string", "null"], "description": "The emails' and accounts' language, e.g. en or en-GB (default: the org's)"}}),
+            &["user_type"]),
+        "InvitationFailure": obj(json!({
+            "record_id": {"type": "integer", "format": "int64"},
+            "name": {"type": ["string", "null"], "description": "The record's name; null when it does not exist"},
+            "code": {"type": "string", "description": "same_domain, awaiting_approval, under_review, no_consent, invalid_email, anonymous_domain, seat_limit, already_invited, record_not_found, no_module_permission, no_record_permission, in_recycle_bin, no_email; or, when the invitation became impossible mid-way, that error's code (inactive_user_type, not_found, inviter_inactive)"},
+            "message": {"type": "string"}}),
+            &["record_id", "name", "code", "message"]),
+        "InvitationBatch": obj(json!({
+            "batch_id": {"type": "integer", "format": "int64"},
+            "state": {"type": "string", "enum": ["running", "done"]},
+            "total": {"type": "integer"}, "sent": {"type": "integer"}, "failed_count": {"type": "integer"},
+            "failed": {"type": "array", "items": r("InvitationFailure"), "description": "A page of the failures, in batch order"},
+            "failed_next": {"type": ["string", "null"], "description": "Pass as failed_after for the next page of failures; null on the last"},
+            "created_at": date_time(), "finished_at": nullable(date_time())}),
+            &["batch_id", "state", "total", "sent", "failed_count", "failed", "failed_next", "created_at", "finished_at"]),
+        "InvitationCandidate": obj(json!({"id": {"type": "integer", "format": "int64"}, "name": {"type": "string"}, "email": email()}), &["id", "name", "email"]),
+        "InvitationCandidates": obj(json!({
+            "items": {"type": "array", "items": r("InvitationCandidate")},
+            "next": {"type": ["string", "null"], "description": "Cursor for the next page (pass as `after`); null on the last page"},
+            "matching": {"type": ["integer", "null"], "description": "On the first page: how many records match in all (up to 50,001); null on later pages"}}),
+            &["items", "next", "matching"]),
         "Seats": obj(json!({"granted": int, "used": int, "free": int, "grants": {"type": "array", "items": r("SeatGrant")}}), &["granted", "used", "free", "grants"]),
     });
     for part in [main, portal_user_schemas()] {

@@ -3,6 +3,7 @@
 //! wizard step saves what it shows, so a step can be left and resumed from the summary.
 
 mod fields;
+mod invite;
 mod preview;
 mod settings;
 mod signups;
@@ -69,6 +70,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/setup/portals/{portal}/users/{id}/{action}",
             post(users::user_action),
+        )
+        .route(
+            "/admin/setup/portals/{portal}/invite",
+            get(invite::invite_page).post(invite::send),
+        )
+        .route(
+            "/admin/setup/portals/{portal}/invitations/{batch}",
+            get(invite::batch_page),
+        )
+        .route(
+            "/admin/setup/portals/{portal}/invitations/{batch}/progress",
+            get(invite::progress_fragment),
         )
         .route(
             "/admin/setup/portals/{portal}/domain/verify",
