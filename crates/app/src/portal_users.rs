@@ -140,6 +140,17 @@ pub(crate) async fn require_seat(tx: &mut Tx, org: Id, user_type: &UserType) -> 
     Ok(())
 }
 
+/// A new invitation link for `user`, in their language, and its email; answers the mail id.
+async fn new_link(tx: &mut Tx, ctx: &Context, actor: &CrmActor, user: &PortalUser) -> Result<Id> {
+    let to = InviteTo {
+        portal_id: user.portal_id,
+        user_type_id: user.user_type_id,
+        language: Some(user.preferences.language.clone()),
+    };
+    let invitation = Invitation::prepare(tx, actor, &to).await?;
+    invitation.mail_link(tx, ctx, user).await
+}
+
 /// Sends an invited user a new link; the old one stops working.
 pub async fn reinvite(
     ctx: &Context,
@@ -151,13 +162,7 @@ pub async fn reinvite(
     if user.status != PortalUserStatus::Invited {
         return Err(wrong_status(&user, "invited users can be invited again"));
     }
-    let to = InviteTo {
-        portal_id,
-        user_type_id: user.user_type_id,
-        language: Some(user.preferences.language.clone()),
-    };
-    let invitation = Invitation::prepare(&mut tx, actor, &to).await?;
-    let mail_id = invitation.mail_link(&mut tx, ctx, &user).await?;
+    let mail_id = new_link(&mut tx, ctx, actor, &user).await?;
     finish(
         tx,
         ctx,
@@ -234,13 +239,7 @@ pub async fn reactivate(
         .await?;
     let mut mail_id = None;
     if status == PortalUserStatus::Invited {
-        let to = InviteTo {
-            portal_id,
-            user_type_id: user.user_type_id,
-            language: Some(user.preferences.language.clone()),
-        };
-        let invitation = Invitation::prepare(&mut tx, actor, &to).await?;
-        mail_id = Some(invitation.mail_link(&mut tx, ctx, &user).await?);
+        mail_id = Some(new_link(&mut tx, ctx, actor, &user).await?);
     }
     finish(
         tx,

@@ -1,7 +1,7 @@
 //! The outbox over the API (administrators): the mail log as keyset pages, one message with its
 //! bodies, and the test email.
 
-use super::{ApiActor, ApiRoutes, parse_id};
+use super::{ApiActor, ApiRoutes, parse_id, query_numbers};
 use crate::AppState;
 use crate::error::{ApiResult, AppError};
 use crate::present::{mail_json, mail_summary_json};
@@ -22,39 +22,25 @@ pub fn routes() -> ApiRoutes {
 
 /// `limit`, `after` and `state`; anything else, or a malformed value, is a 422 naming it.
 fn mail_page(params: &HashMap<String, String>) -> Result<MailPage, AppError> {
-    let mut page = MailPage::default();
-    for (name, value) in params {
-        let number = || {
-            value.parse::<i64>().map_err(|_| {
+    let number = query_numbers(params, &["limit", "after", "state"])?;
+    let state = params
+        .get("state")
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            MailState::parse(v).ok_or_else(|| {
                 AppError::invalid(
-                    name,
-                    "invalid_number",
-                    format!("{name} must be a whole number"),
+                    "state",
+                    "invalid_state",
+                    "state is pending, sending, sent or failed",
                 )
             })
-        };
-        match name.as_str() {
-            "limit" => page.limit = Some(number()?),
-            "after" => page.after = Some(number()?),
-            "state" => {
-                page.state = Some(MailState::parse(value).ok_or_else(|| {
-                    AppError::invalid(
-                        "state",
-                        "invalid_state",
-                        "state is pending, sending, sent or failed",
-                    )
-                })?);
-            }
-            other => {
-                return Err(AppError::invalid(
-                    other,
-                    "unknown_parameter",
-                    format!("Unknown query parameter {other}"),
-                ));
-            }
-        }
-    }
-    Ok(page)
+        })
+        .transpose()?;
+    Ok(MailPage {
+        state,
+        after: number("after")?,
+        limit: number("limit")?,
+    })
 }
 
 async fn list(

@@ -102,8 +102,6 @@ async fn openapi_doc() -> Json<Value> {
     Json(openapi::document())
 }
 
-/// Ids in paths are the digits the document's `integer` allows; anything else (`+5`, `-1`,
-/// `abc`) names nothing: 404, like any missing record.
 /// Checks that a query names only `known` parameters (422 `unknown_parameter` otherwise) and
 /// answers a reader of its whole-number parameters (an empty value is absent; anything else
 /// that is not a number is 422 `invalid_number`).
@@ -135,6 +133,8 @@ pub(crate) fn query_numbers<'a>(
     })
 }
 
+/// Ids in paths are the digits the document's `integer` allows; anything else (`+5`, `-1`,
+/// `abc`) names nothing: 404, like any missing record.
 pub(crate) fn parse_id(raw: &str) -> Result<Id, AppError> {
     if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::NotFound);

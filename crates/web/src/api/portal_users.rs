@@ -1,7 +1,7 @@
 //! Portal users over the API: inviting one record, and managing a portal's users (list by
 //! status with counts and seats, re-invite, deactivate, reactivate, change user type, remove).
 
-use super::{ApiActor, ApiJson, ApiRoutes, parse_id};
+use super::{ApiActor, ApiJson, ApiRoutes, parse_id, query_numbers};
 use crate::AppState;
 use crate::error::{ApiResult, AppError};
 use crate::present::rfc3339;
@@ -78,7 +78,6 @@ async fn invite(
 }
 
 /// What a users list asks for.
-#[derive(Default)]
 struct ListParams {
     status: Option<PortalUserStatus>,
     after: Option<Id>,
@@ -87,31 +86,17 @@ struct ListParams {
 
 /// `status`, `after`, `limit`; anything else, or a malformed value, is a 422 naming it.
 fn list_params(params: &HashMap<String, String>) -> Result<ListParams, AppError> {
-    let mut p = ListParams::default();
-    for (name, value) in params {
-        let number = || {
-            value.parse::<i64>().map_err(|_| {
-                AppError::invalid(
-                    name,
-                    "invalid_number",
-                    format!("{name} must be a whole number"),
-                )
-            })
-        };
-        match name.as_str() {
-            "status" => p.status = Some(PortalUserStatus::parse(value)?),
-            "after" => p.after = Some(number()?),
-            "limit" => p.limit = Some(number()?),
-            other => {
-                return Err(AppError::invalid(
-                    other,
-                    "unknown_parameter",
-                    format!("Unknown query parameter {other}"),
-                ));
-            }
-        }
-    }
-    Ok(p)
+    let number = query_numbers(params, &["status", "after", "limit"])?;
+    let status = params
+        .get("status")
+        .filter(|v| !v.is_empty())
+        .map(|v| PortalUserStatus::parse(v))
+        .transpose()?;
+    Ok(ListParams {
+        status,
+        after: number("after")?,
+        limit: number("limit")?,
+    })
 }
 
 async fn list(
