@@ -176,6 +176,7 @@ impl<'a> Invitation<'a> {
         {
             return Ok(Err(InviteFailure::AlreadyInvited));
         }
+        tx.lock_user_type(org, self.user_type.id).await?;
         if tx.seated_portal_users(org, self.user_type.id).await? >= self.user_type.config.seats {
             return Ok(Err(InviteFailure::SeatLimit));
         }

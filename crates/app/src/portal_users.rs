@@ -132,8 +132,10 @@ pub(crate) fn wrong_status(user: &PortalUser, what: &str) -> AppError {
     ))
 }
 
-/// Refuses a change that would put one more user on `user_type` than it has seats for.
+/// Refuses a change that would put one more user on `user_type` than it has seats for; the
+/// user type stays locked until `tx` ends, so two changes cannot both take its last seat.
 pub(crate) async fn require_seat(tx: &mut Tx, org: Id, user_type: &UserType) -> Result<()> {
+    tx.lock_user_type(org, user_type.id).await?;
     if tx.seated_portal_users(org, user_type.id).await? >= user_type.config.seats {
         return Err(AppError::InviteRefused(InviteFailure::SeatLimit));
     }

@@ -27,6 +27,7 @@ on_both!(
     one_hundred_concurrent_acceptances_open_one_account,
     reinviting_kills_the_old_link,
     seats_count_invited_and_active_users,
+    concurrent_invitations_never_take_more_seats_than_there_are,
 );
 
 const DOMAIN: &str = "zylker.example";
@@ -605,4 +606,38 @@ async fn seats_count_invited_and_active_users(ctx: Context) {
         matches!(full, Err(AppError::InviteRefused(InviteFailure::SeatLimit))),
         "{full:?}"
     );
+}
+
+async fn concurrent_invitations_never_take_more_seats_than_there_are(ctx: Context) {
+    let s = setup(&ctx).await;
+    let a = &s.admin;
+    let mut client = portico_app::user_types::user_type(&ctx, a, s.portal.id, s.to.user_type_id)
+        .await
+        .unwrap();
+    client.config.seats = 3;
+    portico_app::user_types::replace_user_type(&ctx, a, s.portal.id, client.id, client.config)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let email = format!("race{i}@customer.example");
+        ids.push(contact(&ctx, a, &format!("Race {i}"), Some(&email), consent()).await);
+    }
+    let ctx = Arc::new(ctx);
+    let tries: Vec<_> = ids
+        .into_iter()
+        .map(|id| {
+            let (ctx, a, to) = (Arc::clone(&ctx), a.clone(), s.to.clone());
+            tokio::spawn(async move { invite_record(&ctx, &a, "Contacts", id, &to).await })
+        })
+        .collect();
+    let (mut sent, mut full) = (0, 0);
+    for t in tries {
+        match t.await.unwrap() {
+            Ok(_) => sent += 1,
+            Err(AppError::InviteRefused(InviteFailure::SeatLimit)) => full += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((sent, full), (3, 9));
 }

@@ -6,7 +6,7 @@
 use crate::error::{StoreError, StoreResult};
 use crate::records::Page;
 use crate::rows::*;
-use crate::sql::{Executor, Row, Val};
+use crate::sql::{Dialect, Executor, Row, Val};
 use crate::store::Tx;
 use portico_domain::portal_user::{
     LinkPurpose, NewPortalUser, PortalUser, PortalUserStatus, Preferences, email_key,
@@ -299,6 +299,26 @@ impl Tx {
         )
         .await?
         .int(0)
+    }
+
+    /// Holds the user type's row until the transaction ends, so that counting its seats and
+    /// taking one cannot interleave with another transaction doing the same: on PostgreSQL a
+    /// row lock (`FOR UPDATE`); SQLite's one writer already runs write transactions one at a
+    /// time. Another org's user type is "not found".
+    pub async fn lock_user_type(&mut self, org: Id, user_type: Id) -> StoreResult<()> {
+        let c = &mut self.conn;
+        let lock = match c.dialect() {
+            Dialect::Postgres => " FOR UPDATE",
+            Dialect::Sqlite => "",
+        };
+        opt(
+            c,
+            &format!("SELECT id FROM portal_user_types WHERE org_id = $1 AND id = $2{lock}"),
+            &[Val::Int(org), Val::Int(user_type)],
+        )
+        .await?
+        .map(|_| ())
+        .ok_or(StoreError::NotFound)
     }
 
     /// Of `records`, those that already are users of the portal.

@@ -362,6 +362,7 @@ each_alone! {
     read fn list_portal_users(org: Id, portal: Id, q: &PortalUserQuery) -> Page<PortalUser>;
     read fn count_portal_users(org: Id, portal: Id) -> Vec<(PortalUserStatus, i64)>;
     read fn seated_portal_users(org: Id, user_type: Id) -> i64;
+    write fn lock_user_type(org: Id, user_type: Id) -> ();
     read fn invited_records(org: Id, portal: Id, records: &[Id]) -> Vec<Id>;
     write fn set_portal_user_status(org: Id, portal: Id, id: Id, status: PortalUserStatus, now: Millis) -> PortalUser;
     write fn set_portal_user_type(org: Id, portal: Id, id: Id, user_type: Id, now: Millis) -> PortalUser;

@@ -110,6 +110,7 @@ const ISOLATED: &[&str] = &[
     "list_portal_users",
     "count_portal_users",
     "seated_portal_users",
+    "lock_user_type",
     "invited_records",
     "set_portal_user_status",
     "set_portal_user_type",
@@ -1227,6 +1228,10 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             .await
             .unwrap()
             .is_empty()
+    );
+    not_found(
+        "lock_user_type",
+        store.lock_user_type(b.org, a_default.id).await,
     );
     not_found(
         "set_portal_user_status",
