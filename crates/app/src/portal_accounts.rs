@@ -11,6 +11,7 @@ use crate::{AppError, Context, Result, sign_in, sign_in_lockout};
 use portico_auth::{
     hash_password_in, random_token, token_hash, verify_password_in, verify_unknown_in,
 };
+use portico_domain::outbox::MailKind;
 use portico_domain::password_policy::NewPassword;
 use portico_domain::portal::{Portal, UserType};
 use portico_domain::portal_user::{LinkPurpose, PortalUser, PortalUserStatus, Preferences};
@@ -125,6 +126,7 @@ fn waiting_status(purpose: LinkPurpose) -> PortalUserStatus {
     match purpose {
         LinkPurpose::Invitation => PortalUserStatus::Invited,
         LinkPurpose::Verification => PortalUserStatus::Unverified,
+        LinkPurpose::Reset => PortalUserStatus::Active,
     }
 }
 
@@ -184,13 +186,59 @@ pub async fn accept_invitation(
     confirm: &str,
     replaces: Option<&str>,
 ) -> Result<(String, PortalUser)> {
+    let chosen = ChosenPassword {
+        password,
+        confirm,
+        replaces,
+    };
+    password_by_link(ctx, portal, token, LinkPurpose::Invitation, chosen).await
+}
+
+/// Uses a "Forgot your password?" link: like accepting an invitation, but the account is
+/// already active, and every other session of it ends (whoever knew the old password is
+/// signed out). A link that cannot be used is [`AppError::NotFound`].
+pub async fn reset_password(
+    ctx: &Context,
+    portal: &Portal,
+    token: &str,
+    password: &str,
+    confirm: &str,
+    replaces: Option<&str>,
+) -> Result<(String, PortalUser)> {
+    let chosen = ChosenPassword {
+        password,
+        confirm,
+        replaces,
+    };
+    password_by_link(ctx, portal, token, LinkPurpose::Reset, chosen).await
+}
+
+/// A password typed twice into a link's form, and the browser's previous session.
+struct ChosenPassword<'a> {
+    password: &'a str,
+    confirm: &'a str,
+    replaces: Option<&'a str>,
+}
+
+/// The password step of an invitation or a reset link, in one transaction: the link used (once),
+/// the password set, the account active, the new session and the audit row.
+async fn password_by_link(
+    ctx: &Context,
+    portal: &Portal,
+    token: &str,
+    purpose: LinkPurpose,
+    chosen: ChosenPassword<'_>,
+) -> Result<(String, PortalUser)> {
     // The link first: a dead link answers the same whatever password came with it (and costs
     // no password hash).
-    if invitation(ctx, portal, token).await?.is_none() {
+    if waiting_account(ctx, portal, token, purpose)
+        .await?
+        .is_none()
+    {
         return Err(AppError::NotFound);
     }
-    let password = NewPassword::parse(password)?;
-    if password.expose() != confirm {
+    let password = NewPassword::parse(chosen.password)?;
+    if password.expose() != chosen.confirm {
         return Err(AppError::invalid(
             "confirm",
             "password_mismatch",
@@ -200,28 +248,37 @@ pub async fn accept_invitation(
     let hash = hash_new_password(ctx, password).await?;
     let now = ctx.now();
     let mut tx = ctx.store().transaction().await?;
-    let user = redeem_in(&mut tx, portal, token, LinkPurpose::Invitation, now).await?;
+    let user = redeem_in(&mut tx, portal, token, purpose, now).await?;
     let change = PortalAccountChange {
         password_hash: Some(hash),
         ..PortalAccountChange::default()
     };
     tx.update_portal_account(user.org_id, portal.id, user.id, &change, now)
         .await?;
-    let user = tx
-        .set_portal_user_status(
-            user.org_id,
-            portal.id,
-            user.id,
-            PortalUserStatus::Active,
-            now,
-        )
-        .await?;
-    let session = start_session_in(&mut tx, &user, replaces, now).await?;
+    let (user, action) = match purpose {
+        LinkPurpose::Reset => {
+            tx.end_portal_user_sessions(user.org_id, user.id).await?;
+            (user, "portal.password_reset")
+        }
+        _ => {
+            let active = tx
+                .set_portal_user_status(
+                    user.org_id,
+                    portal.id,
+                    user.id,
+                    PortalUserStatus::Active,
+                    now,
+                )
+                .await?;
+            (active, "portal.accept")
+        }
+    };
+    let session = start_session_in(&mut tx, &user, chosen.replaces, now).await?;
     audit_portal(
         &mut tx,
         user.org_id,
         &user.email,
-        "portal.accept",
+        action,
         json!({"portal_id": portal.id, "portal_user_id": user.id}),
         now,
     )
@@ -230,9 +287,81 @@ pub async fn accept_invitation(
     tracing::info!(
         portal_user = user.id,
         portal = portal.id,
-        "invitation accepted"
+        action,
+        "password set by link"
     );
     Ok((session, user))
+}
+
+/// The account a password-reset link of `portal` opens, on the same terms as [`invitation`].
+pub async fn password_reset_link(
+    ctx: &Context,
+    portal: &Portal,
+    token: &str,
+) -> Result<Option<PortalUser>> {
+    waiting_account(ctx, portal, token, LinkPurpose::Reset).await
+}
+
+/// "Forgot your password?": when `email` is an active account of `portal`, emails it a reset
+/// link (valid one hour; a newer request kills the older link). The answer is the same
+/// whether or not the account exists; requests count in the shared lockout table under the
+/// portal and the address (five in 15 minutes), so nobody can flood an inbox.
+pub async fn request_password_reset(ctx: &Context, portal: &Portal, email: &str) -> Result<()> {
+    let Some(key) = sign_in::sign_in_key(email) else {
+        return Ok(());
+    };
+    sign_in_lockout::count_attempt(ctx, &format!("reset:{}:{key}", portal.id)).await?;
+    let now = ctx.now();
+    let mut tx = ctx.store().transaction().await?;
+    let found = tx
+        .portal_user_by_email(portal.org_id, portal.id, &key)
+        .await?;
+    let Some(user) = found.filter(|u| u.status == PortalUserStatus::Active) else {
+        return Ok(());
+    };
+    let token = random_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    let link = tx
+        .create_portal_link(
+            user.org_id,
+            user.id,
+            &token_hash(&token),
+            LinkPurpose::Reset,
+            now,
+        )
+        .await?;
+    let org = tx.get_org(user.org_id).await?;
+    let rendered = portico_mail::templates::password_reset(
+        &portico_mail::templates::PasswordReset {
+            name: &user.name,
+            org: &org.settings.name,
+            portal: &portal.name,
+            link: &crate::invitations::portal_link(ctx, portal, &format!("reset/{token}")),
+            expires: &portico_mail::templates::utc_minute(link.expires_at),
+        },
+        &user.preferences.language,
+    )
+    .map_err(|e| AppError::Internal(format!("the reset template failed: {e}")))?;
+    crate::mail::enqueue_rendered(
+        &mut tx,
+        ctx,
+        user.org_id,
+        MailKind::PasswordReset,
+        &user.email,
+        rendered,
+    )
+    .await?;
+    audit_portal(
+        &mut tx,
+        user.org_id,
+        &user.email,
+        "portal.password_reset_requested",
+        json!({"portal_id": portal.id, "portal_user_id": user.id}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    crate::mail::wake_delivery(ctx);
+    Ok(())
 }
 
 /// Hashes a password that passed the policy, on the password threads.

@@ -38,6 +38,8 @@ pub enum MailKind {
     SignupNotice,
     /// Tells an applicant to a restricted portal the decision.
     SignupDecision,
+    /// A portal user's "Forgot your password?" link.
+    PasswordReset,
 }
 
 impl MailKind {
@@ -47,6 +49,7 @@ impl MailKind {
         MailKind::Verification,
         MailKind::SignupNotice,
         MailKind::SignupDecision,
+        MailKind::PasswordReset,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +59,7 @@ impl MailKind {
             Self::Verification => "verification",
             Self::SignupNotice => "signup_notice",
             Self::SignupDecision => "signup_decision",
+            Self::PasswordReset => "password_reset",
         }
     }
 

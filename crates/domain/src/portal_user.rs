@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 /// How long an invitation link stays valid: 7 days.
 pub const INVITATION_TTL: Millis = 7 * 24 * 60 * 60 * 1000;
+/// How long a password-reset link stays valid: 1 hour.
+pub const RESET_TTL: Millis = 60 * 60 * 1000;
 /// How long an email-verification link (sign-up) stays valid: 2 days.
 pub const VERIFICATION_TTL: Millis = 2 * 24 * 60 * 60 * 1000;
 /// The longest name a portal user may give.
@@ -195,6 +197,8 @@ pub enum LinkPurpose {
     Invitation,
     /// Confirm the address given at sign-up.
     Verification,
+    /// Choose a new password ("Forgot your password?").
+    Reset,
 }
 
 impl LinkPurpose {
@@ -202,11 +206,12 @@ impl LinkPurpose {
         match self {
             Self::Invitation => "invitation",
             Self::Verification => "verification",
+            Self::Reset => "reset",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Invitation, Self::Verification]
+        [Self::Invitation, Self::Verification, Self::Reset]
             .into_iter()
             .find(|p| p.as_str() == s)
     }
@@ -215,6 +220,7 @@ impl LinkPurpose {
         match self {
             Self::Invitation => INVITATION_TTL,
             Self::Verification => VERIFICATION_TTL,
+            Self::Reset => RESET_TTL,
         }
     }
 }

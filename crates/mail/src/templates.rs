@@ -206,6 +206,32 @@ pub fn verification(m: &Verification<'_>, language: &str) -> Result<Rendered, as
     )
 }
 
+/// What the "Forgot your password?" email says.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordReset<'a> {
+    pub name: &'a str,
+    pub org: &'a str,
+    pub portal: &'a str,
+    /// The absolute reset link (it carries the secret token).
+    pub link: &'a str,
+    /// When the link stops working (`2026-12-07 14:00 UTC`).
+    pub expires: &'a str,
+}
+
+text_and_html!(
+    PasswordReset,
+    PasswordResetText = "mail/password_reset.txt",
+    PasswordResetHtml = "mail/password_reset.html"
+);
+
+/// A link to choose a new portal password.
+pub fn password_reset(m: &PasswordReset<'_>, language: &str) -> Result<Rendered, askama::Error> {
+    m.rendered(
+        format!("Choose a new password for the {} portal", m.portal),
+        language,
+    )
+}
+
 /// What a CRM user is told about a sign-up.
 #[derive(Debug, Clone, Copy)]
 pub struct SignupNotice<'a> {

@@ -30,6 +30,7 @@ on_both_backends!(
     a_session_of_one_portal_does_not_open_another,
     hidden_fields_never_reach_the_landing_page,
     sign_up_pages_follow_the_portal_type,
+    a_forgotten_password_is_reset_once_and_signs_out_elsewhere,
 );
 
 const PASSWORD: &str = "a long portal passphrase 7";
@@ -993,4 +994,81 @@ async fn a_disabled_portal_shows_its_message_on_every_page() {
     )
     .await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+async fn outbox_size(app: &TestApp) -> usize {
+    let q = portico_store::MailQuery {
+        limit: 200,
+        ..Default::default()
+    };
+    app.store
+        .list_mail(app.fx.org, &q)
+        .await
+        .unwrap()
+        .items
+        .len()
+}
+
+/// Asks for a reset link for `email` through the form; answers the page.
+async fn forgot(app: &TestApp, email: &str) -> Answer {
+    let mut jar = Jar::default();
+    let form = get(app, &mut jar, &format!("{BASE}forgot")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let csrf = csrf_of(&form.body);
+    let fields = [("email", email), ("_csrf", csrf.as_str())];
+    post(app, &mut jar, &format!("{BASE}forgot"), &fields).await
+}
+
+async fn a_forgotten_password_is_reset_once_and_signs_out_elsewhere(app: TestApp) {
+    let token = invite(&app).await;
+    let mut elsewhere = accept(&app, &token).await;
+    assert_eq!(get(&app, &mut elsewhere, BASE).await.status, StatusCode::OK);
+    let sign_in_page = get(&app, &mut Jar::default(), &format!("{BASE}sign-in")).await;
+    assert!(sign_in_page.body.contains("Forgot your password?"));
+
+    // The same answer for an unknown address and a known one; only the known one gets mail.
+    let before = outbox_size(&app).await;
+    let unknown = forgot(&app, "nobody@client.example").await;
+    assert_eq!(
+        outbox_size(&app).await,
+        before,
+        "no mail for an unknown address"
+    );
+    let known = forgot(&app, &CLIENT_EMAIL.to_uppercase()).await;
+    assert_eq!((unknown.status, &unknown.body), (known.status, &known.body));
+    assert!(known.body.contains("If this address has an account here"));
+    let mail = app
+        .store
+        .get_mail(app.fx.org, newest_mail_to(&app, CLIENT_EMAIL).await)
+        .await
+        .unwrap();
+    assert_eq!(
+        mail.summary.kind,
+        portico_domain::outbox::MailKind::PasswordReset
+    );
+    let at = mail.text.find("/reset/").expect("a reset link") + "/reset/".len();
+    let reset = mail.text[at..at + 64].to_string();
+
+    // The link's form; a weak password is refused beside the field and keeps the link usable.
+    let path = format!("{BASE}reset/{reset}");
+    let mut jar = Jar::default();
+    let form = get(&app, &mut jar, &path).await;
+    assert!(form.body.contains("Choose a new password"), "{}", form.body);
+    let csrf = csrf_of(&form.body);
+    let weak = set_password(&app, &mut jar, &path, &csrf, ("short", "short")).await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let new_password = "another long portal passphrase 8";
+    let done = set_password(&app, &mut jar, &path, &csrf, (new_password, new_password)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(get(&app, &mut jar, BASE).await.status, StatusCode::OK);
+    // The other browser's session ended; the old password no longer opens the account.
+    let ended = get(&app, &mut elsewhere, BASE).await;
+    assert!(!ended.body.contains("Sign out"), "{}", ended.body);
+    let old = sign_in(&app, &mut Jar::default(), CLIENT_EMAIL, PASSWORD).await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+    let new = sign_in(&app, &mut Jar::default(), CLIENT_EMAIL, new_password).await;
+    assert_eq!(new.status, StatusCode::SEE_OTHER);
+    // Used: the one dead-link page.
+    dead(&app, &path).await;
+    assert_eq!(audited(&app, "portal.password_reset").await, 1);
 }

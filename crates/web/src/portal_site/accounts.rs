@@ -41,6 +41,8 @@ pub(crate) fn link_invalid(site: &Site) -> Response {
 struct InvitationPage<'a> {
     site: &'a Site,
     action: String,
+    /// A reset link's page rather than an invitation's (other words, same form).
+    reset: bool,
     name: &'a str,
     email: &'a str,
     csrf: &'a str,
@@ -49,12 +51,14 @@ struct InvitationPage<'a> {
     password_focus: bool,
 }
 
-/// Where an invitation's form is shown: the request it answers.
+/// Where an invitation's (or a reset link's) password form is shown: the request it answers.
 struct InvitationForm<'a> {
     state: &'a AppState,
     site: &'a Site,
     headers: &'a HeaderMap,
     token: &'a str,
+    /// A "Forgot your password?" link rather than an invitation.
+    reset: bool,
 }
 
 impl InvitationForm<'_> {
@@ -71,7 +75,12 @@ impl InvitationForm<'_> {
                 status,
                 &InvitationPage {
                     site: self.site,
-                    action: self.site.link(&format!("invite/{}", self.token)),
+                    action: self.site.link(&format!(
+                        "{}/{}",
+                        if self.reset { "reset" } else { "invite" },
+                        self.token
+                    )),
+                    reset: self.reset,
                     name: &user.name,
                     email: &user.email,
                     csrf,
@@ -90,7 +99,13 @@ impl InvitationForm<'_> {
         errors: FormErrors,
         error: Option<&'static str>,
     ) -> Response {
-        match portal_accounts::invitation(self.state, &self.site.portal, self.token).await {
+        let (state, portal) = (self.state, &self.site.portal);
+        let waiting = if self.reset {
+            portal_accounts::password_reset_link(state, portal, self.token).await
+        } else {
+            portal_accounts::invitation(state, portal, self.token).await
+        };
+        match waiting {
             Ok(Some(user)) => self.show(&user, status, errors, error),
             Ok(None) => link_invalid(self.site),
             Err(e) => PageError(e).into_response(),
@@ -104,11 +119,32 @@ pub(crate) async fn invitation_page(
     Path((_, token)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
+    password_link_page(&state, &site, &headers, &token, false).await
+}
+
+/// A "Forgot your password?" link: the same form as an invitation's, other words.
+pub(crate) async fn reset_page(
+    State(state): State<AppState>,
+    site: Site,
+    Path((_, token)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    password_link_page(&state, &site, &headers, &token, true).await
+}
+
+async fn password_link_page(
+    state: &AppState,
+    site: &Site,
+    headers: &HeaderMap,
+    token: &str,
+    reset: bool,
+) -> Response {
     let form = InvitationForm {
-        state: &state,
-        site: &site,
-        headers: &headers,
-        token: &token,
+        state,
+        site,
+        headers,
+        token,
+        reset,
     };
     form.again(StatusCode::OK, FormErrors::default(), None)
         .await
@@ -133,35 +169,63 @@ pub(crate) async fn accept_invitation(
     headers: HeaderMap,
     PortalForm(form): PortalForm<AcceptForm>,
 ) -> Response {
+    set_password(&state, &site, &headers, &token, false, form).await
+}
+
+/// Chooses a new password by a reset link: signed in (every other session ended), then the
+/// landing page.
+pub(crate) async fn reset_password(
+    State(state): State<AppState>,
+    site: Site,
+    Path((_, token)): Path<(String, String)>,
+    headers: HeaderMap,
+    PortalForm(form): PortalForm<AcceptForm>,
+) -> Response {
+    set_password(&state, &site, &headers, &token, true, form).await
+}
+
+async fn set_password(
+    state: &AppState,
+    site: &Site,
+    headers: &HeaderMap,
+    token: &str,
+    reset: bool,
+    form: AcceptForm,
+) -> Response {
     let shown = InvitationForm {
-        state: &state,
-        site: &site,
-        headers: &headers,
-        token: &token,
+        state,
+        site,
+        headers,
+        token,
+        reset,
     };
-    if !form_token_ok(&headers, &form.csrf) {
+    if !form_token_ok(headers, &form.csrf) {
         let error = Some("The form expired. Please enter your password again.");
         return shown
             .again(StatusCode::FORBIDDEN, FormErrors::default(), error)
             .await;
     }
-    let old = session_secret(&headers);
-    let accepted = portal_accounts::accept_invitation(
-        &state,
-        &site.portal,
-        &token,
-        &form.password,
-        &form.confirm,
-        old.as_deref(),
-    )
-    .await;
-    match accepted {
+    let old = session_secret(headers);
+    let (portal, password, confirm) = (&site.portal, &form.password, &form.confirm);
+    let done = if reset {
+        portal_accounts::reset_password(state, portal, token, password, confirm, old.as_deref())
+            .await
+    } else {
+        portal_accounts::accept_invitation(state, portal, token, password, confirm, old.as_deref())
+            .await
+    };
+    match done {
         Ok((secret, _)) => {
-            let mut r = see_other(&site.link("welcome"));
-            set_session(&mut r, &state, &site, &secret);
+            let next = if reset {
+                site.base.clone()
+            } else {
+                site.link("welcome")
+            };
+            let mut r = see_other(&next);
+            set_session(&mut r, state, site, &secret);
             r
         }
-        Err(AppError::NotFound) => link_invalid(&site),
+        Err(AppError::NotFound) => link_invalid(site),
         Err(e @ AppError::Invalid(_)) => {
             let errors = match FormErrors::from_error(e) {
                 Ok(errors) => errors,
@@ -171,6 +235,81 @@ pub(crate) async fn accept_invitation(
                 .again(StatusCode::UNPROCESSABLE_ENTITY, errors, None)
                 .await
         }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+// ---- forgot password ----
+
+#[derive(Template)]
+#[template(path = "portal/forgot.html")]
+struct ForgotPage<'a> {
+    site: &'a Site,
+    csrf: &'a str,
+    /// After the request: the one answer, whether or not the address has an account.
+    sent: bool,
+    error: Option<&'static str>,
+}
+
+fn forgot_form(
+    state: &AppState,
+    site: &Site,
+    headers: &HeaderMap,
+    status: StatusCode,
+    sent: bool,
+    error: Option<&'static str>,
+) -> Response {
+    anonymous_form(state, site, headers, |csrf| {
+        page(
+            status,
+            &ForgotPage {
+                site,
+                csrf,
+                sent,
+                error,
+            },
+        )
+    })
+}
+
+pub(crate) async fn forgot_page(
+    State(state): State<AppState>,
+    site: Site,
+    headers: HeaderMap,
+) -> Response {
+    forgot_form(&state, &site, &headers, StatusCode::OK, false, None)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ForgotForm {
+    #[serde(default)]
+    email: String,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// Sends a reset link when the address has an active account; the page says the same either
+/// way.
+pub(crate) async fn forgot(
+    State(state): State<AppState>,
+    site: Site,
+    headers: HeaderMap,
+    PortalForm(form): PortalForm<ForgotForm>,
+) -> Response {
+    if !form_token_ok(&headers, &form.csrf) {
+        let error = Some("The form expired. Please enter your email address again.");
+        return forgot_form(&state, &site, &headers, StatusCode::FORBIDDEN, false, error);
+    }
+    match portal_accounts::request_password_reset(&state, &site.portal, &form.email).await {
+        Ok(()) => forgot_form(&state, &site, &headers, StatusCode::OK, true, None),
+        Err(AppError::TooManyAttempts) => forgot_form(
+            &state,
+            &site,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            false,
+            Some("Too many requests for this address. Wait 15 minutes and try again."),
+        ),
         Err(e) => PageError(e).into_response(),
     }
 }

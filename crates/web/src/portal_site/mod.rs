@@ -71,6 +71,18 @@ fn portal_routes() -> Router<AppState> {
                 .layer(small()),
         )
         .route(
+            "/p/{slug}/forgot",
+            get(accounts::forgot_page)
+                .post(accounts::forgot)
+                .layer(small()),
+        )
+        .route(
+            "/p/{slug}/reset/{token}",
+            get(accounts::reset_page)
+                .post(accounts::reset_password)
+                .layer(small()),
+        )
+        .route(
             "/p/{slug}/welcome",
             get(accounts::welcome_page)
                 .post(accounts::save_welcome)
