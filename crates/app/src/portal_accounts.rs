@@ -28,6 +28,9 @@ pub struct PortalSignedIn {
     pub user: PortalUser,
     pub portal: Portal,
     pub csrf: String,
+    /// The address the request came from, as the web layer saw it (for the audit log and the
+    /// per-address limits); `None` when it is not known.
+    pub ip: Option<String>,
 }
 
 /// Audits an action of (or about) a portal account; the actor is written `portal:{email}`.
@@ -490,6 +493,7 @@ pub async fn resume(ctx: &Context, portal: &Portal, token: &str) -> Result<Optio
         user,
         portal: portal.clone(),
         csrf: session.csrf_token,
+        ip: None,
     }))
 }
 

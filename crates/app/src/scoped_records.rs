@@ -368,6 +368,32 @@ impl<'a> ScopedRecords<'a> {
             .await?;
         Ok(self.present(&mask, &saved))
     }
+
+    /// Deletes (to the recycle bin) a record in scope, when the user type allows deleting in
+    /// the module. A record outside the scope answers "not found", like a missing one. The
+    /// check and the delete share one transaction.
+    pub async fn delete(&self, module: &str, id: Id, now: portico_domain::Millis) -> Result<()> {
+        if self.owner.is_none() {
+            return Err(AppError::Forbidden(
+                "A preview shows the portal; it deletes nothing".into(),
+            ));
+        }
+        if !self.allows(module, Action::Delete) {
+            return Err(AppError::Forbidden(format!(
+                "Your portal access does not allow you to delete {module} records"
+            )));
+        }
+        let mut tx = self.store.transaction().await?;
+        let (record, m) = self.fetch(&mut tx, module, id).await?;
+        if self.me.as_ref().is_some_and(|me| me.id == record.id) {
+            return Err(AppError::Forbidden(
+                "Your own record cannot be deleted from the portal".into(),
+            ));
+        }
+        tx.delete_record(self.org, m.id, id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// The user type an admin previews: checked as an admin action first.

@@ -743,7 +743,7 @@ async fn serve(config: Config) -> Result<(), String> {
             "no SMTP server configured (--smtp-url): emails stay in the outbox, readable in the mail log"
         ),
     }
-    axum::serve(listener, portico_web::app(state))
+    axum::serve(listener, portico_web::service(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;

@@ -82,7 +82,7 @@ async fn second_instance(app: &TestApp) -> Instance {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = AppState::new(ctx, WebConfig::new(&base));
-    tokio::spawn(axum::serve(listener, portico_web::app(state)).into_future());
+    tokio::spawn(axum::serve(listener, portico_web::service(state)).into_future());
     Instance { base }
 }
 

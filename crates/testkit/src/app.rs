@@ -61,7 +61,7 @@ pub async fn spawn_configured(
     let fx = fixtures::load(&state)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    tokio::spawn(axum::serve(listener, portico_web::app(state.clone())).into_future());
+    tokio::spawn(axum::serve(listener, portico_web::service(state.clone())).into_future());
     // No pooled connections: a test that sends a body the server refuses before reading it
     // (413) leaves that connection closed by the server, and reusing it for the next request
     // fails with a broken pipe now and then.
@@ -151,7 +151,7 @@ impl TestApp {
     /// fixture's ids.
     pub async fn second_instance(&self) -> TestApp {
         let (base, state, listener) = instance(&self.database_url, &self.skew, |_, _| {}).await;
-        tokio::spawn(axum::serve(listener, portico_web::app(state.clone())).into_future());
+        tokio::spawn(axum::serve(listener, portico_web::service(state.clone())).into_future());
         TestApp {
             base,
             database_url: self.database_url.clone(),

@@ -44,6 +44,9 @@ pub struct WebConfig {
     /// Where email goes, for the mail log ("smtp://host:port as sender", no password); `None`
     /// when no SMTP server is configured and messages stay in the outbox.
     pub mail_delivery: Option<String>,
+    /// A reverse proxy stands in front: take the client's address from the last entry of
+    /// `X-Forwarded-For` (never trusted otherwise, since any client can send it).
+    pub trust_forwarded_for: bool,
 }
 
 impl WebConfig {
@@ -57,6 +60,7 @@ impl WebConfig {
             api_token_ttl_ms: 30 * 24 * 60 * 60 * 1000,
             portal_domain: None,
             mail_delivery: None,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -87,6 +91,14 @@ impl std::ops::Deref for AppState {
     fn deref(&self) -> &Context {
         &self.0.app
     }
+}
+
+/// The whole application as a service that knows each connection's peer address (what
+/// [`middleware::ClientIp`] reads): what a server binds.
+pub fn service(
+    state: AppState,
+) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<Router, std::net::SocketAddr> {
+    app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()
 }
 
 /// The whole application.

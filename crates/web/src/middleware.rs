@@ -149,3 +149,51 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
             .into_response()
     }
 }
+
+/// The address a request came from: the peer of the TCP connection (the server is started
+/// with connect info), or — when [`crate::WebConfig::trust_forwarded_for`] is set because a
+/// reverse proxy stands in front — the last address the proxy appended to `X-Forwarded-For`.
+/// `None` when neither is known (a router called without connect info, as some tests do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl ClientIp {
+    /// Of a request's parts, by the configuration's rule.
+    pub fn of(parts: &axum::http::request::Parts, config: &crate::WebConfig) -> Self {
+        if config.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+                .last();
+            if forwarded.is_some() {
+                return Self(forwarded);
+            }
+        }
+        Self(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        )
+    }
+
+    /// As text for the audit log and per-address counters.
+    pub fn text(&self) -> Option<String> {
+        self.0.map(|ip| ip.to_string())
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts, state.config()))
+    }
+}

@@ -88,6 +88,8 @@ impl FromRequestParts<AppState> for Visitor {
                 .map_err(|e| PageError(e).into_response())?,
             None => None,
         };
+        let ip = crate::middleware::ClientIp::of(parts, state.config()).text();
+        let me = me.map(|me| PortalSignedIn { ip, ..me });
         Ok(Self {
             ended: secret.is_some() && me.is_none(),
             site,
