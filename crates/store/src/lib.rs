@@ -36,7 +36,9 @@ pub use modules::ModuleSettings;
 pub use orgs::{CreatedOrg, NewOrg, NewOrgAdmin, OrgConfig};
 pub use outbox::{MailQuery, MailSummary, OutboxMail};
 pub use portal_users::{PortalAccountChange, PortalLink, PortalSession, PortalUserQuery};
-pub use records::{Page, RecordMeta, RecordQuery, RecordRef};
+pub use records::{
+    CountedPage, Page, RecordMeta, RecordPageQuery, RecordQuery, RecordRef, RecordSort,
+};
 pub use sessions::{ApiCaller, ApiToken, Session};
 pub use sign_in_choices::PendingAccount;
 pub use store::{DatabaseUrl, Store, Tx};

@@ -3,7 +3,7 @@
 use crate::error::{StoreError, StoreResult};
 use crate::rows::*;
 use crate::search::{self, Source};
-use crate::sql::{Executor, Val, placeholders};
+use crate::sql::{Dialect, Executor, Val, placeholders};
 use crate::store::Tx;
 use crate::users::check_owner;
 use portico_domain::field::LinkTarget;
@@ -31,6 +31,37 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The cursor for the next page, when there is one.
     pub next: Option<Id>,
+}
+
+/// What orders a [`Tx::record_page`]: newest first, by name, or by one field's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordSort<'a> {
+    Newest,
+    Name,
+    /// A field's API name (the caller checks the field may be seen); records without a value
+    /// come last either way.
+    Field(&'a str),
+}
+
+/// A sorted page of one module's live records with their total (the portal's lists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordPageQuery<'a> {
+    pub module_id: Id,
+    /// Only the records linked to this record by one of these lookup fields.
+    pub linked_to: Option<(Id, &'a [Id])>,
+    /// Case-insensitive substring of the record's name or email.
+    pub search: Option<&'a str>,
+    pub sort: RecordSort<'a>,
+    pub descending: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of a [`RecordPageQuery`] and how many records match in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountedPage {
+    pub items: Vec<Record>,
+    pub total: i64,
 }
 
 /// A live record's identity, owner and name.
@@ -415,6 +446,112 @@ impl Tx {
         );
         let items = self.conn.query_map(&sql, &params, record_from).await?;
         page(items, limit)
+    }
+
+    /// A sorted page of a module's live records, optionally only those linked to a record,
+    /// with the number of matching records: one statement (the total rides on each row as a
+    /// window count; a page past the end asks for the count alone).
+    pub async fn record_page(
+        &mut self,
+        org: Id,
+        q: &RecordPageQuery<'_>,
+    ) -> StoreResult<CountedPage> {
+        let empty = CountedPage {
+            items: Vec::new(),
+            total: 0,
+        };
+        let dialect = self.conn.dialect();
+        let mut params = vec![Val::Int(org), Val::Int(q.module_id)];
+        let mut filter = String::new();
+        if let Some((target, fields)) = q.linked_to {
+            if fields.is_empty() {
+                return Ok(empty);
+            }
+            params.push(Val::Int(target));
+            let target_at = params.len();
+            let first = params.len();
+            params.extend(fields.iter().map(|f| Val::Int(*f)));
+            filter.push_str(&format!(
+                " AND r.id IN (SELECT l.record_id FROM record_links l WHERE l.org_id = $1 \
+                 AND l.target_id = ${target_at} AND l.field_id IN ({}))",
+                placeholders(first, fields.len())
+            ));
+        }
+        if let Some(key) = q.search.and_then(search_key) {
+            if key.contains('\0') {
+                return Ok(empty);
+            }
+            let (clause, value) = search::substring(dialect, key);
+            params.push(value);
+            filter.push_str(&format!(
+                " AND {}",
+                clause.replace('?', &format!("${}", params.len()))
+            ));
+        }
+        let direction = if q.descending { "DESC" } else { "ASC" };
+        let order = match q.sort {
+            RecordSort::Newest => format!("r.id {direction}"),
+            RecordSort::Name => format!("lower(r.display_name) {direction}, r.id DESC"),
+            RecordSort::Field(name) => {
+                let key = match dialect {
+                    Dialect::Sqlite => {
+                        params.push(Val::Text(format!("$.\"{}\"", name.replace('"', ""))));
+                        format!("json_extract(r.data, ${})", params.len())
+                    }
+                    Dialect::Postgres => {
+                        params.push(Val::from(name));
+                        format!("(r.data -> (${}::text))", params.len())
+                    }
+                };
+                format!("{key} {direction} NULLS LAST, r.id DESC")
+            }
+        };
+        let limit = q.limit.clamp(1, 500);
+        let offset = q.offset.max(0);
+        params.push(Val::Int(limit));
+        params.push(Val::Int(offset));
+        let n = params.len();
+        let sql = format!(
+            "SELECT {RECORD_COLS}, COUNT(*) OVER () FROM records r WHERE r.org_id = $1 \
+             AND r.module_id = $2 AND r.deleted_at IS NULL{filter} ORDER BY {order} \
+             LIMIT ${} OFFSET ${n}",
+            n - 1
+        );
+        let rows = self
+            .conn
+            .query_map(&sql, &params, |r| {
+                // The window count follows the record's 14 columns.
+                let record: Record = record_from(r)?;
+                Ok((record, r.int(14)?))
+            })
+            .await?;
+        if let Some((_, total)) = rows.first() {
+            let total = *total;
+            return Ok(CountedPage {
+                items: rows.into_iter().map(|(r, _)| r).collect(),
+                total,
+            });
+        }
+        if offset == 0 {
+            return Ok(empty);
+        }
+        // Past the end: the count alone, with the same conditions.
+        params.truncate(n - 2);
+        if matches!(q.sort, RecordSort::Field(_)) {
+            params.pop();
+        }
+        let sql = format!(
+            "SELECT COUNT(*) FROM records r WHERE r.org_id = $1 AND r.module_id = $2 \
+             AND r.deleted_at IS NULL{filter}"
+        );
+        let total = match self.conn.query(&sql, &params).await?.first() {
+            Some(row) => row.int(0)?,
+            None => 0,
+        };
+        Ok(CountedPage {
+            items: Vec::new(),
+            total,
+        })
     }
 
     /// Whether the live record `record_id` points at `target_id` through one of the lookup

@@ -14,11 +14,11 @@ use crate::rows::one;
 use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
-    ApiCaller, ApiToken, AuditEntry, BatchItem, BlockedEmailDomain, CandidateQuery, CreatedOrg,
-    InvitationBatch, InvitationCandidate, MailQuery, MailSummary, ModuleSettings,
+    ApiCaller, ApiToken, AuditEntry, BatchItem, BlockedEmailDomain, CandidateQuery, CountedPage,
+    CreatedOrg, InvitationBatch, InvitationCandidate, MailQuery, MailSummary, ModuleSettings,
     NewInvitationBatch, NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount,
-    PortalAccountChange, PortalLink, PortalSession, PortalUserQuery, RecordMeta, RecordQuery,
-    RecordRef, Session,
+    PortalAccountChange, PortalLink, PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery,
+    RecordQuery, RecordRef, Session,
 };
 use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, NewField};
@@ -323,6 +323,7 @@ each_alone! {
     read fn list_records(org: Id, q: &RecordQuery) -> Page<Record>;
     read fn list_serialized_records(org: Id, q: &RecordQuery) -> Page<SerializedRecord>;
     read fn linked_records(org: Id, target_id: Id, field_ids: &[Id], after: Option<Id>, limit: i64, search: Option<&str>) -> Page<Record>;
+    read fn record_page(org: Id, q: &RecordPageQuery<'_>) -> CountedPage;
     read fn is_linked(org: Id, record_id: Id, target_id: Id, field_ids: &[Id]) -> bool;
     read fn record_refs(org: Id, ids: &[Id]) -> Vec<RecordRef>;
     read fn count_records(org: Id, module_id: Id, owner: Option<Id>) -> i64;

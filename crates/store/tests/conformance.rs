@@ -15,8 +15,8 @@ use portico_domain::standard::{NewCustomModule, standard_modules};
 use portico_domain::webtab::NewWebTab;
 use portico_store::migrations::LATEST;
 use portico_store::{
-    ModuleSettings, NewOrg, NewOrgAdmin, NewUser, RecordMeta, RecordQuery, Session, Store,
-    StoreError,
+    CountedPage, ModuleSettings, NewOrg, NewOrgAdmin, NewUser, RecordMeta, RecordPageQuery,
+    RecordQuery, RecordSort, Session, Store, StoreError,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -328,6 +328,70 @@ async fn custom_module_with_lookup_links_records(store: Store) {
         .unwrap();
     let ids: Vec<Id> = page.items.iter().map(|r| r.id).collect();
     assert_eq!(ids, [l2.id, l1.id]);
+    // The counted page of the same links: sorted by a field, by name, paged, searched.
+    let links = [field.id];
+    let q = |sort, descending, offset, limit, search| RecordPageQuery {
+        module_id: module.id,
+        linked_to: Some((ann.id, &links[..])),
+        search,
+        sort,
+        descending,
+        offset,
+        limit,
+    };
+    let names = |p: &CountedPage| {
+        p.items
+            .iter()
+            .map(|r| r.display_name.clone())
+            .collect::<Vec<_>>()
+    };
+    let by_name = store
+        .record_page(t.org, &q(RecordSort::Field("Name"), true, 0, 50, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        (names(&by_name), by_name.total),
+        (vec!["L2".to_string(), "L1".into()], 2)
+    );
+    let first = store
+        .record_page(t.org, &q(RecordSort::Name, false, 0, 1, None))
+        .await
+        .unwrap();
+    assert_eq!((names(&first), first.total), (vec!["L1".to_string()], 2));
+    let second = store
+        .record_page(t.org, &q(RecordSort::Name, false, 1, 1, None))
+        .await
+        .unwrap();
+    assert_eq!((names(&second), second.total), (vec!["L2".to_string()], 2));
+    let past = store
+        .record_page(t.org, &q(RecordSort::Name, false, 5, 1, None))
+        .await
+        .unwrap();
+    assert_eq!((past.items.len(), past.total), (0, 2));
+    let past_sorted = store
+        .record_page(t.org, &q(RecordSort::Field("Name"), false, 5, 1, None))
+        .await
+        .unwrap();
+    assert_eq!(past_sorted.total, 2);
+    let searched = store
+        .record_page(t.org, &q(RecordSort::Newest, true, 0, 50, Some("l2")))
+        .await
+        .unwrap();
+    assert_eq!(
+        (names(&searched), searched.total),
+        (vec!["L2".to_string()], 1)
+    );
+    let all = store
+        .record_page(
+            t.org,
+            &RecordPageQuery {
+                linked_to: None,
+                ..q(RecordSort::Newest, true, 0, 50, None)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.total, 3);
     // Re-pointing a record moves its link.
     let fields = store.list_fields(t.org, module.id).await.unwrap();
     let valid = validate_data(

@@ -31,8 +31,8 @@ use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
     ApiToken, AuditEntry, BatchItem, BlockedEmailDomain, CandidateQuery, InvitationBatch,
     MailQuery, MailSummary, ModuleSettings, NewInvitationBatch, NewUser, OrgConfig, PendingAccount,
-    PortalAccountChange, PortalSession, PortalUserQuery, RecordMeta, RecordQuery, Session, Store,
-    StoreError,
+    PortalAccountChange, PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery, RecordQuery,
+    RecordSort, Session, Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -76,6 +76,7 @@ const ISOLATED: &[&str] = &[
     "list_records",
     "list_serialized_records",
     "linked_records",
+    "record_page",
     "is_linked",
     "record_refs",
     "count_records",
@@ -915,6 +916,26 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             .await
             .unwrap();
         assert!(serialized.items.is_empty(), "{q:?}");
+    }
+    for search in [None, Some("skunk"), Some("sk")] {
+        for linked_to in [Some((secret.id, &links[..])), None] {
+            let page = store
+                .record_page(
+                    b.org,
+                    &RecordPageQuery {
+                        module_id: a_deal.module_id,
+                        linked_to,
+                        search,
+                        sort: RecordSort::Name,
+                        descending: false,
+                        offset: 0,
+                        limit: 50,
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(page.items.is_empty() && page.total == 0, "{search:?}");
+        }
     }
     for search in [None, Some("skunk"), Some("sk")] {
         assert!(
