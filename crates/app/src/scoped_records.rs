@@ -19,7 +19,10 @@ use portico_domain::portal::{CheckedUserTypeConfig, UserType};
 use portico_domain::portal_access::{FieldMask, PortalPolicy, PortalScope, PortalTab};
 use portico_domain::profile::Action;
 use portico_domain::record::{Record, search_key, search_text, validate_data};
-use portico_store::{RecordMeta, RecordQuery, Store, Tx};
+use portico_domain::layout::Layout;
+use portico_store::{
+    CountedPage, RecordMeta, RecordPageQuery, RecordQuery, RecordSort, Store, Tx,
+};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -394,6 +397,129 @@ impl<'a> ScopedRecords<'a> {
         tx.commit().await?;
         Ok(())
     }
+
+    /// The shared layout `name` of a module, with its sections.
+    pub fn layout(&self, module: &str, name: &str) -> Option<&Layout> {
+        self.catalogue
+            .module_entry(module)
+            .and_then(|(_, _, layouts)| layouts.iter().find(|l| l.name == name))
+            .filter(|_| self.layouts(module).iter().any(|l| l == name))
+    }
+
+    /// The API names of a related module's lookups that link its records to the portal user
+    /// (set automatically on create); empty for other modules.
+    pub fn link_fields(&self, module: &str) -> Vec<String> {
+        match self.with_policy(|p| p.scope(module)) {
+            Some(PortalScope::LinkedBy(ids)) => self
+                .fields(module)
+                .iter()
+                .filter(|f| ids.contains(&f.id))
+                .map(|f| f.api_name.to_string())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The web tabs of this user type with their addresses, in configured order.
+    pub async fn web_tab_links(&self) -> Result<Vec<(String, String)>> {
+        let names = self.web_tabs();
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tabs = self.store.list_web_tabs(self.org).await?;
+        Ok(names
+            .iter()
+            .filter_map(|n| tabs.iter().find(|t| &t.name == n))
+            .map(|t| (t.name.clone(), t.url.clone()))
+            .collect())
+    }
+
+    /// A sorted page of a module's records in scope through `layout`'s mask, with how many
+    /// there are. Sorting is by the record name, by a field visible on the layout (a hidden or
+    /// unknown one sorts newest first, so order never tells what a hidden field holds), or
+    /// newest first. One statement for the page and its count.
+    pub async fn counted_page(&self, module: &str, q: &ListQuery<'_>) -> Result<CountedScopedPage> {
+        let (scope, m) = self.scope(module)?;
+        let mask = self.mask(module, q.layout);
+        let sort = match q.sort {
+            Some("name") => RecordSort::Name,
+            Some(field) if mask.is_visible(field) && self.sortable(module, field) => {
+                RecordSort::Field(field)
+            }
+            _ => RecordSort::Newest,
+        };
+        let limit = q.limit.clamp(1, LIST_MAX);
+        let page = |linked_to| RecordPageQuery {
+            module_id: m.id,
+            linked_to,
+            search: q.search,
+            sort,
+            descending: q.descending,
+            offset: q.offset.max(0),
+            limit,
+        };
+        let found = match (scope, &self.me) {
+            (PortalScope::Own, Some(me)) => {
+                let matches = q.search.and_then(search_key).is_none_or(|key| {
+                    search_text(&me.display_name, me.email.as_deref()).contains(&key)
+                });
+                let items = if matches && q.offset <= 0 {
+                    vec![me.clone()]
+                } else {
+                    Vec::new()
+                };
+                CountedPage {
+                    items,
+                    total: i64::from(matches),
+                }
+            }
+            (PortalScope::LinkedBy(fields), Some(me)) => {
+                self.store
+                    .record_page(self.org, &page(Some((me.id, &fields[..]))))
+                    .await?
+            }
+            (PortalScope::All, _) => self.store.record_page(self.org, &page(None)).await?,
+            (_, None) => CountedPage {
+                items: Vec::new(),
+                total: 0,
+            },
+        };
+        Ok(CountedScopedPage {
+            items: found.items.iter().map(|r| self.present(&mask, r)).collect(),
+            total: found.total,
+        })
+    }
+
+    /// Whether a list may be sorted by `field`: a single value (not a subform or a list).
+    fn sortable(&self, module: &str, field: &str) -> bool {
+        use portico_domain::field::FieldType as T;
+        self.fields(module).iter().any(|f| {
+            f.api_name.as_str() == field
+                && !matches!(
+                    f.field_type,
+                    T::Subform { .. } | T::MultiselectPicklist { .. } | T::MultiselectLookup { .. }
+                )
+        })
+    }
+}
+
+/// What [`ScopedRecords::counted_page`] reads: a layout's mask, a search, a sort key (`name`,
+/// a field's API name, or none for newest first), and the page's offset and size.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListQuery<'q> {
+    pub layout: Option<&'q str>,
+    pub search: Option<&'q str>,
+    pub sort: Option<&'q str>,
+    pub descending: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of a portal list and how many records are in scope in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountedScopedPage {
+    pub items: Vec<ScopedRecord>,
+    pub total: i64,
 }
 
 /// The user type an admin previews: checked as an admin action first.
