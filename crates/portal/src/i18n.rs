@@ -79,9 +79,9 @@ impl Tr {
     }
 
     /// The message `id` with a count (`{ $count }`), which picks the plural form.
-    pub fn count(&self, id: &str, count: i64) -> String {
+    pub fn count(&self, id: &str, count: impl std::borrow::Borrow<i64>) -> String {
         let mut args = FluentArgs::new();
-        args.set("count", FluentValue::from(count));
+        args.set("count", FluentValue::from(*count.borrow()));
         self.format(id, Some(&args))
     }
 

@@ -10,7 +10,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portico_domain::portal::PortalType;
-use portico_portal::landing::Landing;
+use super::app::{Shell, failure};
+use portico_domain::portal::TabRole;
+use portico_portal::pages::{DetailView, PortalApp};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -23,11 +25,9 @@ struct HomePage<'a> {
 #[derive(Template)]
 #[template(path = "portal/landing.html")]
 struct LandingPage<'a> {
-    site: &'a Site,
-    user_name: &'a str,
-    csrf: &'a str,
-    landing: Landing,
-    notice: Option<&'static str>,
+    shell: Shell<'a>,
+    /// The user's own record on its first shared layout, when the personality tab is shared.
+    own: Option<DetailView>,
 }
 
 /// Whether the portal's type lets people sign up (public and restricted portals).
@@ -58,18 +58,22 @@ pub(crate) async fn home(
             },
         );
     };
-    let landing = match portico_portal::landing::landing(&state, me).await {
-        Ok(l) => l,
+    let app = match PortalApp::open(&state, me).await {
+        Ok(a) => a,
         Err(e) => return PageError(e).into_response(),
     };
-    page(
-        StatusCode::OK,
-        &LandingPage {
-            site: &visitor.site,
-            user_name: &me.user.name,
-            csrf: &me.csrf,
-            landing,
-            notice: q.saved.is_some().then_some("Your preferences are saved."),
+    let mut shell = Shell::new(&visitor.site, me, &app, "");
+    if q.saved.is_some() {
+        shell.notice = Some(app.tr().t("home-preferences-saved"));
+    }
+    let personality = app.tabs.iter().find(|t| t.role == TabRole::Personality);
+    let own = match (personality, app.scoped.me()) {
+        (Some(tab), Some((id, _))) => match app.detail(&tab.module, id, None).await {
+            Ok(view) => Some(view),
+            Err(portico_app::AppError::NotFound) => None,
+            Err(e) => return failure(shell, e),
         },
-    )
+        _ => None,
+    };
+    page(StatusCode::OK, &LandingPage { shell, own })
 }

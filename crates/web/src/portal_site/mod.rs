@@ -12,6 +12,7 @@
 //! its verification link ([`signup`]). Sessions and CSRF are in [`session`].
 
 mod accounts;
+mod app;
 mod home;
 mod session;
 mod signup;
@@ -97,6 +98,26 @@ fn portal_routes() -> Router<AppState> {
         .route(
             "/p/{slug}/verify/{token}",
             get(signup::verify_page).post(signup::verify),
+        )
+        .route("/p/{slug}/m/{module}", get(app::list))
+        .route(
+            "/p/{slug}/m/{module}/new",
+            get(app::new_page).post(app::create),
+        )
+        .route("/p/{slug}/m/{module}/{id}", get(app::detail))
+        .route(
+            "/p/{slug}/m/{module}/{id}/edit",
+            get(app::edit_page).post(app::update),
+        )
+        .route(
+            "/p/{slug}/m/{module}/{id}/delete",
+            get(app::delete_page).post(app::delete).layer(small()),
+        )
+        .route(
+            "/p/{slug}/preferences",
+            get(app::preferences)
+                .post(app::save_preferences)
+                .layer(small()),
         )
         // Any other path of a portal: "not found" — or its maintenance page when disabled.
         .route("/p/{slug}/{*rest}", any(|_: Site| async { not_found() }))
