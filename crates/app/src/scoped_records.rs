@@ -14,15 +14,13 @@ use crate::{AppError, Context, Result};
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::field::Field;
+use portico_domain::layout::Layout;
 use portico_domain::module::Module;
 use portico_domain::portal::{CheckedUserTypeConfig, UserType};
 use portico_domain::portal_access::{FieldMask, PortalPolicy, PortalScope, PortalTab};
 use portico_domain::profile::Action;
 use portico_domain::record::{Record, search_key, search_text, validate_data};
-use portico_domain::layout::Layout;
-use portico_store::{
-    CountedPage, RecordMeta, RecordPageQuery, RecordQuery, RecordSort, Store, Tx,
-};
+use portico_store::{CountedPage, RecordMeta, RecordPageQuery, RecordQuery, RecordSort, Store, Tx};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 

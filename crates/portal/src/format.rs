@@ -259,9 +259,15 @@ mod tests {
     #[test]
     fn moments_are_shown_in_the_users_zone_and_clock() {
         let berlin = locale("de", "Europe/Berlin", TimeFormat::TwentyFourHour, "DE");
-        assert_eq!(berlin.datetime("2026-11-30T13:05:00Z"), "30. Nov. 2026 14:05");
+        assert_eq!(
+            berlin.datetime("2026-11-30T13:05:00Z"),
+            "30. Nov. 2026 14:05"
+        );
         // Summer time.
-        assert_eq!(berlin.datetime("2026-07-01T13:05:00Z"), "1. Juli 2026 15:05");
+        assert_eq!(
+            berlin.datetime("2026-07-01T13:05:00Z"),
+            "1. Juli 2026 15:05"
+        );
         let ny = locale("en", "America/New_York", TimeFormat::TwelveHour, "US");
         assert_eq!(ny.datetime("2026-11-30T13:05:00Z"), "30 Nov 2026 8:05 AM");
         assert_eq!(ny.datetime("2026-11-30T03:05:00"), "29 Nov 2026 10:05 PM");
@@ -273,8 +279,14 @@ mod tests {
     #[test]
     fn a_wall_clock_input_is_stored_as_the_moment_it_means() {
         let berlin = locale("de", "Europe/Berlin", TimeFormat::TwentyFourHour, "DE");
-        assert_eq!(berlin.datetime_from_input("2026-11-30T14:05"), "2026-11-30T13:05:00Z");
-        assert_eq!(berlin.datetime_input("2026-11-30T13:05:00Z"), "2026-11-30T14:05");
+        assert_eq!(
+            berlin.datetime_from_input("2026-11-30T14:05"),
+            "2026-11-30T13:05:00Z"
+        );
+        assert_eq!(
+            berlin.datetime_input("2026-11-30T13:05:00Z"),
+            "2026-11-30T14:05"
+        );
         assert_eq!(berlin.datetime_from_input("garbage"), "garbage");
     }
 

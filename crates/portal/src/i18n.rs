@@ -29,7 +29,8 @@ static BUNDLES: LazyLock<Vec<(&'static str, Bundle)>> = LazyLock::new(|| {
             let mut bundle = FluentBundle::new_concurrent(vec![lang]);
             // No Unicode isolation marks around arguments: the pages are plain left-to-right.
             bundle.set_use_isolating(false);
-            let resource = FluentResource::try_new((*source).to_string()).unwrap_or_else(|(r, _)| r);
+            let resource =
+                FluentResource::try_new((*source).to_string()).unwrap_or_else(|(r, _)| r);
             // A message defined twice keeps the first; the test refuses such a file.
             let _ = bundle.add_resource(resource);
             (*tag, bundle)
@@ -53,7 +54,11 @@ impl Tr {
     /// The language for a preference such as `de`, `de-AT` or `fr-CA`: its primary language when
     /// the portal speaks it, English otherwise.
     pub fn for_language(tag: &str) -> Self {
-        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let index = LANGUAGES
             .iter()
             .position(|(l, _)| *l == primary)
@@ -101,7 +106,9 @@ impl Tr {
             };
             if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
                 let mut errors = Vec::new();
-                return bundle.format_pattern(pattern, args, &mut errors).into_owned();
+                return bundle
+                    .format_pattern(pattern, args, &mut errors)
+                    .into_owned();
             }
         }
         id.to_string()
@@ -134,13 +141,20 @@ mod tests {
         let mut unique = english.clone();
         unique.sort();
         unique.dedup();
-        assert_eq!(unique.len(), english.len(), "an English message is defined twice");
+        assert_eq!(
+            unique.len(),
+            english.len(),
+            "an English message is defined twice"
+        );
         for (tag, source) in &SOURCES[1..] {
             let theirs = ids(source);
             let missing: Vec<&String> = english.iter().filter(|id| !theirs.contains(id)).collect();
             assert!(missing.is_empty(), "{tag} lacks {missing:?}");
             let extra: Vec<&String> = theirs.iter().filter(|id| !english.contains(id)).collect();
-            assert!(extra.is_empty(), "{tag} has messages English lacks: {extra:?}");
+            assert!(
+                extra.is_empty(),
+                "{tag} has messages English lacks: {extra:?}"
+            );
         }
     }
 
@@ -154,6 +168,9 @@ mod tests {
         assert_eq!(Tr::default().t("no-such-message"), "no-such-message");
         assert_eq!(Tr::for_language("en").count("list-count", 1), "1 record");
         assert_eq!(Tr::for_language("en").count("list-count", 3), "3 records");
-        assert_eq!(Tr::for_language("de").count("list-count", 3), "3 Datensätze");
+        assert_eq!(
+            Tr::for_language("de").count("list-count", 3),
+            "3 Datensätze"
+        );
     }
 }

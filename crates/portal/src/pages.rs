@@ -306,8 +306,7 @@ impl<'a> PortalApp<'a> {
             pages: ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
             total: found.total,
             page,
-            can_create: self.scoped.allows(module, Action::Create)
-                && tab.role == TabRole::Related,
+            can_create: self.scoped.allows(module, Action::Create) && tab.role == TabRole::Related,
             public: tab.role == TabRole::Public,
             params: ListParams {
                 page,
@@ -384,7 +383,10 @@ impl<'a> PortalApp<'a> {
                 }
             }
             if !shown.is_empty() {
-                sections.push(SectionView { name, fields: shown });
+                sections.push(SectionView {
+                    name,
+                    fields: shown,
+                });
             }
         }
         let own = self.own_record(module) == Some(id);
@@ -399,8 +401,7 @@ impl<'a> PortalApp<'a> {
             can_edit: self.scoped.allows(module, Action::Edit)
                 && tab.role != TabRole::Public
                 && mask.writable_fields().next().is_some(),
-            can_delete: self.scoped.allows(module, Action::Delete)
-                && tab.role == TabRole::Related,
+            can_delete: self.scoped.allows(module, Action::Delete) && tab.role == TabRole::Related,
             own,
             layouts: self.scoped.layouts(module),
             layout,
@@ -460,7 +461,11 @@ impl<'a> PortalApp<'a> {
         error: Option<&AppError>,
     ) -> Result<FormView> {
         let tab = self.tab(module)?;
-        let action = if id.is_some() { Action::Edit } else { Action::Create };
+        let action = if id.is_some() {
+            Action::Edit
+        } else {
+            Action::Create
+        };
         if !self.scoped.allows(module, action) || tab.role == TabRole::Public {
             return Err(AppError::Forbidden(format!(
                 "Your portal access does not allow this in {}",
@@ -601,7 +606,11 @@ impl<'a> PortalApp<'a> {
             None if kind == "multi" => {
                 input.values = stored
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
                     .unwrap_or_default();
             }
             None if kind != "readonly" => input.value = stored_text(),

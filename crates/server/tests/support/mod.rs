@@ -3,6 +3,8 @@
 //! database and the fixture org; `ADMIN` and `REP` sign in as the fixture's users.
 #![allow(dead_code, unused_imports)]
 
+pub mod portal;
+
 pub use portico_testkit::app::{Backend, Page, Reply, TestApp, spawn, spawn_configured};
 pub use portico_testkit::fixtures::{ADMIN, REP};
 pub use portico_testkit::webdriver;

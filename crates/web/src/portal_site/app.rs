@@ -266,8 +266,14 @@ struct FormPage<'a> {
 impl FormPage<'_> {
     fn title(&self) -> String {
         match self.view.id {
-            Some(_) => self.shell.tr.t1("record-edit-title", "name", &self.view.name),
-            None => self.shell.tr.t1("record-new-title", "tab", &self.view.tab_label),
+            Some(_) => self
+                .shell
+                .tr
+                .t1("record-edit-title", "name", &self.view.name),
+            None => self
+                .shell
+                .tr
+                .t1("record-new-title", "tab", &self.view.tab_label),
         }
     }
 }
@@ -325,7 +331,16 @@ pub(crate) async fn edit_page(
     Path((_, module, id)): Path<(String, String, String)>,
     Query(qs): Query<LayoutQs>,
 ) -> Response {
-    form_page(&state, &site, &me, &module, Some(&id), qs.layout.as_deref(), None).await
+    form_page(
+        &state,
+        &site,
+        &me,
+        &module,
+        Some(&id),
+        qs.layout.as_deref(),
+        None,
+    )
+    .await
 }
 
 fn field_of<'p>(posted: &'p [(String, String)], name: &str) -> Option<&'p str> {
@@ -352,10 +367,27 @@ pub(crate) async fn create(
     };
     let layout = field_of(&posted, "_layout").filter(|l| !l.is_empty());
     let input = app.input(&module, &posted);
-    match app.scoped.create(&module, layout, &input, state.now()).await {
+    match app
+        .scoped
+        .create(&module, layout, &input, state.now())
+        .await
+    {
         Ok(saved) => see_other(&site.link(&format!("m/{module}/{}?done=created", saved.id))),
-        Err(AppError::NotFound) => failure(Shell::new(&site, &me, &app, &module), AppError::NotFound),
-        Err(e) => form_page(&state, &site, &me, &module, None, layout, Some((&posted, e))).await,
+        Err(AppError::NotFound) => {
+            failure(Shell::new(&site, &me, &app, &module), AppError::NotFound)
+        }
+        Err(e) => {
+            form_page(
+                &state,
+                &site,
+                &me,
+                &module,
+                None,
+                layout,
+                Some((&posted, e)),
+            )
+            .await
+        }
     }
 }
 
@@ -389,9 +421,20 @@ pub(crate) async fn update(
         .await
     {
         Ok(_) => see_other(&site.link(&format!("m/{module}/{record}?done=saved"))),
-        Err(AppError::NotFound) => failure(Shell::new(&site, &me, &app, &module), AppError::NotFound),
+        Err(AppError::NotFound) => {
+            failure(Shell::new(&site, &me, &app, &module), AppError::NotFound)
+        }
         Err(e) => {
-            form_page(&state, &site, &me, &module, Some(&id), layout, Some((&posted, e))).await
+            form_page(
+                &state,
+                &site,
+                &me,
+                &module,
+                Some(&id),
+                layout,
+                Some((&posted, e)),
+            )
+            .await
         }
     }
 }
@@ -576,8 +619,11 @@ fn check_preferences(form: &PreferencesForm) -> Result<Preferences, Vec<FieldErr
     ) {
         Ok(p) => {
             let mut errors = Vec::new();
-            if !LANGUAGES.iter().any(|(l, _)| *l == Tr::for_language(&p.language).lang())
-                || Tr::for_language(&p.language).lang() != p.language.split('-').next().unwrap_or("")
+            if !LANGUAGES
+                .iter()
+                .any(|(l, _)| *l == Tr::for_language(&p.language).lang())
+                || Tr::for_language(&p.language).lang()
+                    != p.language.split('-').next().unwrap_or("")
             {
                 errors.push(FieldError::new(
                     "language",

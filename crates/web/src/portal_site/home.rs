@@ -1,6 +1,7 @@
 //! `GET /p/{slug}/`: the landing page of a signed-in portal user, or the portal's home with a
 //! sign-in link (and a sign-up link when the portal type has sign-up).
 
+use super::app::{Shell, failure};
 use super::session::Visitor;
 use super::{Site, page};
 use crate::AppState;
@@ -10,7 +11,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use portico_domain::portal::PortalType;
-use super::app::{Shell, failure};
 use portico_domain::portal::TabRole;
 use portico_portal::pages::{DetailView, PortalApp};
 use serde::Deserialize;

@@ -1,0 +1,442 @@
+//! The portal app over HTTP, on both backends, as the fixture's client sees it: tabs, lists
+//! (count, sort, search, pages), record pages and forms through the enforcement point; another
+//! portal user's or org's record answers exactly like a missing one; hidden fields never reach
+//! a page; writes to hidden or read-only fields are refused and change nothing; a stale form
+//! and a missing CSRF token are refused; preferences switch the language and time zone.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use portico_testkit::app::csrf_of;
+use portico_testkit::fixtures::{CLIENT_EMAIL, CLIENT_NAME};
+use reqwest::StatusCode;
+use serde_json::json;
+use support::portal::{Answer, BASE, Jar, accept, get, invite, post};
+use support::{ADMIN, TestApp};
+
+on_both_backends!(
+    the_client_moves_through_tabs_lists_and_records,
+    records_outside_the_scope_look_missing,
+    hidden_fields_never_reach_lists_records_or_forms,
+    edits_keep_input_and_refuse_hidden_and_read_only_fields,
+    a_created_case_is_linked_to_the_client_and_owned_by_the_inviter,
+    preferences_switch_language_and_time_zone,
+    the_app_needs_a_session_and_its_token,
+);
+
+async fn signed_in(app: &TestApp) -> Jar {
+    let token = invite(app).await;
+    accept(app, &token).await
+}
+
+fn page(a: &Answer) -> &str {
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    &a.body
+}
+
+async fn the_client_moves_through_tabs_lists_and_records(app: TestApp) {
+    let mut jar = signed_in(&app).await;
+    let home = get(&app, &mut jar, BASE).await;
+    let body = page(&home);
+    assert!(body.contains(&format!("Welcome, {CLIENT_NAME}")));
+    for label in ["Deals", "Cases", "Invoices", "Products"] {
+        assert!(body.contains(&format!(">{label}</a>")), "tab {label}");
+    }
+    // The personality tab opens the client's own record.
+    let own = get(&app, &mut jar, &format!("{BASE}m/Contacts")).await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        own.location,
+        format!("{BASE}m/Contacts/{}", app.fx.contacts.client)
+    );
+    let record = get(&app, &mut jar, &own.location).await;
+    assert!(page(&record).contains(CLIENT_EMAIL));
+    // Cases: the client's two, counted; not the other contact's.
+    let cases = get(&app, &mut jar, &format!("{BASE}m/Cases")).await;
+    let body = page(&cases);
+    assert!(body.contains("2 records"), "{body}");
+    assert!(body.contains("Cannot sign in") && body.contains("Invoice question"));
+    assert!(!body.contains("Delivery late"));
+    // Sorted by subject both ways.
+    let asc = get(
+        &app,
+        &mut jar,
+        &format!("{BASE}m/Cases?sort=Subject&dir=asc"),
+    )
+    .await;
+    let body = page(&asc);
+    assert!(body.find("Cannot sign in").unwrap() < body.find("Invoice question").unwrap());
+    let desc = get(
+        &app,
+        &mut jar,
+        &format!("{BASE}m/Cases?sort=Subject&dir=desc"),
+    )
+    .await;
+    let body = page(&desc);
+    assert!(body.find("Cannot sign in").unwrap() > body.find("Invoice question").unwrap());
+    // Searched.
+    let found = get(&app, &mut jar, &format!("{BASE}m/Cases?q=invoice")).await;
+    let body = page(&found);
+    assert!(body.contains("1 record") && !body.contains("Cannot sign in"));
+    // Products (public): every product, view only, paged past the end without an error.
+    let products = get(&app, &mut jar, &format!("{BASE}m/Products")).await;
+    let body = page(&products);
+    assert!(
+        body.contains(&format!("{} records", app.fx.products.len())),
+        "{body}"
+    );
+    assert!(!body.contains(">New</a>"));
+    let past = get(&app, &mut jar, &format!("{BASE}m/Products?page=99")).await;
+    assert!(page(&past).contains(&format!("{} records", app.fx.products.len())));
+    // A case's page, and its edit form (Cases are editable).
+    let case = app.fx.cases.client[0];
+    let detail = get(&app, &mut jar, &format!("{BASE}m/Cases/{case}")).await;
+    let body = page(&detail);
+    assert!(body.contains("Cannot sign in"));
+    assert!(body.contains(&format!("{BASE}m/Cases/{case}/edit")));
+    // The lookup to the client shows the client's name; never a raw id.
+    assert!(body.contains(CLIENT_NAME));
+}
+
+async fn records_outside_the_scope_look_missing(app: TestApp) {
+    let mut jar = signed_in(&app).await;
+    let missing = get(&app, &mut jar, &format!("{BASE}m/Cases/999999999")).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let other_rival = app.other_org().await;
+    let rival_case = app
+        .post(
+            "/api/v1/records/Cases",
+            &other_rival,
+            json!({"data": {"Subject": "Rival secret case"}}),
+        )
+        .await;
+    assert_eq!(
+        rival_case.status,
+        StatusCode::CREATED,
+        "{:?}",
+        rival_case.body
+    );
+    let rival_id = rival_case.body["id"].as_i64().unwrap();
+    for path in [
+        format!("{BASE}m/Cases/{}", app.fx.cases.other),
+        format!("{BASE}m/Cases/{}/edit", app.fx.cases.other),
+        format!("{BASE}m/Cases/{rival_id}"),
+        format!("{BASE}m/Deals/{}", app.fx.deals.other),
+        format!("{BASE}m/Contacts/{}", app.fx.contacts.other),
+        format!("{BASE}m/Leads"),
+        format!("{BASE}m/Leads/{}", app.fx.lead),
+        format!("{BASE}m/Cases/not-a-number"),
+    ] {
+        let r = get(&app, &mut jar, &path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            r.body, missing.body,
+            "{path} answers unlike a missing record"
+        );
+    }
+    // Writing to another contact's case changes nothing and looks the same.
+    let home = get(&app, &mut jar, BASE).await;
+    let csrf = csrf_of(&home.body);
+    let r = post(
+        &app,
+        &mut jar,
+        &format!("{BASE}m/Cases/{}/edit", app.fx.cases.other),
+        &[
+            ("_csrf", &csrf),
+            ("_version", "1"),
+            ("Subject", "taken over"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = post(
+        &app,
+        &mut jar,
+        &format!("{BASE}m/Cases/{}/delete", app.fx.cases.client[0]),
+        &[("_csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "Cases do not allow delete");
+    let t = app.token(ADMIN).await;
+    let other = app
+        .get(&format!("/api/v1/records/Cases/{}", app.fx.cases.other), &t)
+        .await;
+    assert_eq!(other.body["data"]["Subject"], "Delivery late");
+}
+
+async fn hidden_fields_never_reach_lists_records_or_forms(app: TestApp) {
+    let t = app.token(ADMIN).await;
+    let secret = "HIDDEN-DEAL-NOTE-8812";
+    let r = app
+        .patch(
+            &format!("/api/v1/records/Deals/{}", app.fx.deals.client),
+            &t,
+            json!({"data": {"Description": secret, "Probability": 87}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let contact_secret = "HIDDEN-CONTACT-NOTE-1234";
+    let r = app
+        .patch(
+            &format!("/api/v1/records/Contacts/{}", app.fx.contacts.client),
+            &t,
+            json!({"data": {"Description": contact_secret}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let mut jar = signed_in(&app).await;
+    let contact = app.fx.contacts.client;
+    for path in [
+        BASE.to_string(),
+        format!("{BASE}m/Deals"),
+        format!("{BASE}m/Deals?sort=Probability&dir=desc"),
+        format!("{BASE}m/Deals?sort=Description"),
+        format!("{BASE}m/Deals/{}", app.fx.deals.client),
+        format!("{BASE}m/Contacts/{contact}"),
+        format!("{BASE}m/Contacts/{contact}/edit"),
+    ] {
+        let r = get(&app, &mut jar, &path).await;
+        let body = page(&r);
+        assert!(!body.contains(secret), "{path} shows a hidden deal field");
+        assert!(
+            !body.contains(contact_secret),
+            "{path} shows a hidden contact field"
+        );
+        assert!(!body.contains("Probability"), "{path} names a hidden field");
+    }
+}
+
+async fn edits_keep_input_and_refuse_hidden_and_read_only_fields(app: TestApp) {
+    let mut jar = signed_in(&app).await;
+    let contact = app.fx.contacts.client;
+    let path = format!("{BASE}m/Contacts/{contact}/edit");
+    let form = get(&app, &mut jar, &path).await;
+    let body = page(&form).to_string();
+    let csrf = csrf_of(&body);
+    let version = version_of(&body);
+    // A hidden field and a read-only one (the email) are refused by name; the phone typed is kept.
+    let t = app.token(ADMIN).await;
+    let before = app
+        .get(&format!("/api/v1/records/Contacts/{contact}"), &t)
+        .await;
+    for (field, value) in [("Description", "sneaky"), ("Email", "evil@example.com")] {
+        let r = post(
+            &app,
+            &mut jar,
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("_version", &version),
+                ("Phone", "+49 30 1234567"),
+                (field, value),
+            ],
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            r.body
+        );
+        assert!(r.body.contains("+49 30 1234567"), "the input is kept");
+        assert!(r.body.contains("role=\"alert\""));
+    }
+    let after = app
+        .get(&format!("/api/v1/records/Contacts/{contact}"), &t)
+        .await;
+    assert_eq!(before.body["data"], after.body["data"], "nothing changed");
+    // A good edit saves.
+    let r = post(
+        &app,
+        &mut jar,
+        &path,
+        &[
+            ("_csrf", &csrf),
+            ("_version", &version),
+            ("Phone", "+49 30 7654321"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let saved = app
+        .get(&format!("/api/v1/records/Contacts/{contact}"), &t)
+        .await;
+    assert_eq!(saved.body["data"]["Phone"], "+49 30 7654321");
+    // The same (now stale) form again: refused, input kept, nothing overwritten.
+    let r = post(
+        &app,
+        &mut jar,
+        &path,
+        &[
+            ("_csrf", &csrf),
+            ("_version", &version),
+            ("Phone", "+1 555 0100"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Someone changed this record"), "{}", r.body);
+    assert!(r.body.contains("+1 555 0100"));
+    let kept = app
+        .get(&format!("/api/v1/records/Contacts/{contact}"), &t)
+        .await;
+    assert_eq!(kept.body["data"]["Phone"], "+49 30 7654321");
+}
+
+/// The `_version` hidden input of a form.
+fn version_of(html: &str) -> String {
+    let at = html.find("name=\"_version\" value=\"").unwrap() + "name=\"_version\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+async fn a_created_case_is_linked_to_the_client_and_owned_by_the_inviter(app: TestApp) {
+    let mut jar = signed_in(&app).await;
+    let form = get(&app, &mut jar, &format!("{BASE}m/Cases/new")).await;
+    let body = page(&form).to_string();
+    let csrf = csrf_of(&body);
+    // A missing mandatory subject: the error is beside the field and the input kept.
+    let r = post(
+        &app,
+        &mut jar,
+        &format!("{BASE}m/Cases/new"),
+        &[
+            ("_csrf", &csrf),
+            ("_version", "0"),
+            ("Description", "my words"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body
+            .contains("aria-invalid=\"true\" aria-describedby=\"e-Subject\""),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("my words"));
+    let r = post(
+        &app,
+        &mut jar,
+        &format!("{BASE}m/Cases/new"),
+        &[
+            ("_csrf", &csrf),
+            ("_version", "0"),
+            ("Subject", "Printer on fire"),
+            ("Description", "my words"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r
+        .location
+        .trim_start_matches(&format!("{BASE}m/Cases/"))
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let t = app.token(ADMIN).await;
+    let case = app.get(&format!("/api/v1/records/Cases/{id}"), &t).await;
+    assert_eq!(case.body["data"]["Contact_Name"], app.fx.contacts.client);
+    assert_eq!(case.body["owner_id"], app.fx.admin, "{:?}", case.body);
+    let list = get(&app, &mut jar, &format!("{BASE}m/Cases")).await;
+    assert!(page(&list).contains("Printer on fire"));
+}
+
+async fn preferences_switch_language_and_time_zone(app: TestApp) {
+    let mut jar = signed_in(&app).await;
+    let prefs = get(&app, &mut jar, &format!("{BASE}preferences")).await;
+    let csrf = csrf_of(page(&prefs));
+    // An unknown zone: refused beside the field, the other choices kept.
+    let r = post(
+        &app,
+        &mut jar,
+        &format!("{BASE}preferences"),
+        &[
+            ("_csrf", &csrf),
+            ("language", "fr"),
+            ("time_format", "24h"),
+            ("time_zone", "Mars/Olympus"),
+            ("country", "FR"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Mars/Olympus") && r.body.contains("aria-invalid=\"true\""));
+    assert!(r.body.contains("<option value=\"fr\" selected>"));
+    let r = post(
+        &app,
+        &mut jar,
+        &format!("{BASE}preferences"),
+        &[
+            ("_csrf", &csrf),
+            ("language", "de"),
+            ("time_format", "24h"),
+            ("time_zone", "Europe/Berlin"),
+            ("country", "DE"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let home = get(&app, &mut jar, BASE).await;
+    let body = page(&home);
+    assert!(body.contains("<html lang=\"de\">"));
+    assert!(body.contains("Abmelden") && body.contains(&format!("Willkommen, {CLIENT_NAME}")));
+    let cases = get(&app, &mut jar, &format!("{BASE}m/Cases")).await;
+    assert!(page(&cases).contains("2 Datensätze"));
+}
+
+async fn the_app_needs_a_session_and_its_token(app: TestApp) {
+    let mut anonymous = Jar::default();
+    for path in [
+        format!("{BASE}m/Cases"),
+        format!("{BASE}m/Cases/{}", app.fx.cases.client[0]),
+        format!("{BASE}m/Cases/new"),
+        format!("{BASE}preferences"),
+    ] {
+        let r = get(&app, &mut anonymous, &path).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert!(r.location.ends_with("sign-in"), "{path}: {}", r.location);
+    }
+    let r = post(
+        &app,
+        &mut anonymous,
+        &format!("{BASE}m/Cases/new"),
+        &[("Subject", "x")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let mut jar = signed_in(&app).await;
+    for token in ["", "wrong"] {
+        let r = post(
+            &app,
+            &mut jar,
+            &format!("{BASE}m/Cases/new"),
+            &[("_csrf", token), ("Subject", "forged")],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post(
+            &app,
+            &mut jar,
+            &format!("{BASE}preferences"),
+            &[
+                ("_csrf", token),
+                ("language", "de"),
+                ("time_format", "24h"),
+                ("time_zone", "UTC"),
+                ("country", "DE"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    let t = app.token(ADMIN).await;
+    let cases = app.get("/api/v1/records/Cases?search=forged", &t).await;
+    assert_eq!(
+        cases.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "{:?}",
+        cases.body
+    );
+}
