@@ -404,6 +404,15 @@ impl<'a> ScopedRecords<'a> {
             .filter(|_| self.layouts(module).iter().any(|l| l == name))
     }
 
+    /// The fields a module's record name is made of (a list shows the name once, not again
+    /// as its fields).
+    pub fn name_fields(&self, module: &str) -> Vec<String> {
+        self.catalogue
+            .module(module)
+            .map(|m| m.name_fields.iter().map(|f| f.to_string()).collect())
+            .unwrap_or_default()
+    }
+
     /// The API names of a related module's lookups that link its records to the portal user
     /// (set automatically on create); empty for other modules.
     pub fn link_fields(&self, module: &str) -> Vec<String> {

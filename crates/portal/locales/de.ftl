@@ -68,7 +68,7 @@ record-rows = { $count ->
     [one] 1 Zeile
    *[other] { $count } Zeilen
 }
-record-view-only = Sie können diese Datensätze ansehen; Änderungen nimmt { $company } vor.
+record-view-only = Sie können diese Datensätze ansehen; ändern kann sie nur das Unternehmen.
 
 ## Preferences
 prefs-title = Einstellungen

@@ -68,7 +68,7 @@ record-rows = { $count ->
     [one] 1 row
    *[other] { $count } rows
 }
-record-view-only = You can view these records; changes are made by { $company }.
+record-view-only = You can view these records; only the company can change them.
 
 ## Preferences
 prefs-title = Preferences

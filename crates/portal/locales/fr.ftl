@@ -68,7 +68,7 @@ record-rows = { $count ->
     [one] 1 ligne
    *[other] { $count } lignes
 }
-record-view-only = Vous pouvez consulter ces fiches ; les modifications sont faites par { $company }.
+record-view-only = Vous pouvez consulter ces fiches ; seule l’entreprise peut les modifier.
 
 ## Preferences
 prefs-title = Préférences

@@ -269,10 +269,12 @@ impl<'a> PortalApp<'a> {
             .await?;
         let data: Vec<&Map<String, Value>> = found.items.iter().map(|r| &r.data).collect();
         let names = self.lookup_names(&visible, &data).await?;
+        let name_fields = self.scoped.name_fields(module);
         let columns: Vec<&Field> = visible
             .iter()
             .copied()
             .filter(|f| !matches!(f.field_type, FieldType::Subform { .. }))
+            .filter(|f| !name_fields.iter().any(|n| n == f.api_name.as_str()))
             .take(6)
             .collect();
         let rows = found
@@ -311,7 +313,15 @@ impl<'a> PortalApp<'a> {
             params: ListParams {
                 page,
                 search: search.to_string(),
-                ..params
+                // Only a sort the list applied is echoed back into its links.
+                sort: if params.sort == "name"
+                    || columns.iter().any(|c| c.api_name.as_str() == params.sort)
+                {
+                    params.sort.clone()
+                } else {
+                    String::new()
+                },
+                descending: params.descending,
             },
         })
     }

@@ -644,6 +644,7 @@ async fn portal_users(
         ..RecordState::default()
     };
     let carla = create(ctx, admin, "Contacts", data, consent, admin.user.id).await?;
+    carla_records(ctx, admin, carla).await?;
     let invitation = portico_app::invitations::invite_record(ctx, admin, "Contacts", carla, &to)
         .await
         .map_err(err)?;
@@ -666,6 +667,70 @@ async fn portal_users(
     )
     .await
     .map_err(err)?;
+    Ok(())
+}
+
+/// What the demo customer finds in the portal: deals, cases and invoices linked to her.
+async fn carla_records(ctx: &Context, admin: &CrmActor, carla: Id) -> Result<(), String> {
+    let plain = RecordState::default();
+    let owner = admin.user.id;
+    for (name, amount, stage, closing) in [
+        (
+            "Acme fleet renewal 2026",
+            48_500,
+            "Negotiation",
+            "2026-12-18",
+        ),
+        (
+            "Acme spare parts framework",
+            12_900,
+            "Proposal",
+            "2027-01-31",
+        ),
+        (
+            "Acme onboarding workshop",
+            3_200,
+            "Closed Won",
+            "2026-10-02",
+        ),
+    ] {
+        let data = json!({"Deal_Name": name, "Contact_Name": carla, "Amount": amount,
+            "Stage": stage, "Probability": 60, "Closing_Date": closing});
+        create(ctx, admin, "Deals", data, plain, owner).await?;
+    }
+    for (subject, status, priority, reported) in [
+        (
+            "Delivery arrived damaged",
+            "Escalated",
+            "High",
+            "2026-11-27T09:40:00Z",
+        ),
+        (
+            "Invoice INV-20412 shows the wrong VAT",
+            "New",
+            "Medium",
+            "2026-11-29T15:05:00Z",
+        ),
+        (
+            "Request for a second sign-in",
+            "Closed",
+            "Low",
+            "2026-10-12T11:20:00Z",
+        ),
+    ] {
+        let data = json!({"Subject": subject, "Contact_Name": carla, "Status": status,
+            "Priority": priority, "Case_Origin": "Portal", "Reported_On": reported});
+        create(ctx, admin, "Cases", data, plain, owner).await?;
+    }
+    for (number, status, date, total) in [
+        ("INV-20412", "Sent", "2026-11-03", 1_840.5),
+        ("INV-20377", "Paid", "2026-10-06", 12_900.0),
+        ("INV-20301", "Paid", "2026-09-01", 3_200.0),
+    ] {
+        let data = json!({"Subject": number, "Contact_Name": carla, "Status": status,
+            "Invoice_Date": date, "Grand_Total": total});
+        create(ctx, admin, "Invoices", data, plain, owner).await?;
+    }
     Ok(())
 }
 
