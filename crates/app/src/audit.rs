@@ -272,7 +272,10 @@ mod tests {
             Some(SEARCH_TEXT_MAX)
         );
         assert_eq!(d["after"], 7);
-        assert_eq!(list_detail(&[], Some("  "), None), json!({"ids": [], "count": 0}));
+        assert_eq!(
+            list_detail(&[], Some("  "), None),
+            json!({"ids": [], "count": 0})
+        );
     }
 
     #[test]

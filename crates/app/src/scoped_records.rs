@@ -381,8 +381,14 @@ impl<'a> ScopedRecords<'a> {
             .create_record(self.org, m.id, owner, &valid, Default::default(), now)
             .await?;
         let detail = serde_json::json!({"fields": data.keys().collect::<Vec<_>>()});
-        self.audit_write(&mut tx, audit::PORTAL_RECORD_CREATE, module, saved.id, detail)
-            .await?;
+        self.audit_write(
+            &mut tx,
+            audit::PORTAL_RECORD_CREATE,
+            module,
+            saved.id,
+            detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(self.present(&mask, &saved))
     }
@@ -409,8 +415,14 @@ impl<'a> ScopedRecords<'a> {
             ));
         }
         tx.delete_record(self.org, m.id, id, now).await?;
-        self.audit_write(&mut tx, audit::PORTAL_RECORD_DELETE, module, id, Map::new().into())
-            .await?;
+        self.audit_write(
+            &mut tx,
+            audit::PORTAL_RECORD_DELETE,
+            module,
+            id,
+            Map::new().into(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -429,14 +441,20 @@ impl<'a> ScopedRecords<'a> {
     ) -> Result<()> {
         let Some(a) = &self.audit else { return Ok(()) };
         let detail = audit::list_detail(ids, search, after);
-        a.read(audit::PORTAL_RECORD_LIST, module, None, detail).await
+        a.read(audit::PORTAL_RECORD_LIST, module, None, detail)
+            .await
     }
 
     /// Audits the read of one record (as [`ScopedRecords::audit_read`]).
     pub(crate) async fn audit_view(&self, module: &str, id: Id) -> Result<()> {
         let Some(a) = &self.audit else { return Ok(()) };
-        a.read(audit::PORTAL_RECORD_VIEW, module, Some(id), Map::new().into())
-            .await
+        a.read(
+            audit::PORTAL_RECORD_VIEW,
+            module,
+            Some(id),
+            Map::new().into(),
+        )
+        .await
     }
 
     /// Audits a write inside its transaction `tx`, so the entry commits with the change.

@@ -60,7 +60,12 @@ fn field(name: &str, read_only: bool) -> FieldPermission {
     }
 }
 
-fn tab(module: &str, role: TabRole, permissions: ModulePermissions, fields: Vec<FieldPermission>) -> TabModule {
+fn tab(
+    module: &str,
+    role: TabRole,
+    permissions: ModulePermissions,
+    fields: Vec<FieldPermission>,
+) -> TabModule {
     TabModule {
         module: ApiName::parse(module).unwrap(),
         role,
@@ -230,7 +235,8 @@ async fn each_portal_read_and_write_writes_one_entry(ctx: Context) {
     assert_eq!(record_entries(&ctx, &admin).await.len(), 3);
 
     // Create, update and delete: one entry each, in the write's transaction.
-    let input = common::object(json!({"Subject": "Printer on fire", "Status": "New", "Priority": "High"}));
+    let input =
+        common::object(json!({"Subject": "Printer on fire", "Status": "New", "Priority": "High"}));
     let created = scoped.create("Cases", None, &input, NOW).await.unwrap();
     let log = record_entries(&ctx, &admin).await;
     assert_eq!(log.len(), 4);
@@ -301,7 +307,7 @@ async fn found(ctx: &Context, admin: &CrmActor, f: AuditFilter) -> Vec<AuditEntr
     let answer = search(ctx, admin, &f).await.unwrap();
     assert_eq!(
         answer.total,
-        answer.page.items.len() as i64,
+        i64::try_from(answer.page.items.len()).unwrap(),
         "one page holds them all"
     );
     answer.page.items
@@ -355,7 +361,11 @@ async fn filters_find_their_entries_and_never_another_orgs(ctx: Context) {
     )
     .await;
     assert!(by_email.len() >= 4, "{by_email:?}");
-    assert!(by_email.iter().all(|e| e.portal_user_id == Some(me.user.id)));
+    assert!(
+        by_email
+            .iter()
+            .all(|e| e.portal_user_id == Some(me.user.id))
+    );
     let by_id = found(
         &ctx,
         &admin,
@@ -392,7 +402,10 @@ async fn filters_find_their_entries_and_never_another_orgs(ctx: Context) {
     let record_actions = filter(|f| f.action = Some(ActionFilter::Prefix("portal.record.".into())));
     assert_eq!(found(&ctx, &admin, record_actions).await.len(), 4);
     let wildcard = filter(|f| f.action = Some(ActionFilter::Prefix("portal%".into())));
-    assert!(found(&ctx, &admin, wildcard).await.is_empty(), "% is literal");
+    assert!(
+        found(&ctx, &admin, wildcard).await.is_empty(),
+        "% is literal"
+    );
 
     // Time: from is inclusive, to exclusive.
     let all_time = filter(|f| {
@@ -451,12 +464,16 @@ async fn filters_find_their_entries_and_never_another_orgs(ctx: Context) {
         rivals.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         ["rival.thing"]
     );
-    let rival_by_user = filter(|f| f.portal_user = Some(PortalUserFilter::Email(CLIENT_EMAIL.into())));
+    let rival_by_user =
+        filter(|f| f.portal_user = Some(PortalUserFilter::Email(CLIENT_EMAIL.into())));
     assert!(found(&ctx, &rival, rival_by_user).await.is_empty());
 
     // Only administrators search.
     let mut rep = admin.clone();
     rep.user.super_admin = false;
     let refused = search(&ctx, &rep, &filter(|_| {})).await;
-    assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(AppError::Forbidden(_))),
+        "{refused:?}"
+    );
 }

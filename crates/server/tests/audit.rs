@@ -72,7 +72,11 @@ async fn signed_in_client(app: &TestApp) -> (i64, Cookies) {
     let invited = invite_record(&app.state, &admin, "Contacts", app.fx.contacts.client, &to)
         .await
         .unwrap();
-    let mail = app.store.get_mail(app.fx.org, invited.mail_id).await.unwrap();
+    let mail = app
+        .store
+        .get_mail(app.fx.org, invited.mail_id)
+        .await
+        .unwrap();
     let at = mail.text.find("/invite/").unwrap() + "/invite/".len();
     let path = format!("{BASE}invite/{}", &mail.text[at..at + 64]);
     let mut browser = Cookies::default();
@@ -119,7 +123,10 @@ async fn a_portal_page_view_is_audited_with_its_address(app: TestApp) {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert!(actions.contains(&"portal.record.view"), "{actions:?}");
-    assert!(actions.len() >= 2, "the account's own events too: {actions:?}");
+    assert!(
+        actions.len() >= 2,
+        "the account's own events too: {actions:?}"
+    );
 }
 
 /// Seven entries of the fixture portal: the admin's notes, read through the API.
@@ -138,7 +145,10 @@ async fn seven_notes(app: &TestApp) {
 async fn the_api_filters_pages_and_refuses(app: TestApp) {
     seven_notes(&app).await;
     let t = app.token(ADMIN).await;
-    let path = format!("/api/v1/audit?action=test.&portal={}&limit=3", app.fx.portal);
+    let path = format!(
+        "/api/v1/audit?action=test.&portal={}&limit=3",
+        app.fx.portal
+    );
     let first = app.get(&path, &t).await;
     assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
     assert_eq!(first.body["count"], 7);
@@ -154,7 +164,10 @@ async fn the_api_filters_pages_and_refuses(app: TestApp) {
     assert_eq!(first.body["previous"], json!(null));
     let next = first.body["next"].as_str().unwrap();
     let second = app.get(&format!("{path}&before={next}"), &t).await;
-    assert_eq!((ns(&second), &second.body["count"]), (vec![3, 2, 1], &json!(7)));
+    assert_eq!(
+        (ns(&second), &second.body["count"]),
+        (vec![3, 2, 1], &json!(7))
+    );
     let last = app
         .get(
             &format!("{path}&before={}", second.body["next"].as_str().unwrap()),
@@ -184,7 +197,12 @@ async fn the_api_filters_pages_and_refuses(app: TestApp) {
         assert_eq!(r.status, StatusCode::OK, "{empty}: {:?}", r.body);
         assert_eq!(r.body["count"], 0, "{empty}");
     }
-    let dated = app.get("/api/v1/audit?action=test.note&from=1970-01-01&to=2999-12-31", &t).await;
+    let dated = app
+        .get(
+            "/api/v1/audit?action=test.note&from=1970-01-01&to=2999-12-31",
+            &t,
+        )
+        .await;
     assert_eq!(dated.body["count"], 7);
 
     // Bad parameters: 422 with a code naming the parameter.
@@ -196,7 +214,11 @@ async fn the_api_filters_pages_and_refuses(app: TestApp) {
         ("before=x", "before", "invalid_number"),
         ("action=a%20b", "action", "invalid_action"),
         ("module=Con-tacts", "module", "invalid_module"),
-        ("portal_user=no-at-sign", "portal_user", "invalid_portal_user"),
+        (
+            "portal_user=no-at-sign",
+            "portal_user",
+            "invalid_portal_user",
+        ),
         ("from=yesterday", "from", "invalid_time"),
         ("from=2026-02-02&to=2026-02-01", "to", "invalid_range"),
         ("colour=red", "colour", "unknown_parameter"),
@@ -229,17 +251,29 @@ async fn the_admin_page_filters_pages_and_refuses(app: TestApp) {
     seven_notes(&app).await;
     let admin = app.admin_cookie(ADMIN).await;
     let home = app.browse(&admin, Method::GET, "/admin/home", None).await;
-    assert!(home.body.contains("href=\"/admin/audit\""), "linked in the navigation");
+    assert!(
+        home.body.contains("href=\"/admin/audit\""),
+        "linked in the navigation"
+    );
 
-    let path = format!("/admin/audit?portal={}&action=test.&from=2000-01-01", app.fx.portal);
+    let path = format!(
+        "/admin/audit?portal={}&action=test.&from=2000-01-01",
+        app.fx.portal
+    );
     let page = app.browse(&admin, Method::GET, &path, None).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("7 entries"), "{}", page.body);
     assert!(page.body.contains(PORTAL_NAME));
     assert!(page.body.contains("test.note"));
-    assert!(!page.body.contains("<script>x</script>"), "details are escaped");
+    assert!(
+        !page.body.contains("<script>x</script>"),
+        "details are escaped"
+    );
     assert!(page.body.contains("&#60;script&#62;x&#60;/script&#62;"));
-    assert!(page.body.contains("value=\"2000-01-01\""), "the filter is kept");
+    assert!(
+        page.body.contains("value=\"2000-01-01\""),
+        "the filter is kept"
+    );
     // Seven fit one page of 50: no pager links.
     assert!(!page.body.contains("rel=\"next\""));
 
@@ -247,27 +281,49 @@ async fn the_admin_page_filters_pages_and_refuses(app: TestApp) {
     let paged = format!("{path}&limit=5");
     let first = app.browse(&admin, Method::GET, &paged, None).await;
     assert_eq!(first.status, StatusCode::OK);
-    let at = first.body.find("rel=\"next\" href=\"").expect("a next link") + 17;
-    let next = first.body[at..].split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&");
-    assert!(next.contains("action=test.") && next.contains("before="), "{next}");
+    let at = first
+        .body
+        .find("rel=\"next\" href=\"")
+        .expect("a next link")
+        + 17;
+    let next = first.body[at..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(
+        next.contains("action=test.") && next.contains("before="),
+        "{next}"
+    );
     let second = app.browse(&admin, Method::GET, &next, None).await;
     assert_eq!(second.status, StatusCode::OK);
     assert!(second.body.contains("7 entries") && second.body.contains("rel=\"prev\""));
 
     // A bad filter keeps what was typed and says what is wrong beside it.
     let bad = app
-        .browse(&admin, Method::GET, "/admin/audit?record=12x&from=tomorrow-ish", None)
+        .browse(
+            &admin,
+            Method::GET,
+            "/admin/audit?record=12x&from=tomorrow-ish",
+            None,
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("value=\"12x\"") && bad.body.contains("value=\"tomorrow-ish\""));
     assert!(bad.body.contains("The record must be a whole number"));
     assert!(bad.body.contains("A time is a date"));
-    assert!(!bad.body.contains("test.note"), "no entries under a bad filter");
+    assert!(
+        !bad.body.contains("test.note"),
+        "no entries under a bad filter"
+    );
 
     // A CRM user who is not an administrator is refused as on every admin-only page.
     let rep = app.admin_cookie(REP).await;
     let refused = app.browse(&rep, Method::GET, "/admin/audit", None).await;
-    let mail = app.browse(&rep, Method::GET, "/admin/setup/mail", None).await;
+    let mail = app
+        .browse(&rep, Method::GET, "/admin/setup/mail", None)
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.body, mail.body);
     assert!(!refused.body.contains("test.note"));

@@ -81,7 +81,8 @@ pub struct AuditPage {
     pub newer: Option<Id>,
 }
 
-const COLS: &str = "id, actor, action, detail, at, portal_id, portal_user_id, module, record_id, ip";
+const COLS: &str =
+    "id, actor, action, detail, at, portal_id, portal_user_id, module, record_id, ip";
 
 fn entry(r: &Row) -> StoreResult<AuditEntry> {
     Ok(AuditEntry {
@@ -264,8 +265,9 @@ impl Tx {
             .iter()
             .map(entry)
             .collect::<StoreResult<Vec<_>>>()?;
-        let more = items.len() as i64 > limit;
-        items.truncate(limit as usize);
+        let keep = usize::try_from(limit).unwrap_or(usize::MAX);
+        let more = items.len() > keep;
+        items.truncate(keep);
         if upwards {
             items.reverse();
         }

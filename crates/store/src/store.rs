@@ -14,11 +14,11 @@ use crate::rows::one;
 use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
-    ApiCaller, ApiToken, AuditEntry, AuditInsert, AuditPage, AuditQuery, BatchItem, BlockedEmailDomain, CandidateQuery, CreatedOrg,
-    InvitationBatch, InvitationCandidate, MailQuery, MailSummary, ModuleSettings,
-    NewInvitationBatch, NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount,
-    PortalAccountChange, PortalLink, PortalSession, PortalUserQuery, RecordMeta, RecordQuery,
-    RecordRef, Session,
+    ApiCaller, ApiToken, AuditEntry, AuditInsert, AuditPage, AuditQuery, BatchItem,
+    BlockedEmailDomain, CandidateQuery, CreatedOrg, InvitationBatch, InvitationCandidate,
+    MailQuery, MailSummary, ModuleSettings, NewInvitationBatch, NewOrg, NewUser, OrgConfig,
+    OutboxMail, Page, PendingAccount, PortalAccountChange, PortalLink, PortalSession,
+    PortalUserQuery, RecordMeta, RecordQuery, RecordRef, Session,
 };
 use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, NewField};

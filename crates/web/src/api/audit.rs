@@ -43,7 +43,9 @@ const NAME_MAX: usize = 100;
 /// The filter a query names, or every problem with it (each naming its parameter). A blank
 /// value is no filter. Times are epoch milliseconds, RFC 3339, or a date (`YYYY-MM-DD`, UTC):
 /// `from` a date is its first instant, `to` a date takes the whole day.
-pub(crate) fn parse_filter(params: &HashMap<String, String>) -> Result<AuditFilter, Vec<FieldError>> {
+pub(crate) fn parse_filter(
+    params: &HashMap<String, String>,
+) -> Result<AuditFilter, Vec<FieldError>> {
     let mut errors = Vec::new();
     let get = |name: &str| params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
     let mut id = |name: &str, what: &str| match get(name) {
@@ -228,8 +230,7 @@ async fn list(
         )
         .into());
     }
-    let filter =
-        parse_filter(&params).map_err(|e| AppError::Invalid(DomainError::Invalid(e)))?;
+    let filter = parse_filter(&params).map_err(|e| AppError::Invalid(DomainError::Invalid(e)))?;
     let found = portico_app::audit::search(&state, &actor, &filter).await?;
     Ok(Json(json!({
         "items": found.page.items.iter().map(entry_json).collect::<Vec<_>>(),
@@ -256,10 +257,7 @@ mod tests {
         assert_eq!(parse_time("1700000000000", false), Some(1_700_000_000_000));
         assert_eq!(parse_time("1970-01-02", false), Some(86_400_000));
         assert_eq!(parse_time("1970-01-01", true), Some(86_400_000));
-        assert_eq!(
-            parse_time("1970-01-01T01:00:00+01:00", false),
-            Some(0)
-        );
+        assert_eq!(parse_time("1970-01-01T01:00:00+01:00", false), Some(0));
         assert_eq!(parse_time("yesterday", false), None);
         assert_eq!(parse_time("99999999999999999999", false), None);
     }

@@ -465,7 +465,8 @@ pub(super) fn error_schemas() -> Value {
 /// The audit log.
 fn audit_schemas() -> Value {
     let id = json!({"type": "integer", "format": "int64"});
-    let opt_id = |d: &str| json!({"type": ["integer", "null"], "format": "int64", "description": d});
+    let opt_id =
+        |d: &str| json!({"type": ["integer", "null"], "format": "int64", "description": d});
     let cursor = |d: &str| json!({"type": ["string", "null"], "description": d});
     json!({
         "AuditEntry": obj(json!({"id": id, "at": date_time(),
