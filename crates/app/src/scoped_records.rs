@@ -9,8 +9,9 @@
 //! `portico-portal` crate) does not depend on the store crate and [`crate::Context`] hands out
 //! no store, so records cannot be reached around it: such code does not compile.
 
+use crate::audit::PortalAudit;
 use crate::catalogue::{OrgCatalogue, catalogue};
-use crate::{AppError, Context, Result};
+use crate::{AppError, Context, Result, audit};
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::field::Field;
@@ -58,6 +59,9 @@ pub struct ScopedRecords<'a> {
     /// The CRM user who owns what the portal user creates (see [`ScopedRecords::for_portal_user`]);
     /// `None` in a preview, which creates nothing.
     owner: Option<Id>,
+    /// Whose reads and writes are audited (see [`ScopedRecords::audit_read`]); `None` in a
+    /// preview, which the preview code audits itself.
+    audit: Option<PortalAudit<'a>>,
 }
 
 impl<'a> ScopedRecords<'a> {
@@ -102,6 +106,7 @@ impl<'a> ScopedRecords<'a> {
             catalogue,
             me,
             owner: None,
+            audit: None,
         })
     }
 
@@ -116,6 +121,7 @@ impl<'a> ScopedRecords<'a> {
         let owner = crate::signups::records_owner(ctx, &me.portal, &me.user).await?;
         let mut scoped = Self::open(ctx, me.user.org_id, user_type, me.user.record_id).await?;
         scoped.owner = Some(owner);
+        scoped.audit = Some(PortalAudit::new(ctx, me));
         Ok(scoped)
     }
 
@@ -230,6 +236,8 @@ impl<'a> ScopedRecords<'a> {
                 next: None,
             },
         };
+        let ids: Vec<Id> = page.items.iter().map(|r| r.id).collect();
+        self.audit_read(module, &ids, search, after).await?;
         Ok(ScopedPage {
             items: page.items.iter().map(|r| self.present(&mask, r)).collect(),
             next: page.next,
@@ -262,6 +270,8 @@ impl<'a> ScopedRecords<'a> {
     pub async fn get(&self, module: &str, layout: Option<&str>, id: Id) -> Result<ScopedRecord> {
         let mut reader = self.store.reader().await?;
         let (record, _) = self.fetch(&mut reader, module, id).await?;
+        drop(reader);
+        self.audit_view(module, id).await?;
         Ok(self.present(&self.mask(module, layout), &record))
     }
 
@@ -325,6 +335,10 @@ impl<'a> ScopedRecords<'a> {
         let saved = tx
             .update_record(self.org, m.id, id, &valid, meta, now)
             .await?;
+        let fields = crate::audit::changed_fields(&record.data, &saved.data);
+        let detail = serde_json::json!({"fields": fields, "version": saved.version});
+        self.audit_write(&mut tx, audit::PORTAL_RECORD_UPDATE, module, id, detail)
+            .await?;
         tx.commit().await?;
         Ok(self.present(&mask, &saved))
     }
@@ -363,10 +377,20 @@ impl<'a> ScopedRecords<'a> {
             data.insert(link.api_name.to_string(), Value::from(me.id));
         }
         let valid = validate_data(fields, &m.name_fields, &data, None)?;
-        let saved = self
-            .store
+        let mut tx = self.store.transaction().await?;
+        let saved = tx
             .create_record(self.org, m.id, owner, &valid, Default::default(), now)
             .await?;
+        let detail = serde_json::json!({"fields": data.keys().collect::<Vec<_>>()});
+        self.audit_write(
+            &mut tx,
+            audit::PORTAL_RECORD_CREATE,
+            module,
+            saved.id,
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
         Ok(self.present(&mask, &saved))
     }
 
@@ -392,6 +416,14 @@ impl<'a> ScopedRecords<'a> {
             ));
         }
         tx.delete_record(self.org, m.id, id, now).await?;
+        self.audit_write(
+            &mut tx,
+            audit::PORTAL_RECORD_DELETE,
+            module,
+            id,
+            Map::new().into(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -491,6 +523,8 @@ impl<'a> ScopedRecords<'a> {
                 total: 0,
             },
         };
+        let ids: Vec<Id> = found.items.iter().map(|r| r.id).collect();
+        self.audit_read(module, &ids, q.search, None).await?;
         Ok(CountedScopedPage {
             items: found.items.iter().map(|r| self.present(&mask, r)).collect(),
             total: found.total,
@@ -527,6 +561,51 @@ pub struct ListQuery<'q> {
 pub struct CountedScopedPage {
     pub items: Vec<ScopedRecord>,
     pub total: i64,
+}
+
+impl ScopedRecords<'_> {
+    // ---- the audit of the portal user's reads and writes (nothing in a preview) ----
+
+    /// Audits a list read of `module` that showed the records `ids` (the search text and page
+    /// cursor with them): one INSERT after the read. A read whose entry cannot be written
+    /// fails, so nothing is shown unaudited. For every new read method of this type.
+    pub(crate) async fn audit_read(
+        &self,
+        module: &str,
+        ids: &[Id],
+        search: Option<&str>,
+        after: Option<Id>,
+    ) -> Result<()> {
+        let Some(a) = &self.audit else { return Ok(()) };
+        let detail = audit::list_detail(ids, search, after);
+        a.read(audit::PORTAL_RECORD_LIST, module, None, detail)
+            .await
+    }
+
+    /// Audits the read of one record (as [`ScopedRecords::audit_read`]).
+    pub(crate) async fn audit_view(&self, module: &str, id: Id) -> Result<()> {
+        let Some(a) = &self.audit else { return Ok(()) };
+        a.read(
+            audit::PORTAL_RECORD_VIEW,
+            module,
+            Some(id),
+            Map::new().into(),
+        )
+        .await
+    }
+
+    /// Audits a write inside its transaction `tx`, so the entry commits with the change.
+    pub(crate) async fn audit_write(
+        &self,
+        tx: &mut Tx,
+        action: &str,
+        module: &str,
+        id: Id,
+        detail: Value,
+    ) -> Result<()> {
+        let Some(a) = &self.audit else { return Ok(()) };
+        a.write(tx, action, module, id, detail).await
+    }
 }
 
 /// The user type an admin previews: checked as an admin action first.

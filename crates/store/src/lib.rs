@@ -26,7 +26,10 @@ mod store;
 mod users;
 mod web_tabs;
 
-pub use audit::AuditEntry;
+pub use audit::{
+    AUDIT_PAGE_MAX, AUDIT_PORTAL_USERS_MAX, ActionFilter, AuditEntry, AuditInsert, AuditPage,
+    AuditQuery,
+};
 pub use blocked_domains::BlockedEmailDomain;
 pub use error::{StoreError, StoreResult};
 pub use invitation_batches::{

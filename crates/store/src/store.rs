@@ -14,11 +14,11 @@ use crate::rows::one;
 use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
-    ApiCaller, ApiToken, AuditEntry, BatchItem, BlockedEmailDomain, CandidateQuery, CountedPage,
-    CreatedOrg, InvitationBatch, InvitationCandidate, MailQuery, MailSummary, ModuleSettings,
-    NewInvitationBatch, NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount,
-    PortalAccountChange, PortalLink, PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery,
-    RecordQuery, RecordRef, Session,
+    ApiCaller, ApiToken, AuditEntry, AuditInsert, AuditPage, AuditQuery, BatchItem,
+    BlockedEmailDomain, CandidateQuery, CountedPage, CreatedOrg, InvitationBatch,
+    InvitationCandidate, MailQuery, MailSummary, ModuleSettings, NewInvitationBatch, NewOrg,
+    NewUser, OrgConfig, OutboxMail, Page, PendingAccount, PortalAccountChange, PortalLink,
+    PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery, RecordQuery, RecordRef, Session,
 };
 use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, NewField};
@@ -349,6 +349,9 @@ each_alone! {
     read fn seat_grants(org: Id) -> Vec<SeatGrant>;
     write fn record_audit(org: Id, actor: &str, action: &str, detail: &Value, now: Millis) -> ();
     read fn audit_log(org: Id, limit: i64) -> Vec<AuditEntry>;
+    write fn record_audit_entry(org: Id, entry: &AuditInsert<'_>, now: Millis) -> ();
+    read fn list_audit(org: Id, q: &AuditQuery) -> AuditPage;
+    read fn count_audit(org: Id, q: &AuditQuery) -> i64;
     write fn enqueue_mail(org: Id, mail: &NewMail, message_id: &str, now: Millis) -> OutboxMail;
     read fn list_mail(org: Id, q: &MailQuery) -> Page<MailSummary>;
     read fn get_mail(org: Id, id: Id) -> OutboxMail;

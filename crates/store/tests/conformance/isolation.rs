@@ -29,10 +29,10 @@ use portico_domain::record::{Record, RecordState, validate_data};
 use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
-    ApiToken, AuditEntry, BatchItem, BlockedEmailDomain, CandidateQuery, InvitationBatch,
-    MailQuery, MailSummary, ModuleSettings, NewInvitationBatch, NewUser, OrgConfig, PendingAccount,
-    PortalAccountChange, PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery, RecordQuery,
-    RecordSort, Session, Store, StoreError,
+    ActionFilter, ApiToken, AuditEntry, AuditInsert, AuditQuery, BatchItem, BlockedEmailDomain,
+    CandidateQuery, InvitationBatch, MailQuery, MailSummary, ModuleSettings, NewInvitationBatch,
+    NewUser, OrgConfig, PendingAccount, PortalAccountChange, PortalSession, PortalUserQuery,
+    RecordMeta, RecordPageQuery, RecordQuery, RecordSort, Session, Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -100,6 +100,9 @@ const ISOLATED: &[&str] = &[
     "seat_grants",
     "record_audit",
     "audit_log",
+    "record_audit_entry",
+    "list_audit",
+    "count_audit",
     "enqueue_mail",
     "list_mail",
     "get_mail",
@@ -278,6 +281,14 @@ fn all_portal_users() -> PortalUserQuery {
         user_type_id: None,
         after: None,
         limit: 500,
+    }
+}
+
+/// Every audit entry, newest first, in one page.
+fn audit_page() -> AuditQuery {
+    AuditQuery {
+        limit: 200,
+        ..Default::default()
     }
 }
 
@@ -489,6 +500,20 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         .unwrap();
     store
         .record_audit(a.org, "admin@zylker.com", "a.thing", &json!({"n": 1}), NOW)
+        .await
+        .unwrap();
+    let a_entry = AuditInsert {
+        actor: "portal:ada@client.example",
+        action: "portal.record.view",
+        detail: &json!({}),
+        portal_id: Some(a_portal.id),
+        portal_user_id: None,
+        module: Some("Deals"),
+        record_id: Some(a_deal.id),
+        ip: Some("192.0.2.1"),
+    };
+    store
+        .record_audit_entry(a.org, &a_entry, NOW)
         .await
         .unwrap();
     let a_token = store
@@ -1172,6 +1197,53 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         b_log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         ["b.thing"]
     );
+    // The filtered log: B's filters naming A's portal, portal user and record find nothing of
+    // A's, and B's own entry naming them stays B's.
+    let naming_a = [
+        AuditQuery {
+            portal_id: Some(a_portal.id),
+            ..audit_page()
+        },
+        AuditQuery {
+            portal_user_ids: Some(vec![a_portal_user.id]),
+            ..audit_page()
+        },
+        AuditQuery {
+            record_id: Some(a_deal.id),
+            ..audit_page()
+        },
+        AuditQuery {
+            action: Some(ActionFilter::Prefix("portal.".into())),
+            ..audit_page()
+        },
+    ];
+    for q in &naming_a {
+        assert!(store.list_audit(b.org, q).await.unwrap().items.is_empty());
+        assert_eq!(store.count_audit(b.org, q).await.unwrap(), 0);
+    }
+    let b_entry = AuditInsert {
+        actor: "portal:bob@client.example",
+        action: "portal.record.list",
+        detail: &json!({"ids": [a_deal.id]}),
+        portal_id: Some(a_portal.id),
+        portal_user_id: Some(a_portal_user.id),
+        module: Some("Deals"),
+        record_id: Some(a_deal.id),
+        ip: None,
+    };
+    store
+        .record_audit_entry(b.org, &b_entry, NOW)
+        .await
+        .unwrap();
+    for q in &naming_a {
+        let found = store.list_audit(b.org, q).await.unwrap().items;
+        assert_eq!(
+            found.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["portal.record.list"]
+        );
+        assert_eq!(store.count_audit(b.org, q).await.unwrap(), 1);
+    }
+    assert_eq!(store.count_audit(b.org, &audit_page()).await.unwrap(), 2);
 
     // The outbox: B sees and reads none of A's mail, and its own stays its own.
     assert!(

@@ -4,8 +4,15 @@
 //! field.
 
 /// (table, column, type) of the columns later migrations add that today's store writes.
-const LATER_COLUMNS: &[(&str, &str, &str)] =
-    &[("orgs", "config_version", "BIGINT NOT NULL DEFAULT 0")];
+const LATER_COLUMNS: &[(&str, &str, &str)] = &[
+    ("orgs", "config_version", "BIGINT NOT NULL DEFAULT 0"),
+    // Migration 17: the audit log's filterable columns.
+    ("audit_log", "portal_id", "BIGINT"),
+    ("audit_log", "portal_user_id", "BIGINT"),
+    ("audit_log", "module", "TEXT"),
+    ("audit_log", "record_id", "BIGINT"),
+    ("audit_log", "ip", "TEXT"),
+];
 
 /// The SQL that adds the later columns to an older schema.
 pub fn lend() -> String {

@@ -1,6 +1,7 @@
 //! The admin UI at `/admin`: server-rendered pages for CRM users. Records pages follow the
 //! user's profile (enforced by the use cases in `portico_app`); setup pages are for administrators.
 
+mod audit;
 mod form;
 mod portals;
 mod records;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/home", get(home))
         .route("/admin/tokens", get(tokens::list))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/admin/audit", get(audit::page))
         .merge(records::routes())
         .merge(setup::routes())
         .merge(portals::routes())

@@ -3,6 +3,7 @@
 //! Routes are added through a registry that lists them, so the OpenAPI document can be checked
 //! against what is actually served.
 
+mod audit;
 mod email_domains;
 mod extract;
 mod invitations;
@@ -12,6 +13,7 @@ mod portals;
 mod registry;
 mod signups;
 
+pub(crate) use audit::parse_filter as parse_audit_filter;
 pub use extract::{ApiActor, ApiJson};
 pub(crate) use extract::{body_rejection, nul_error};
 use registry::ApiRoutes;
@@ -85,6 +87,7 @@ fn table() -> ApiRoutes {
         .merge(email_domains::routes())
         .merge(signups::routes())
         .merge(invitations::routes())
+        .merge(audit::routes())
 }
 
 /// The API router: exactly the routes of [`route_table`].

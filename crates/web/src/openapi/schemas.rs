@@ -365,7 +365,7 @@ pub(super) fn schemas() -> Value {
             &["items", "next", "matching"]),
         "Seats": obj(json!({"granted": int, "used": int, "free": int, "grants": {"type": "array", "items": r("SeatGrant")}}), &["granted", "used", "free", "grants"]),
     });
-    for part in [main, portal_user_schemas()] {
+    for part in [main, portal_user_schemas(), audit_schemas()] {
         if let (Value::Object(all), Value::Object(part)) = (&mut all, part) {
             all.extend(part);
         }
@@ -459,5 +459,30 @@ pub(super) fn error_schemas() -> Value {
                    "request_id": {"type": "string", "description": "Also in the X-Request-Id response header"}}),
             &["code", "message", "request_id"],
         ),
+    })
+}
+
+/// The audit log.
+fn audit_schemas() -> Value {
+    let id = json!({"type": "integer", "format": "int64"});
+    let opt_id =
+        |d: &str| json!({"type": ["integer", "null"], "format": "int64", "description": d});
+    let cursor = |d: &str| json!({"type": ["string", "null"], "description": d});
+    json!({
+        "AuditEntry": obj(json!({"id": id, "at": date_time(),
+                                 "actor": {"type": "string", "description": "A CRM user's email, portal:{email} for a portal user, or operator"},
+                                 "action": {"type": "string", "description": "e.g. portal.record.view, portal.sign_in, portal.create"},
+                                 "portal_id": opt_id("The portal it happened in or is about"),
+                                 "portal_user_id": opt_id("The portal user who acted, or whom it is about"),
+                                 "module": {"type": ["string", "null"], "description": "The module of the record it is about (API name)"},
+                                 "record_id": opt_id("The record it is about"),
+                                 "ip": {"type": ["string", "null"], "description": "The address the request came from, when known"},
+                                 "detail": {"description": "What else the action recorded: for a list the ids shown and the search text, for an update the names of the changed fields (never values)"}}),
+                          &["id", "at", "actor", "action", "portal_id", "portal_user_id", "module", "record_id", "ip", "detail"]),
+        "AuditList": obj(json!({"items": {"type": "array", "items": r("AuditEntry")},
+                                "count": {"type": "integer", "description": "How many entries match the filters in all"},
+                                "next": cursor("Cursor for the older page (pass as `before`); null on the last page"),
+                                "previous": cursor("Cursor for the newer page (pass as `after`); null on the first page")}),
+                         &["items", "count", "next", "previous"]),
     })
 }
