@@ -31,17 +31,18 @@ use serde_json::json;
 const EMAIL_MAX: usize = 254;
 
 fn wrong_password(field: &str) -> AppError {
-    AppError::invalid(
-        field,
-        "wrong_password",
-        "This is not your current password",
-    )
+    AppError::invalid(field, "wrong_password", "This is not your current password")
 }
 
 /// Checks the signed-in user's current password under the shared sign-in lockout (the same
 /// key as signing in with the account's address): a wrong one is a failed attempt, audited;
 /// too many answer [`AppError::TooManyAttempts`]. The error names `field`.
-async fn check_current_password(ctx: &Context, me: &PortalSignedIn, password: &str, field: &str) -> Result<()> {
+async fn check_current_password(
+    ctx: &Context,
+    me: &PortalSignedIn,
+    password: &str,
+    field: &str,
+) -> Result<()> {
     let (org, portal) = (me.user.org_id, me.portal.id);
     let Some(key) = sign_in::sign_in_key(&me.user.email) else {
         return Err(wrong_password(field));
@@ -152,7 +153,15 @@ pub async fn change_password(
         },
         &user.preferences.language,
     );
-    queue_mail(&mut tx, ctx, &user, MailKind::PasswordChanged, &user.email, rendered).await?;
+    queue_mail(
+        &mut tx,
+        ctx,
+        &user,
+        MailKind::PasswordChanged,
+        &user.email,
+        rendered,
+    )
+    .await?;
     tx.commit().await?;
     crate::mail::wake_delivery(ctx);
     Ok(session)
@@ -230,9 +239,15 @@ pub async fn request_email_change(
             InviteFailure::AnonymousDomain.message(),
         ));
     }
-    let user = account_in(&mut tx, portal, me.user.org_id, me.user.id, PortalUserStatus::Active)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let user = account_in(
+        &mut tx,
+        portal,
+        me.user.org_id,
+        me.user.id,
+        PortalUserStatus::Active,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     let taken = tx
         .portal_user_by_email(user.org_id, portal.id, &new_email)
         .await?
@@ -253,7 +268,15 @@ pub async fn request_email_change(
             },
             &user.preferences.language,
         );
-        queue_mail(&mut tx, ctx, &user, MailKind::EmailChange, &new_email, rendered).await?;
+        queue_mail(
+            &mut tx,
+            ctx,
+            &user,
+            MailKind::EmailChange,
+            &new_email,
+            rendered,
+        )
+        .await?;
     }
     // The audit log (admins only) may say what the user was not told.
     audit_portal(
@@ -316,7 +339,11 @@ pub fn masked_email(email: &str) -> String {
 /// that cannot be used is [`AppError::NotFound`]; an address another account took meanwhile
 /// is [`AppError::Conflict`] and changes nothing), every session of the account ends and the
 /// old address is told.
-pub async fn confirm_email_change(ctx: &Context, portal: &Portal, token: &str) -> Result<PortalUser> {
+pub async fn confirm_email_change(
+    ctx: &Context,
+    portal: &Portal,
+    token: &str,
+) -> Result<PortalUser> {
     if !plausible_token(token) || !portal.settings.allow_email_change {
         return Err(AppError::NotFound);
     }
@@ -365,7 +392,15 @@ pub async fn confirm_email_change(ctx: &Context, portal: &Portal, token: &str) -
         },
         &user.preferences.language,
     );
-    queue_mail(&mut tx, ctx, &user, MailKind::EmailChanged, &user.email, rendered).await?;
+    queue_mail(
+        &mut tx,
+        ctx,
+        &user,
+        MailKind::EmailChanged,
+        &user.email,
+        rendered,
+    )
+    .await?;
     tx.commit().await?;
     crate::mail::wake_delivery(ctx);
     Ok(changed)

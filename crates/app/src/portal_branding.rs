@@ -65,7 +65,10 @@ pub async fn logo(ctx: &Context, portal: &Portal) -> Result<Option<PortalLogo>> 
 
 /// What the portal's stylesheet needs: whether there is a logo, and its version.
 pub async fn logo_etag(ctx: &Context, portal: &Portal) -> Result<Option<String>> {
-    Ok(ctx.store().portal_logo_etag(portal.org_id, portal.id).await?)
+    Ok(ctx
+        .store()
+        .portal_logo_etag(portal.org_id, portal.id)
+        .await?)
 }
 
 /// When the logo was last set, for the admin page.
@@ -75,6 +78,9 @@ pub async fn logo_for_admin(
     portal_id: Id,
 ) -> Result<Option<(String, usize, Millis)>> {
     require_admin(actor)?;
-    let found = ctx.store().portal_logo(actor.user.org_id, portal_id).await?;
+    let found = ctx
+        .store()
+        .portal_logo(actor.user.org_id, portal_id)
+        .await?;
     Ok(found.map(|l| (l.content_type, l.bytes.len(), l.updated_at)))
 }

@@ -223,8 +223,8 @@ impl LinkPurpose {
             Self::Reset,
             Self::EmailChange,
         ]
-            .into_iter()
-            .find(|p| p.as_str() == s)
+        .into_iter()
+        .find(|p| p.as_str() == s)
     }
 
     pub fn ttl(self) -> Millis {

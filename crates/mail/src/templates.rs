@@ -365,7 +365,6 @@ pub fn email_changed(m: &EmailChanged<'_>, language: &str) -> Result<Rendered, a
     )
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,4 +436,3 @@ mod tests {
         assert!(d.text.contains("not approved") && d.language == "en");
     }
 }
-

@@ -15,10 +15,10 @@ use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
     ApiCaller, ApiToken, AuditEntry, BatchItem, BlockedEmailDomain, CandidateQuery, CreatedOrg,
-    InvitationBatch, InvitationCandidate, MailQuery, MailSummary, ModuleSettings,
+    EmailChangeLink, InvitationBatch, InvitationCandidate, MailQuery, MailSummary, ModuleSettings,
     NewInvitationBatch, NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount,
-    PortalAccountChange, PortalLink, PortalLogo, EmailChangeLink, PortalSession, PortalUserQuery, RecordMeta, RecordQuery,
-    RecordRef, Session,
+    PortalAccountChange, PortalLink, PortalLogo, PortalSession, PortalUserQuery, RecordMeta,
+    RecordQuery, RecordRef, Session,
 };
 use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, NewField};

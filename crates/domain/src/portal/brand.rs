@@ -232,17 +232,29 @@ mod tests {
         let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0];
         jpeg.extend_from_slice(&[0xFF, 0xC0, 0, 11, 8, 0, 30, 0, 90, 3, 0, 0, 0]);
         let j = LogoImage::parse(&jpeg).unwrap();
-        assert_eq!((j.content_type, j.width, j.height), ("image/jpeg", Some(90), Some(30)));
+        assert_eq!(
+            (j.content_type, j.width, j.height),
+            ("image/jpeg", Some(90), Some(30))
+        );
         // A WebP with a VP8X chunk: 200×100 (stored minus one, 24-bit little-endian).
         let mut webp = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
         webp.extend_from_slice(&[199, 0, 0, 99, 0, 0]);
         let w = LogoImage::parse(&webp).unwrap();
-        assert_eq!((w.content_type, w.width, w.height), ("image/webp", Some(200), Some(100)));
+        assert_eq!(
+            (w.content_type, w.width, w.height),
+            ("image/webp", Some(200), Some(100))
+        );
         let code = |b: &[u8]| LogoImage::parse(b).unwrap_err().errors()[0].code;
         assert_eq!(code(b""), "required");
-        assert_eq!(code(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"), "unsupported_type");
+        assert_eq!(
+            code(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"),
+            "unsupported_type"
+        );
         assert_eq!(code(b"GIF89a......"), "unsupported_type");
-        assert_eq!(code(b"hello, this is text named logo.png"), "unsupported_type");
+        assert_eq!(
+            code(b"hello, this is text named logo.png"),
+            "unsupported_type"
+        );
         assert_eq!(code(&png(5000, 10)), "bad_dimensions");
         assert_eq!(code(&png(0, 10)), "bad_dimensions");
         let mut huge = png(10, 10);

@@ -116,7 +116,11 @@ fn asset(headers: &HeaderMap, content_type: &str, etag: &str, body: Vec<u8>) -> 
 }
 
 /// `GET logo`: the portal's logo, or 404.
-pub(crate) async fn logo(State(state): State<AppState>, site: Site, headers: HeaderMap) -> Response {
+pub(crate) async fn logo(
+    State(state): State<AppState>,
+    site: Site,
+    headers: HeaderMap,
+) -> Response {
     match portico_app::portal_branding::logo(&state, &site.portal).await {
         Ok(Some(l)) => {
             let mut r = asset(&headers, &l.content_type, &l.etag, l.bytes);
@@ -158,7 +162,12 @@ pub(crate) async fn brand_css(
         ));
     }
     let version = portico_auth::content_hash(css.as_bytes());
-    asset(&headers, "text/css; charset=utf-8", &version, css.into_bytes())
+    asset(
+        &headers,
+        "text/css; charset=utf-8",
+        &version,
+        css.into_bytes(),
+    )
 }
 
 /// `GET analytics.js`: the gtag bootstrap for the portal's measurement id, or 404.
@@ -173,7 +182,12 @@ pub(crate) async fn analytics_js(site: Site, headers: HeaderMap) -> Response {
          gtag('config', '{id}');\n"
     );
     let version = portico_auth::content_hash(js.as_bytes());
-    asset(&headers, "text/javascript; charset=utf-8", &version, js.into_bytes())
+    asset(
+        &headers,
+        "text/javascript; charset=utf-8",
+        &version,
+        js.into_bytes(),
+    )
 }
 
 #[cfg(test)]
@@ -184,7 +198,13 @@ mod tests {
     fn measurement_ids_cannot_leave_a_string() {
         assert!(measurement_id_ok("G-ABC123XYZ"));
         assert!(measurement_id_ok(&format!("G-{}", "A".repeat(20))));
-        for bad in ["G-abc123", "UA-12345", "G-ABC", "G-ABC1'); alert(1); //", "G-ABCD\n"] {
+        for bad in [
+            "G-abc123",
+            "UA-12345",
+            "G-ABC",
+            "G-ABC1'); alert(1); //",
+            "G-ABCD\n",
+        ] {
             assert!(!measurement_id_ok(bad), "{bad}");
         }
         assert!(!measurement_id_ok(&format!("G-{}", "A".repeat(21))));

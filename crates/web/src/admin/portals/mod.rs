@@ -41,8 +41,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/admin/setup/portals/{portal}/logo",
-            post(settings::upload_logo)
-                .layer(axum::extract::DefaultBodyLimit::max(settings::LOGO_BODY_LIMIT)),
+            post(settings::upload_logo).layer(axum::extract::DefaultBodyLimit::max(
+                settings::LOGO_BODY_LIMIT,
+            )),
         )
         .route(
             "/admin/setup/portals/{portal}/logo/remove",

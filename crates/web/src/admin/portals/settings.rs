@@ -1,8 +1,8 @@
 //! A portal's settings, and the check of its custom domain.
 
 use super::Pairs;
-use crate::admin::form::{FormPage, FormPost, PageContext, PageRequest};
 use crate::AppState;
+use crate::admin::form::{FormPage, FormPost, PageContext, PageRequest};
 use crate::admin::{
     AdminSession, Chrome, FormErrors, PageError, PageResult, form_checked, form_value, parse_id,
     redirect_with, render,
@@ -221,9 +221,8 @@ pub(super) async fn upload_logo(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
     let portal_id = parse_id(&portal)?;
-    let multipart = multipart.map_err(|e| {
-        PageError(crate::api::body_rejection(e.status(), e.body_text()))
-    })?;
+    let multipart =
+        multipart.map_err(|e| PageError(crate::api::body_rejection(e.status(), e.body_text())))?;
     let (csrf, bytes) = logo_form(multipart).await?;
     s.check_csrf(&[("_csrf".to_string(), csrf)])?;
     match portico_app::portal_branding::set_logo(&state, &s.actor, portal_id, &bytes).await {
