@@ -301,6 +301,15 @@ async fn the_email_change_is_refused_unless_the_portal_allows_it(app: TestApp) {
     assert_eq!(mails(&app).await.len(), before);
 }
 
+/// Whether the portal has an account with `email`.
+async fn user(app: &TestApp, email: &str) -> Option<i64> {
+    app.store
+        .portal_user_by_email(app.fx.org, app.fx.portal, email)
+        .await
+        .unwrap()
+        .map(|u| u.id)
+}
+
 async fn the_email_changes_by_a_link_to_the_new_address(app: TestApp) {
     const NEW: &str = "nora.new@client.example";
     const TAKEN: &str = "taken@client.example";
@@ -351,17 +360,12 @@ async fn the_email_changes_by_a_link_to_the_new_address(app: TestApp) {
     let confirm = open(&app, &mut browser, &link).await;
     assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
     assert!(confirm.body.contains(NEW));
-    let user = |email: &'static str| async move {
-        app.store
-            .portal_user_by_email(app.fx.org, app.fx.portal, email)
-            .await
-            .unwrap()
-    };
-    assert!(user(NORA).await.is_some() && user(NEW).await.is_none());
+
+    assert!(user(&app, NORA).await.is_some() && user(&app, NEW).await.is_none());
     // The confirmation needs its form token.
     let r = send(&app, &mut browser, &link, &[("_csrf", "nope")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(user(NEW).await.is_none());
+    assert!(user(&app, NEW).await.is_none());
 
     let csrf = csrf_of(&confirm.body);
     let done = send(&app, &mut browser, &link, &[("_csrf", &csrf)]).await;
@@ -370,7 +374,7 @@ async fn the_email_changes_by_a_link_to_the_new_address(app: TestApp) {
         done.body
             .contains(&format!("You now sign in with <strong>{NEW}</strong>"))
     );
-    assert!(user(NORA).await.is_none() && user(NEW).await.is_some());
+    assert!(user(&app, NORA).await.is_none() && user(&app, NEW).await.is_some());
     // The old address is told, the new one masked.
     let told = mails(&app).await;
     assert!(
