@@ -220,12 +220,6 @@ struct DonePage<'a> {
     email: &'a str,
 }
 
-#[derive(Deserialize)]
-pub(crate) struct ConfirmPost {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
-}
-
 /// Confirms the change: the new address signs in from now on; every session has ended, this
 /// browser's cookie goes too.
 pub(crate) async fn confirm_email_change(
@@ -233,9 +227,9 @@ pub(crate) async fn confirm_email_change(
     site: Site,
     Path((_, token)): Path<(String, String)>,
     headers: HeaderMap,
-    PortalForm(form): PortalForm<ConfirmPost>,
+    PortalForm(pairs): PortalForm<Vec<(String, String)>>,
 ) -> Response {
-    if !form_token_ok(&headers, &form.csrf) {
+    if !form_token_ok(&headers, form_value(&pairs, "_csrf")) {
         return form_expired();
     }
     match portal_account::confirm_email_change(&state, &site.portal, &token).await {
