@@ -198,7 +198,7 @@ async fn changing_the_password_ends_the_other_sessions(app: TestApp) {
             .iter()
             .any(|(k, to, text)| *k == MailKind::PasswordChanged
                 && to == NORA
-                && text.contains("was changed")),
+                && text.contains("every other place where you were signed in")),
         "{notice:?}"
     );
 
