@@ -129,7 +129,7 @@ fn waiting_status(purpose: LinkPurpose) -> PortalUserStatus {
     match purpose {
         LinkPurpose::Invitation => PortalUserStatus::Invited,
         LinkPurpose::Verification => PortalUserStatus::Unverified,
-        LinkPurpose::Reset => PortalUserStatus::Active,
+        LinkPurpose::Reset | LinkPurpose::EmailChange => PortalUserStatus::Active,
     }
 }
 
@@ -376,7 +376,7 @@ pub(crate) async fn hash_new_password(ctx: &Context, password: NewPassword) -> R
         .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
 }
 
-fn invalid_credentials() -> AppError {
+pub(crate) fn invalid_credentials() -> AppError {
     AppError::invalid(
         "password",
         "invalid_credentials",

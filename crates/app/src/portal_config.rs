@@ -147,6 +147,8 @@ pub async fn import_config(
         ga_measurement_id: s.ga_measurement_id.clone(),
         ga_terms_accepted: s.ga_terms_accepted,
         consent_text: s.consent_text.clone(),
+        // The brand is not in the portable document (the logo is not either): kept.
+        accent_colour: p.settings.accent_colour.clone(),
     };
     let settings = check_settings(&mut tx, org, settings, "settings.").await?;
     if let Some(name) = &s.default_user_type {

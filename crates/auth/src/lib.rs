@@ -12,4 +12,4 @@ pub use password::{
     Memory as PasswordMemory, PasswordError, hash_password, hash_password_in, verify_password,
     verify_password_in, verify_unknown, verify_unknown_in,
 };
-pub use token::{constant_time_eq, random_token, token_hash};
+pub use token::{constant_time_eq, content_hash, random_token, token_hash};

@@ -40,6 +40,12 @@ pub enum MailKind {
     SignupDecision,
     /// A portal user's "Forgot your password?" link.
     PasswordReset,
+    /// Tells a portal user their password was changed.
+    PasswordChanged,
+    /// The link that confirms a portal user's new sign-in address (sent to that address).
+    EmailChange,
+    /// Tells a portal user's old address that the sign-in address changed.
+    EmailChanged,
 }
 
 impl MailKind {
@@ -50,6 +56,9 @@ impl MailKind {
         MailKind::SignupNotice,
         MailKind::SignupDecision,
         MailKind::PasswordReset,
+        MailKind::PasswordChanged,
+        MailKind::EmailChange,
+        MailKind::EmailChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +69,9 @@ impl MailKind {
             Self::SignupNotice => "signup_notice",
             Self::SignupDecision => "signup_decision",
             Self::PasswordReset => "password_reset",
+            Self::PasswordChanged => "password_changed",
+            Self::EmailChange => "email_change",
+            Self::EmailChanged => "email_changed",
         }
     }
 

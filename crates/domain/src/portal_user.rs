@@ -14,6 +14,8 @@ pub const INVITATION_TTL: Millis = 7 * 24 * 60 * 60 * 1000;
 pub const RESET_TTL: Millis = 60 * 60 * 1000;
 /// How long an email-verification link (sign-up) stays valid: 2 days.
 pub const VERIFICATION_TTL: Millis = 2 * 24 * 60 * 60 * 1000;
+/// How long an email-change link (sent to the new address) stays valid: 24 hours.
+pub const EMAIL_CHANGE_TTL: Millis = 24 * 60 * 60 * 1000;
 /// The longest name a portal user may give.
 pub const NAME_MAX: usize = 200;
 
@@ -199,6 +201,9 @@ pub enum LinkPurpose {
     Verification,
     /// Choose a new password ("Forgot your password?").
     Reset,
+    /// Confirm a new sign-in address (sent to that address; the account's address changes
+    /// when it is used).
+    EmailChange,
 }
 
 impl LinkPurpose {
@@ -207,13 +212,19 @@ impl LinkPurpose {
             Self::Invitation => "invitation",
             Self::Verification => "verification",
             Self::Reset => "reset",
+            Self::EmailChange => "email_change",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Invitation, Self::Verification, Self::Reset]
-            .into_iter()
-            .find(|p| p.as_str() == s)
+        [
+            Self::Invitation,
+            Self::Verification,
+            Self::Reset,
+            Self::EmailChange,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
     }
 
     pub fn ttl(self) -> Millis {
@@ -221,6 +232,7 @@ impl LinkPurpose {
             Self::Invitation => INVITATION_TTL,
             Self::Verification => VERIFICATION_TTL,
             Self::Reset => RESET_TTL,
+            Self::EmailChange => EMAIL_CHANGE_TTL,
         }
     }
 }

@@ -291,6 +291,80 @@ pub fn signup_decision(m: &SignupDecision<'_>, language: &str) -> Result<Rendere
     m.rendered(subject, language)
 }
 
+/// What a portal user is told after changing their password.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordChanged<'a> {
+    pub name: &'a str,
+    pub org: &'a str,
+    pub portal: &'a str,
+    /// The absolute "Forgot your password?" page of the portal.
+    pub link: &'a str,
+}
+
+text_and_html!(
+    PasswordChanged,
+    PasswordChangedText = "mail/password_changed.txt",
+    PasswordChangedHtml = "mail/password_changed.html"
+);
+
+/// "Your password was changed."
+pub fn password_changed(
+    m: &PasswordChanged<'_>,
+    language: &str,
+) -> Result<Rendered, askama::Error> {
+    m.rendered(format!("Your {} password was changed", m.portal), language)
+}
+
+/// The link that confirms a portal user's new sign-in address, sent to that address.
+#[derive(Debug, Clone, Copy)]
+pub struct EmailChange<'a> {
+    pub name: &'a str,
+    pub org: &'a str,
+    pub portal: &'a str,
+    /// The absolute confirmation link (it carries the secret token).
+    pub link: &'a str,
+    /// When the link stops working (`2026-12-07 14:00 UTC`).
+    pub expires: &'a str,
+}
+
+text_and_html!(
+    EmailChange,
+    EmailChangeText = "mail/email_change.txt",
+    EmailChangeHtml = "mail/email_change.html"
+);
+
+/// "Confirm your new address."
+pub fn email_change(m: &EmailChange<'_>, language: &str) -> Result<Rendered, askama::Error> {
+    m.rendered(
+        format!("Confirm your new address for the {} portal", m.portal),
+        language,
+    )
+}
+
+/// What the old address is told once the sign-in address changed.
+#[derive(Debug, Clone, Copy)]
+pub struct EmailChanged<'a> {
+    pub name: &'a str,
+    pub org: &'a str,
+    pub portal: &'a str,
+    /// The new address, masked (`n***@example.com`).
+    pub masked: &'a str,
+}
+
+text_and_html!(
+    EmailChanged,
+    EmailChangedText = "mail/email_changed.txt",
+    EmailChangedHtml = "mail/email_changed.html"
+);
+
+/// "Your sign-in email was changed."
+pub fn email_changed(m: &EmailChanged<'_>, language: &str) -> Result<Rendered, askama::Error> {
+    m.rendered(
+        format!("Your {} sign-in email was changed", m.portal),
+        language,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

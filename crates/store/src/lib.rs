@@ -11,6 +11,8 @@ pub mod migrations;
 mod modules;
 mod orgs;
 mod outbox;
+mod portal_branding;
+mod portal_email_change;
 mod portal_users;
 mod portals;
 mod postgres;
@@ -38,6 +40,8 @@ pub use invitation_batches::{
 pub use modules::ModuleSettings;
 pub use orgs::{CreatedOrg, NewOrg, NewOrgAdmin, OrgConfig};
 pub use outbox::{MailQuery, MailSummary, OutboxMail};
+pub use portal_branding::PortalLogo;
+pub use portal_email_change::EmailChangeLink;
 pub use portal_users::{PortalAccountChange, PortalLink, PortalSession, PortalUserQuery};
 pub use records::{
     CountedPage, Page, RecordMeta, RecordPageQuery, RecordQuery, RecordRef, RecordSort,

@@ -640,6 +640,27 @@ CREATE INDEX records_email ON records (org_id, module_id, lower(email)) WHERE de
         ),
     },
     Migration {
+        version: 16,
+        name: "email-change links carry the new address; portal logos",
+        // An email-change link is bound to the account's current address (`email_key`, as every
+        // link) and carries the address it confirms. A portal's logo is one row per portal,
+        // its bytes as base64 text (the store's values are text; 512 KB at most) with the
+        // ETag the pages and the stylesheet use.
+        ddl: Ddl::Both(
+            r#"
+ALTER TABLE portal_links ADD COLUMN new_email TEXT;
+CREATE TABLE portal_logos (
+    portal_id BIGINT PRIMARY KEY REFERENCES portals(id),
+    org_id BIGINT NOT NULL REFERENCES orgs(id),
+    content_type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+"#,
+        ),
+    },
+    Migration {
         version: 17,
         name: "audit log columns to filter on: portal, portal user, module, record, address",
         // The audit page and API filter by portal, portal user, record and time without

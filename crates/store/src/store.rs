@@ -15,10 +15,11 @@ use crate::sql::{Columns, Dialect, Executor, Row, Val};
 use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
     ApiCaller, ApiToken, AuditEntry, AuditInsert, AuditPage, AuditQuery, BatchItem,
-    BlockedEmailDomain, CandidateQuery, CountedPage, CreatedOrg, InvitationBatch,
+    BlockedEmailDomain, CandidateQuery, CountedPage, CreatedOrg, EmailChangeLink, InvitationBatch,
     InvitationCandidate, MailQuery, MailSummary, ModuleSettings, NewInvitationBatch, NewOrg,
     NewUser, OrgConfig, OutboxMail, Page, PendingAccount, PortalAccountChange, PortalLink,
-    PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery, RecordQuery, RecordRef, Session,
+    PortalLogo, PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery, RecordQuery,
+    RecordRef, Session,
 };
 use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, NewField};
@@ -381,6 +382,13 @@ each_alone! {
     write fn delete_portal_session(token_hash: &str) -> ();
     write fn end_portal_user_sessions(org: Id, portal_user: Id) -> u64;
     write fn delete_expired_portal_sessions(now: Millis) -> u64;
+    write fn create_email_change_link(org: Id, portal_user: Id, token_hash: &str, new_email: &str, now: Millis) -> PortalLink;
+    read fn usable_email_change(token_hash: &str, now: Millis) -> Option<EmailChangeLink>;
+    write fn set_portal_user_email(org: Id, portal: Id, id: Id, email: &str, now: Millis) -> PortalUser;
+    write fn put_portal_logo(org: Id, portal: Id, logo: &PortalLogo) -> ();
+    read fn portal_logo(org: Id, portal: Id) -> Option<PortalLogo>;
+    read fn portal_logo_etag(org: Id, portal: Id) -> Option<String>;
+    write fn delete_portal_logo(org: Id, portal: Id) -> bool;
     read fn list_blocked_domains(org: Id) -> Vec<BlockedEmailDomain>;
     write fn add_blocked_domain(org: Id, domain: &BlockedDomain, created_by: &str, now: Millis) -> Option<BlockedEmailDomain>;
     write fn remove_blocked_domain(org: Id, domain: &BlockedDomain) -> ();

@@ -60,11 +60,14 @@ use search::{
 };
 #[path = "conformance/config.rs"]
 mod config;
+#[path = "conformance/portal_account.rs"]
+mod portal_account;
 #[path = "conformance/records_by_email.rs"]
 mod records_by_email;
 use config::{
     api_callers_come_with_their_user_and_version, configuration_changes_raise_the_version,
 };
+use portal_account::email_changes_and_logos_keep_their_rules;
 use records_by_email::live_records_are_found_by_email;
 
 macro_rules! conformance {
@@ -122,6 +125,7 @@ conformance!(
     invitation_batches_keep_items_and_count_each_outcome_once,
     invitation_batch_claims_are_leased_and_exclusive,
     invitation_candidates_are_live_uninvited_and_validly_addressed,
+    email_changes_and_logos_keep_their_rules,
 );
 
 const NOW: i64 = 1_700_000_000_000;

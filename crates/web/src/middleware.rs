@@ -15,6 +15,20 @@ use tracing::Instrument;
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
+/// [`CSP`] widened for Google Analytics: its tag's script, and the endpoints it sends to.
+const CSP_ANALYTICS: &str = "default-src 'self'; script-src 'self' https://www.googletagmanager.com; \
+                   style-src 'self'; \
+                   img-src 'self' data: https://*.google-analytics.com https://*.analytics.google.com https://*.googletagmanager.com; \
+                   connect-src 'self' https://*.google-analytics.com https://*.analytics.google.com https://*.googletagmanager.com; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// A handler's request, as a response extension, that its response allow the Google Analytics
+/// tag. Only the portal pages that may carry it (sign-up, sign-in, reset password, confirm
+/// password) set it, and only when the portal has analytics configured; every other response
+/// gets the strict policy, whatever a handler did to the header itself.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AllowAnalytics;
+
 /// Adds security headers and a request id, and logs the request.
 pub async fn security_headers(
     State(state): State<AppState>,
@@ -41,12 +55,17 @@ pub async fn security_headers(
     } else {
         tracing::info!(parent: &span, status = status.as_u16(), elapsed_ms, "request");
     }
-    let h = response.headers_mut();
     // Room for the headers below at once, rather than growing the map insert by insert.
-    h.reserve(8);
+    response.headers_mut().reserve(8);
+    let csp = if response.extensions().get::<AllowAnalytics>().is_some() {
+        CSP_ANALYTICS
+    } else {
+        CSP
+    };
+    let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
+        HeaderValue::from_static(csp),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

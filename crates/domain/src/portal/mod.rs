@@ -7,6 +7,7 @@
 //! configuration and its checked constructor) and `config_doc` (the portable document and its
 //! diff). Every item is re-exported here, so callers name `portal::X`.
 
+pub mod brand;
 mod config_doc;
 #[cfg(test)]
 pub(crate) mod fixtures;

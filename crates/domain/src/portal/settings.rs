@@ -133,6 +133,10 @@ pub struct PortalSettings {
     pub ga_measurement_id: Option<String>,
     pub ga_terms_accepted: bool,
     pub consent_text: ConsentText,
+    /// The portal's brand colour (`#rrggbb`, white text on it at least 4.5:1); `None` keeps
+    /// the product's own.
+    #[serde(default)]
+    pub accent_colour: Option<String>,
 }
 
 pub const DEFAULT_DISABLED_MESSAGE: &str =
@@ -159,6 +163,7 @@ impl PortalSettings {
             ga_measurement_id: None,
             ga_terms_accepted: false,
             consent_text: ConsentText::default(),
+            accent_colour: None,
         }
     }
 
@@ -261,6 +266,16 @@ impl PortalSettings {
                     "too_long",
                     "Consent text has at most 2,000 characters",
                 );
+            }
+        }
+        self.accent_colour = self
+            .accent_colour
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+        if let Some(colour) = &self.accent_colour {
+            match super::brand::parse_accent_colour(colour) {
+                Ok(c) => self.accent_colour = Some(c),
+                Err(e) => errors.extend(e.errors().iter().cloned()),
             }
         }
         if errors.is_empty() {

@@ -30,9 +30,10 @@ use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
     ActionFilter, ApiToken, AuditEntry, AuditInsert, AuditQuery, BatchItem, BlockedEmailDomain,
-    CandidateQuery, InvitationBatch, MailQuery, MailSummary, ModuleSettings, NewInvitationBatch,
-    NewUser, OrgConfig, PendingAccount, PortalAccountChange, PortalSession, PortalUserQuery,
-    RecordMeta, RecordPageQuery, RecordQuery, RecordSort, Session, Store, StoreError,
+    CandidateQuery, EmailChangeLink, InvitationBatch, MailQuery, MailSummary, ModuleSettings,
+    NewInvitationBatch, NewUser, OrgConfig, PendingAccount, PortalAccountChange, PortalLogo,
+    PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery, RecordQuery, RecordSort, Session,
+    Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -122,6 +123,12 @@ const ISOLATED: &[&str] = &[
     "delete_portal_user",
     "create_portal_link",
     "end_portal_user_sessions",
+    "create_email_change_link",
+    "set_portal_user_email",
+    "put_portal_logo",
+    "portal_logo",
+    "portal_logo_etag",
+    "delete_portal_logo",
     "create_portal_session",
     "list_blocked_domains",
     "add_blocked_domain",
@@ -175,6 +182,7 @@ const INSTANCE_WIDE: &[&str] = &[
     // deletes only what expired, for every org alike.
     "usable_portal_link",
     "redeem_portal_link",
+    "usable_email_change",
     "get_portal_session",
     "touch_portal_session",
     "delete_portal_session",
@@ -210,6 +218,8 @@ struct Snapshot {
     mail: Vec<MailSummary>,
     portal_users: Vec<PortalUser>,
     portal_session: Option<(PortalSession, PortalUser)>,
+    email_change: Option<EmailChangeLink>,
+    logos: Vec<Option<PortalLogo>>,
     blocked_domains: Vec<BlockedEmailDomain>,
     batches: Vec<(InvitationBatch, Vec<BatchItem>)>,
 }
@@ -260,6 +270,17 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
             all
         },
         portal_session: store.get_portal_session("a-portal-session").await.unwrap(),
+        email_change: store
+            .usable_email_change("a-email-link", NOW)
+            .await
+            .unwrap(),
+        logos: {
+            let mut all = Vec::new();
+            for p in store.list_portals(org).await.unwrap() {
+                all.push(store.portal_logo(org, p.id).await.unwrap());
+            }
+            all
+        },
         blocked_domains: store.list_blocked_domains(org).await.unwrap(),
         batches: {
             let mut all = Vec::new();
@@ -303,6 +324,15 @@ fn portal_user(portal: Id, user_type: Id, record: Id, email: &str, by: Id) -> Ne
         preferences: Preferences::parse("en", "24h", "UTC", "US").unwrap(),
         invited_by: Some(by),
         password_hash: Some("h".into()),
+    }
+}
+
+fn a_logo() -> PortalLogo {
+    PortalLogo {
+        content_type: "image/png".into(),
+        bytes: vec![0x89, b'P', b'N', b'G', 0, 1, 2, 255],
+        etag: "a-logo".into(),
+        updated_at: NOW,
     }
 }
 
@@ -567,6 +597,20 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             LinkPurpose::Invitation,
             NOW,
         )
+        .await
+        .unwrap();
+    store
+        .create_email_change_link(
+            a.org,
+            a_portal_user.id,
+            "a-email-link",
+            "ada.new@client.example",
+            NOW,
+        )
+        .await
+        .unwrap();
+    store
+        .put_portal_logo(a.org, a_portal.id, &a_logo())
         .await
         .unwrap();
     store
@@ -1364,6 +1408,37 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             .await,
     );
     assert_eq!(store.end_portal_user_sessions(b.org, pu).await.unwrap(), 0);
+    not_found(
+        "create_email_change_link",
+        store
+            .create_email_change_link(b.org, pu, "b-email-link", "eve@b.example", NOW)
+            .await,
+    );
+    not_found(
+        "set_portal_user_email",
+        store
+            .set_portal_user_email(b.org, a_portal.id, pu, "eve@b.example", NOW)
+            .await,
+    );
+    not_found(
+        "put_portal_logo",
+        store
+            .put_portal_logo(
+                b.org,
+                a_portal.id,
+                &PortalLogo {
+                    etag: "b-logo".into(),
+                    ..a_logo()
+                },
+            )
+            .await,
+    );
+    assert_eq!(store.portal_logo(b.org, a_portal.id).await.unwrap(), None);
+    assert_eq!(
+        store.portal_logo_etag(b.org, a_portal.id).await.unwrap(),
+        None
+    );
+    assert!(!store.delete_portal_logo(b.org, a_portal.id).await.unwrap());
     not_found(
         "create_portal_user",
         store

@@ -37,7 +37,18 @@ pub(crate) struct PageContext<'a> {
     flash: Option<String>,
 }
 
-impl PageContext<'_> {
+impl<'a> PageContext<'a> {
+    /// A form page shown again after a refused submit that did not come through [`FormPost`]
+    /// (a file upload).
+    pub(crate) fn refused(state: &'a AppState, s: &'a AdminSession, errors: FormErrors) -> Self {
+        Self {
+            state,
+            s,
+            errors,
+            flash: None,
+        }
+    }
+
     /// The navigation around the page, with the notice of the previous step if any.
     pub async fn chrome(&self, title: &str, active: &str) -> Result<Chrome, PageError> {
         Ok(Chrome::new(self.state, self.s, title, active)

@@ -143,7 +143,8 @@ pub(super) fn schemas() -> Value {
         "idle_timeout_minutes": {"type": ["integer", "null"], "enum": [null, 15, 30, 60, 120, 240, 480, 720], "description": "null: never"},
         "ga_measurement_id": {"type": ["string", "null"], "pattern": "^(G-[A-Z0-9]{4,16})?$", "description": "Google Analytics, e.g. G-XXXXXXXXXX; needs ga_terms_accepted"},
         "ga_terms_accepted": boolean,
-        "consent_text": r("ConsentText")});
+        "consent_text": r("ConsentText"),
+        "accent_colour": {"type": ["string", "null"], "pattern": "^(#?[0-9a-fA-F]{6})?$", "description": "The portal's brand colour, #rrggbb; white text on it must have a contrast of at least 4.5:1 (refused otherwise: low_contrast). null: the standard colour. The logo is uploaded in the admin settings page (no API)."}});
     let portal = with(
         portal_settings.clone(),
         json!({"id": int, "name": string, "url": {"type": "string", "format": "uri"}, "domain_verified": boolean,

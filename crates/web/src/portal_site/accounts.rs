@@ -70,7 +70,7 @@ impl InvitationForm<'_> {
         errors: FormErrors,
         error: Option<&'static str>,
     ) -> Response {
-        anonymous_form(self.state, self.site, self.headers, |csrf| {
+        let form = anonymous_form(self.state, self.site, self.headers, |csrf| {
             page(
                 status,
                 &InvitationPage {
@@ -89,7 +89,8 @@ impl InvitationForm<'_> {
                     password_focus: true,
                 },
             )
-        })
+        });
+        super::branding::with_analytics(self.site, form)
     }
 
     /// The form again for the invited user, or the invalid-link page when the link died.
@@ -259,7 +260,7 @@ fn forgot_form(
     sent: bool,
     error: Option<&'static str>,
 ) -> Response {
-    anonymous_form(state, site, headers, |csrf| {
+    let form = anonymous_form(state, site, headers, |csrf| {
         page(
             status,
             &ForgotPage {
@@ -269,7 +270,8 @@ fn forgot_form(
                 error,
             },
         )
-    })
+    });
+    super::branding::with_analytics(site, form)
 }
 
 pub(crate) async fn forgot_page(
@@ -444,7 +446,7 @@ fn sign_in_form(
     error: Option<&'static str>,
     notice: Option<&'static str>,
 ) -> Response {
-    anonymous_form(state, site, headers, |csrf| {
+    let form = anonymous_form(state, site, headers, |csrf| {
         page(
             status,
             &SignInPage {
@@ -456,7 +458,8 @@ fn sign_in_form(
                 signup: has_signup(site),
             },
         )
-    })
+    });
+    super::branding::with_analytics(site, form)
 }
 
 #[derive(Deserialize)]

@@ -11,8 +11,10 @@
 //! sign-in, sign-out, the invitation and the preferences after it ([`accounts`]); sign-up and
 //! its verification link ([`signup`]). Sessions and CSRF are in [`session`].
 
+mod account;
 mod accounts;
 mod app;
+mod branding;
 mod home;
 mod session;
 mod signup;
@@ -119,6 +121,24 @@ fn portal_routes() -> Router<AppState> {
                 .post(app::save_preferences)
                 .layer(small()),
         )
+        .route("/p/{slug}/logo", get(branding::logo))
+        .route("/p/{slug}/brand.css", get(branding::brand_css))
+        .route("/p/{slug}/analytics.js", get(branding::analytics_js))
+        .route("/p/{slug}/account", get(account::account_page))
+        .route(
+            "/p/{slug}/account/password",
+            post(account::change_password).layer(small()),
+        )
+        .route(
+            "/p/{slug}/account/email",
+            post(account::change_email).layer(small()),
+        )
+        .route(
+            "/p/{slug}/email-change/{token}",
+            get(account::email_change_page)
+                .post(account::confirm_email_change)
+                .layer(small()),
+        )
         // Any other path of a portal: "not found" — or its maintenance page when disabled.
         .route("/p/{slug}/{*rest}", any(|_: Site| async { not_found() }))
 }
@@ -181,7 +201,7 @@ impl FromRequestParts<AppState> for Site {
             }
         };
         if site.portal.settings.status == PortalStatus::Disabled {
-            return Err(maintenance(&site.portal));
+            return Err(maintenance(&site));
         }
         Ok(site)
     }
@@ -202,11 +222,13 @@ pub(crate) fn not_found() -> Response {
 #[template(path = "portal/maintenance.html")]
 struct MaintenancePage<'a> {
     portal: &'a Portal,
+    site: &'a Site,
 }
 
 /// A disabled portal's page, whatever was asked for: its maintenance message (503).
-fn maintenance(portal: &Portal) -> Response {
-    let html = MaintenancePage { portal }
+fn maintenance(site: &Site) -> Response {
+    let portal = &site.portal;
+    let html = MaintenancePage { portal, site }
         .render()
         .unwrap_or_else(|_| crate::present::escape_html(&portal.settings.disabled_message));
     (StatusCode::SERVICE_UNAVAILABLE, Html(html)).into_response()

@@ -63,7 +63,7 @@ fn sign_up_form(
     errors: FormErrors,
     error: Option<&'static str>,
 ) -> Response {
-    anonymous_form(state, site, headers, |csrf| {
+    let form = anonymous_form(state, site, headers, |csrf| {
         page(
             status,
             &SignUpPage {
@@ -77,7 +77,8 @@ fn sign_up_form(
                 error,
             },
         )
-    })
+    });
+    super::branding::with_analytics(site, form)
 }
 
 pub(crate) async fn sign_up_page(

@@ -40,6 +40,16 @@ pub fn routes() -> Router<AppState> {
             get(settings::settings_page).post(settings::save),
         )
         .route(
+            "/admin/setup/portals/{portal}/logo",
+            post(settings::upload_logo).layer(axum::extract::DefaultBodyLimit::max(
+                settings::LOGO_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/admin/setup/portals/{portal}/logo/remove",
+            post(settings::remove_logo),
+        )
+        .route(
             "/admin/setup/portals/{portal}/user-types",
             post(summary::add_user_type),
         )

@@ -1,13 +1,16 @@
 //! A portal's settings, and the check of its custom domain.
 
 use super::Pairs;
+use crate::AppState;
 use crate::admin::form::{FormPage, FormPost, PageContext, PageRequest};
 use crate::admin::{
-    Chrome, FormErrors, PageError, PageResult, form_checked, form_value, parse_id, redirect_with,
-    render,
+    AdminSession, Chrome, FormErrors, PageError, PageResult, form_checked, form_value, parse_id,
+    redirect_with, render,
 };
 use askama::Template;
-use axum::extract::Path;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use portico_app::AppError;
 use portico_domain::Id;
 use portico_domain::portal::{
@@ -26,6 +29,8 @@ struct SettingsPage {
     types: Vec<UserType>,
     timeouts: Vec<(String, String, bool)>,
     errors: FormErrors,
+    /// The logo, described ("image/png, 12 KB"), when there is one.
+    logo: Option<String>,
 }
 
 /// The settings page: the saved settings, or the submitted changes over them.
@@ -70,6 +75,9 @@ impl FormPage for SettingsForm {
         let settings = shown_settings(&portal.settings, self.patch);
         let users = portico_app::users::list_users(state, actor).await?;
         let types = portico_app::user_types::user_types(state, actor, portal.id).await?;
+        let logo = portico_app::portal_branding::logo_for_admin(state, actor, portal.id)
+            .await?
+            .map(|(kind, bytes, _)| format!("{kind}, {} KB", bytes.div_ceil(1024)));
         let title = format!("{}: settings", portal.name);
         Ok(render(&SettingsPage {
             chrome: cx.chrome(&title, "setup-portals").await?,
@@ -79,6 +87,7 @@ impl FormPage for SettingsForm {
             users,
             types,
             errors: cx.errors,
+            logo,
         }))
     }
 }
@@ -117,7 +126,7 @@ fn posted_settings(pairs: &Pairs) -> Map<String, Value> {
     for k in ["status", "disabled_message", "slug", "portal_type"] {
         m.insert(k.into(), text(k));
     }
-    for k in ["custom_domain", "ga_measurement_id"] {
+    for k in ["custom_domain", "ga_measurement_id", "accent_colour"] {
         m.insert(k.into(), opt_text(k));
     }
     for k in [
@@ -182,4 +191,66 @@ pub(super) async fn verify_domain(Path(portal): Path<String>, post: FormPost) ->
         Err(AppError::Invalid(d)) => Ok(redirect_with(&back, &d.to_string())),
         Err(e) => Err(PageError(e)),
     }
+}
+
+/// The largest logo upload body: the 512 KB file and the form around it.
+pub(super) const LOGO_BODY_LIMIT: usize = 600 * 1024;
+
+/// Reads the logo form: its CSRF token and the file's bytes (bounded by the route's body
+/// limit; the type is decided from the bytes, never from the name or the browser's claim).
+async fn logo_form(mut multipart: Multipart) -> Result<(String, Vec<u8>), PageError> {
+    let (mut csrf, mut bytes) = (String::new(), Vec::new());
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        PageError(crate::api::body_rejection(e.status(), e.body_text()))
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.map_err(unreadable)?,
+            Some("logo") => bytes = field.bytes().await.map_err(unreadable)?.to_vec(),
+            _ => {}
+        }
+    }
+    Ok((csrf, bytes))
+}
+
+/// Uploads the portal's logo; a refused file shows the settings page again with the reason.
+pub(super) async fn upload_logo(
+    State(state): State<AppState>,
+    Path(portal): Path<String>,
+    s: AdminSession,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> PageResult {
+    let portal_id = parse_id(&portal)?;
+    let multipart =
+        multipart.map_err(|e| PageError(crate::api::body_rejection(e.status(), e.body_text())))?;
+    let (csrf, bytes) = logo_form(multipart).await?;
+    s.check_csrf(&[("_csrf".to_string(), csrf)])?;
+    match portico_app::portal_branding::set_logo(&state, &s.actor, portal_id, &bytes).await {
+        Ok(()) => Ok(redirect_with(
+            &format!("/admin/setup/portals/{portal_id}/settings"),
+            "Logo saved",
+        )),
+        Err(e @ AppError::Invalid(_)) => {
+            let cx = PageContext::refused(&state, &s, FormErrors::from_error(e)?);
+            let mut r = SettingsForm {
+                portal_id,
+                patch: None,
+            }
+            .render(cx)
+            .await?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// Removes the portal's logo.
+pub(super) async fn remove_logo(Path(portal): Path<String>, post: FormPost) -> PageResult {
+    let portal_id = parse_id(&portal)?;
+    portico_app::portal_branding::remove_logo(&post.state, &post.s.actor, portal_id).await?;
+    Ok(redirect_with(
+        &format!("/admin/setup/portals/{portal_id}/settings"),
+        "Logo removed",
+    ))
 }
