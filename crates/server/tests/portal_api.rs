@@ -380,7 +380,7 @@ async fn a_created_record_is_linked_to_the_user(app: TestApp) {
         Method::POST,
         "records/Cases",
         &token,
-        Some(json!({"data": {"Subject": "Printer on fire", "Priority": "High"}})),
+        Some(json!({"data": {"Subject": "Printer on fire", "Priority": "High", "Status": "New"}})),
         &[],
     )
     .await;
@@ -569,7 +569,7 @@ async fn another_users_or_orgs_record_answers_like_a_missing_one(app: TestApp) {
         .post(
             "/api/v1/records/Cases",
             &rival_token,
-            json!({"data": {"Subject": "Rival case"}}),
+            json!({"data": {"Subject": "Rival case", "Status": "New"}}),
         )
         .await;
     assert_eq!(rival.status, StatusCode::CREATED, "{:?}", rival.body);
