@@ -98,23 +98,23 @@ fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 /// A refused portal API call, already an answer.
-struct Refusal(Response);
+struct Refusal(Box<Response>);
 
 impl From<AppError> for Refusal {
     fn from(e: AppError) -> Self {
-        Self(ApiError(e).into_response())
+        Self(Box::new(ApiError(e).into_response()))
     }
 }
 
 impl From<ApiError> for Refusal {
     fn from(e: ApiError) -> Self {
-        Self(e.into_response())
+        Self(Box::new(e.into_response()))
     }
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        self.0
+        *self.0
     }
 }
 
@@ -182,11 +182,11 @@ struct TokenRequest {
 /// Every way a sign-in can fail — unknown address, wrong password, locked, not active — is
 /// the same 401 `invalid_credentials`, so the answer tells nobody which it was.
 fn invalid_credentials() -> Refusal {
-    Refusal(error_body(
+    Refusal(Box::new(error_body(
         StatusCode::UNAUTHORIZED,
         "invalid_credentials",
         "The email address or password is not right",
-    ))
+    )))
 }
 
 async fn create_token(
@@ -423,11 +423,11 @@ async fn create_record(
 fn required_version(headers: &HeaderMap) -> Result<i64, Refusal> {
     match if_match(headers)? {
         Some(version) => Ok(version),
-        None => Err(Refusal(error_body(
+        None => Err(Refusal(Box::new(error_body(
             StatusCode::PRECONDITION_REQUIRED,
             "precondition_required",
             "Send If-Match with the record's ETag (e.g. \"3\"): a change names the version it is based on",
-        ))),
+        )))),
     }
 }
 

@@ -138,7 +138,7 @@ impl Site {
 /// failed. The pages answer each with a page ([`Site`]'s extractor), the portal API as JSON.
 pub(crate) enum SiteRefusal {
     Unknown,
-    Disabled(Portal),
+    Disabled(Box<Portal>),
     Failed(AppError),
 }
 
@@ -168,7 +168,7 @@ impl Site {
             }
         };
         if site.portal.settings.status == PortalStatus::Disabled {
-            return Err(SiteRefusal::Disabled(site.portal));
+            return Err(SiteRefusal::Disabled(Box::new(site.portal)));
         }
         Ok(site)
     }
