@@ -29,6 +29,7 @@ pub mod portal_accounts;
 pub mod portal_branding;
 pub mod portal_config;
 pub mod portal_users;
+pub mod portal_web_tabs;
 pub mod portals;
 pub mod records;
 pub mod scoped_records;

@@ -3,6 +3,7 @@
 //! [`portico_app::scoped_records::ScopedRecords`], the one portal enforcement point. This
 //! crate does not depend on the store: an unscoped read does not compile.
 
+pub mod api;
 pub mod format;
 pub mod i18n;
 pub mod pages;

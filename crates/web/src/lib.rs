@@ -26,6 +26,12 @@ use std::sync::Arc;
 /// can make the server buffer more. Other routes keep axum's default (2 MB).
 pub const SIGN_IN_BODY_LIMIT: usize = 4 * 1024;
 
+/// Method and path of every portal API route (`/p/{slug}/api/v1/…`), as its router serves them:
+/// what the OpenAPI document and the portal security tests iterate over.
+pub fn portal_api_routes() -> Vec<(axum::http::Method, &'static str)> {
+    portal_site::api::route_table()
+}
+
 /// Settings the web layer needs from the configuration.
 #[derive(Debug, Clone)]
 pub struct WebConfig {

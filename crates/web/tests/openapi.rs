@@ -111,3 +111,33 @@ async fn registered_routes_are_served_by_the_app() {
         );
     }
 }
+
+/// Likewise the portal API's routes (`portico_web::portal_api_routes`), on a portal that does
+/// not exist: every one answers the portal API's JSON 404, never 405 or "No such route".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_api_routes_are_served_by_the_app() {
+    let base = serve().await;
+    let client = reqwest::Client::new();
+    let routes = portico_web::portal_api_routes();
+    assert!(routes.len() >= 9, "{routes:?}");
+    for (method, path) in routes {
+        assert!(path.starts_with("/p/{slug}/api/v1/"), "{path}");
+        let concrete = path
+            .replace("{slug}", "no-such-portal")
+            .replace("{module}", "Contacts")
+            .replace("{id}", "1");
+        assert!(!concrete.contains('{'), "a new path parameter in {path}");
+        let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
+        let r = client
+            .request(method.clone(), format!("{base}{concrete}"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
+        assert_eq!(body["error"]["code"], "not_found", "{method} {path}");
+        assert_ne!(body["error"]["message"], "No such route", "{method} {path}");
+    }
+}

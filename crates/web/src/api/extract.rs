@@ -19,19 +19,22 @@ impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(AppError::Unauthorized)?;
+        let token = bearer_token(&parts.headers).ok_or(AppError::Unauthorized)?;
         Ok(Self(portico_app::sign_in::api_actor(state, token).await?))
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header, when there is one.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 /// A JSON body, parsed strictly: a body over the route's limit answers 413, and a string (or

@@ -15,8 +15,8 @@ mod signups;
 
 pub(crate) use audit::parse_filter as parse_audit_filter;
 pub use extract::{ApiActor, ApiJson};
-pub(crate) use extract::{body_rejection, nul_error};
-use registry::ApiRoutes;
+pub(crate) use extract::{bearer_token, body_rejection, nul_error};
+pub(crate) use registry::ApiRoutes;
 
 use crate::error::{ApiResult, AppError};
 use crate::present::{
@@ -448,7 +448,7 @@ fn etag_header(record: &Record) -> HeaderValue {
 /// The version an `If-Match` header names: `None` without the header or with `*` (any
 /// version); one strong entity tag `"N"` otherwise. A weak or malformed tag, or a list, is a
 /// 400: a precondition the server cannot evaluate must not be ignored.
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };

@@ -50,8 +50,8 @@ impl ApiRoutes {
         handler: H,
     ) -> Self {
         assert!(
-            path.starts_with("/api/"),
-            "{path} is not an API path: only API routes go through the registry"
+            path.starts_with("/api/") || path.starts_with("/p/{slug}/api/"),
+            "{path} is not an API path: only API routes (the CRM's and the portal's) go through the registry"
         );
         self.router = self.router.route(path, on(filter, handler));
         self.table.push((method, path));

@@ -5,14 +5,35 @@
 
 use serde_json::{Map, Value, json};
 
+mod portal;
 mod routes;
 mod schemas;
 
-pub use routes::{ROUTES, RouteDoc};
+pub use routes::{PORTAL_ROUTES, ROUTES, RouteDoc};
+
+/// Every documented operation: the CRM API's, then the portal API's.
+pub fn all_routes() -> impl Iterator<Item = &'static RouteDoc> {
+    ROUTES.iter().chain(PORTAL_ROUTES)
+}
+
+/// Operations anyone may call: no bearer token.
+fn is_public(route: &RouteDoc) -> bool {
+    matches!(
+        (route.method, route.path),
+        (_, "/api/v1/openapi.json" | "/api/v1/auth/token")
+            | ("post", "/p/{slug}/api/v1/auth/token")
+    )
+}
 use schemas::*;
 
 /// Query parameters and request headers, referred to by name from [`RouteDoc::params`].
 fn parameters() -> Value {
+    let mut all = crm_parameters();
+    portal::extend(&mut all, portal::parameters());
+    all
+}
+
+fn crm_parameters() -> Value {
     let query = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description});
     json!({
         "Limit": query("limit", json!({"type": "integer", "minimum": 1, "maximum": portico_app::records::PAGE_MAX, "default": portico_app::records::PAGE_DEFAULT}), "Records per page"),
@@ -56,12 +77,19 @@ const ERROR_RESPONSES: &[(u16, &str)] = &[
     (409, "Conflict"),
     (412, "PreconditionFailed"),
     (422, "Unprocessable"),
+    (428, "PreconditionRequired"),
     (429, "TooManyRequests"),
     (500, "Internal"),
     (503, "Busy"),
 ];
 
 fn responses() -> Value {
+    let mut all = crm_responses();
+    portal::extend(&mut all, portal::responses());
+    all
+}
+
+fn crm_responses() -> Value {
     let answer = |description: &str, schema: &str, example: Value| {
         json!({"description": description,
                "content": {"application/json": {"schema": r(schema), "example": example}}})
@@ -152,6 +180,7 @@ fn operation(route: &RouteDoc) -> Value {
             let schema = match name {
                 "module" => described(api_name(), "The module's API name, e.g. Contacts"),
                 "domain" => described(blocked_domain(), "The blocked domain, e.g. example.com"),
+                "slug" => json!({"type": "string", "description": "The portal's URL name (on a portal host the API is at /api/v1/… without /p/{slug})"}),
                 _ => json!({"type": "integer", "format": "int64"}),
             };
             json!({"name": name, "in": "path", "required": true, "schema": schema})
@@ -172,8 +201,10 @@ fn operation(route: &RouteDoc) -> Value {
             json!({"required": true, "content": {"application/json": {"schema": r(req)}}}),
         );
     }
-    if matches!(route.path, "/api/v1/openapi.json" | "/api/v1/auth/token") {
+    if is_public(route) {
         op.insert("security".into(), json!([]));
+    } else if route.path.starts_with("/p/") {
+        op.insert("security".into(), json!([{"portalBearer": []}]));
     }
     let mut ok = match route.response {
         Some(schema) => {
@@ -192,6 +223,13 @@ fn operation(route: &RouteDoc) -> Value {
     let mut responses = Map::new();
     if let Some(also) = route.also_ok {
         responses.insert(also.to_string(), ok.clone());
+    }
+    if route.params.contains(&"IfNoneMatch") {
+        responses.insert(
+            "304".into(),
+            json!({"description": "Not modified: the record is still at the version If-None-Match names; no body",
+                   "headers": {"ETag": {"$ref": "#/components/headers/ETag"}}}),
+        );
     }
     responses.insert(route.status.to_string(), ok);
     for status in route.errors {
@@ -212,7 +250,7 @@ fn operation(route: &RouteDoc) -> Value {
 
 pub fn document() -> Value {
     let mut paths = Map::new();
-    for route in ROUTES {
+    for route in all_routes() {
         let entry = paths
             .entry(route.path.to_string())
             .or_insert_with(|| json!({}));
@@ -236,12 +274,14 @@ pub fn document() -> Value {
             {"name": "web-tabs", "description": "Web tabs"},
             {"name": "portals", "description": "Portals, user types, configuration and seats"},
             {"name": "mail", "description": "The outbox: every email the system sends, and its delivery"},
+            {"name": "portal-api", "description": "A portal user's API, under the portal's base: /p/{slug}/api/v1/… on any host, /api/v1/… on the portal's own host. Authenticate with POST auth/token there, then send Authorization: Bearer <token> (the portalBearer scheme; cookies are not read). Everything goes through the same enforcement point as the portal's pages: a record outside your scope answers 404 like a missing one, hidden fields never appear, lookups out of reach are null. A disabled portal answers 503 portal_disabled"},
             {"name": "email-domains", "description": "Email domains portal invitations and sign-ups refuse: the org's block list (the shipped list of disposable-address services applies as well)"},
             {"name": "audit", "description": "The audit log: admin changes, portal account events, and every portal read and write of a record"},
         ],
         "security": [{"bearer": []}],
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "portalBearer": {"type": "http", "scheme": "bearer", "description": "A portal user's token from POST /p/{slug}/api/v1/auth/token; it opens only that portal"}},
             "schemas": schemas(),
             "parameters": parameters(),
             "headers": headers(),
@@ -272,6 +312,7 @@ mod tests {
     fn document_lists_exactly_the_served_routes() {
         let served: BTreeSet<(String, String)> = crate::api::route_table()
             .iter()
+            .chain(crate::portal_api_routes().iter())
             .map(|(m, p)| (m.as_str().to_lowercase(), (*p).to_string()))
             .collect();
         let doc = document();
@@ -304,9 +345,9 @@ mod tests {
     /// has its shared response.
     #[test]
     fn errors_follow_the_extractors() {
-        for route in ROUTES {
+        for route in all_routes() {
             let name = format!("{} {}", route.method, route.path);
-            let public = matches!(route.path, "/api/v1/openapi.json" | "/api/v1/auth/token");
+            let public = is_public(route);
             let has = |s: u16| route.errors.contains(&s);
             if !public {
                 assert!(has(401) && has(500), "{name}: bearer token and database");
@@ -317,7 +358,10 @@ mod tests {
             if route.path.contains('{') {
                 assert!(has(404), "{name}: an id in the path");
             }
-            assert_eq!(has(412), route.params.contains(&"IfMatch"), "{name}");
+            let if_match =
+                route.params.contains(&"IfMatch") || route.params.contains(&"PortalIfMatch");
+            assert_eq!(has(412), if_match, "{name}");
+            assert_eq!(has(428), route.params.contains(&"PortalIfMatch"), "{name}");
             for s in route.errors {
                 assert!(
                     ERROR_RESPONSES.iter().any(|(e, _)| e == s),
@@ -386,7 +430,7 @@ mod tests {
             .filter_map(|t| t["name"].as_str().map(str::to_string))
             .collect();
         let mut ids = BTreeSet::new();
-        for route in ROUTES {
+        for route in all_routes() {
             let name = format!("{} {}", route.method, route.path);
             let id = route.operation_id;
             assert!(
@@ -460,10 +504,7 @@ mod tests {
     #[test]
     fn only_paged_lists_document_a_cursor() {
         let doc = document();
-        for route in ROUTES
-            .iter()
-            .filter(|r| r.response.is_some_and(|s| s.ends_with("List")))
-        {
+        for route in all_routes().filter(|r| r.response.is_some_and(|s| s.ends_with("List"))) {
             let schema = &doc["components"]["schemas"][route.response.unwrap_or_default()];
             let has_next = schema["properties"].get("next").is_some();
             assert_eq!(

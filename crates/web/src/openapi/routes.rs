@@ -76,6 +76,9 @@ impl RouteDoc {
 
     /// The tag groups operations by resource: the path's first segment after `/api/v1/`.
     pub fn tag(&self) -> &'static str {
+        if self.path.starts_with("/p/") {
+            return "portal-api";
+        }
         let rest = self.path.trim_start_matches("/api/v1/");
         match rest.split('/').next() {
             Some("openapi.json") | None => "meta",
@@ -553,4 +556,93 @@ pub const ROUTES: &[RouteDoc] = &[
     .params(&["AuditPortal", "AuditPortalUser", "AuditModule", "AuditRecord", "AuditAction", "AuditFrom", "AuditTo", "AuditBefore", "AuditAfter", "AuditLimit"])
     .ok(200, "AuditList")
     .errors(&[401, 403, 422, 500]),
+];
+
+// The portal API (`crate::portal_site::api`): a portal user's bearer token (`portalBearer`),
+// 404 for an unknown portal (every path names one), 503 `portal_disabled` for a disabled one,
+// 409 when the user type's configuration no longer matches the CRM.
+pub const PORTAL_ROUTES: &[RouteDoc] = &[
+    RouteDoc::post(
+        "/p/{slug}/api/v1/auth/token",
+        "Exchange a portal user's email and password (and authenticator code) for a bearer token",
+    )
+    .id("portal_create_token")
+    .body("PortalTokenRequest")
+    .ok(201, "PortalToken")
+    .errors(&[400, 401, 404, 422, 500, 503])
+    .own_errors(&[(401, "PortalSignInRefused"), (503, "PortalUnavailable")]),
+    RouteDoc::delete(
+        "/p/{slug}/api/v1/auth/token",
+        "Sign out: the token (a portal session) ends at once",
+    )
+    .id("portal_delete_token")
+    .no_content()
+    .errors(&[401, 404, 500, 503])
+    .own_errors(&[(503, "PortalUnavailable")]),
+    RouteDoc::get(
+        "/p/{slug}/api/v1/me",
+        "The signed-in portal user: name, email, user type, preferences and portal",
+    )
+    .id("portal_get_me")
+    .ok(200, "PortalMe")
+    .errors(&[401, 404, 500, 503])
+    .own_errors(&[(503, "PortalUnavailable")]),
+    RouteDoc::get(
+        "/p/{slug}/api/v1/tabs",
+        "The tabs the user type allows: per module its role, view, allowed actions and shared layouts with their visible fields; and the web tabs",
+    )
+    .id("portal_list_tabs")
+    .ok(200, "PortalTabs")
+    .errors(&[401, 404, 409, 500, 503])
+    .own_errors(&[(503, "PortalUnavailable")]),
+    RouteDoc::get(
+        "/p/{slug}/api/v1/records/{module}",
+        "The module's records in your scope, newest first (keyset pages); only the layout's visible fields",
+    )
+    .id("portal_list_records")
+    .params(&["PortalLimit", "After", "PortalSearch", "PortalLayout"])
+    .ok(200, "PortalRecordList")
+    .errors(&[401, 404, 409, 422, 500, 503])
+    .own_errors(&[(503, "PortalUnavailable")]),
+    RouteDoc::post(
+        "/p/{slug}/api/v1/records/{module}",
+        "Create a record of a related module: linked to you, owned by the CRM user who invited you",
+    )
+    .id("portal_create_record")
+    .params(&["PortalLayout"])
+    .body("PortalRecordBody")
+    .ok(201, "PortalRecord")
+    .etag()
+    .errors(&[400, 401, 403, 404, 409, 422, 500, 503])
+    .own_errors(&[(503, "PortalUnavailable")]),
+    RouteDoc::get(
+        "/p/{slug}/api/v1/records/{module}/{id}",
+        "One record in your scope; a record outside it answers 404 exactly like a missing one",
+    )
+    .id("portal_get_record")
+    .params(&["PortalLayout", "IfNoneMatch"])
+    .ok(200, "PortalRecord")
+    .etag()
+    .errors(&[401, 404, 409, 422, 500, 503])
+    .own_errors(&[(503, "PortalUnavailable")]),
+    RouteDoc::patch(
+        "/p/{slug}/api/v1/records/{module}/{id}",
+        "Change writable fields of a record in your scope; If-Match is required",
+    )
+    .id("portal_update_record")
+    .params(&["PortalIfMatch", "PortalLayout"])
+    .body("PortalRecordBody")
+    .ok(200, "PortalRecord")
+    .etag()
+    .errors(&[400, 401, 403, 404, 409, 412, 422, 428, 500, 503])
+    .own_errors(&[(503, "PortalUnavailable")]),
+    RouteDoc::delete(
+        "/p/{slug}/api/v1/records/{module}/{id}",
+        "Delete a record in your scope (to the CRM's recycle bin), when your user type allows it; If-Match is required",
+    )
+    .id("portal_delete_record")
+    .params(&["PortalIfMatch"])
+    .no_content()
+    .errors(&[400, 401, 403, 404, 409, 412, 428, 500, 503])
+    .own_errors(&[(503, "PortalUnavailable")]),
 ];

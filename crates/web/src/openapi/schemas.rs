@@ -366,7 +366,12 @@ pub(super) fn schemas() -> Value {
             &["items", "next", "matching"]),
         "Seats": obj(json!({"granted": int, "used": int, "free": int, "grants": {"type": "array", "items": r("SeatGrant")}}), &["granted", "used", "free", "grants"]),
     });
-    for part in [main, portal_user_schemas(), audit_schemas()] {
+    for part in [
+        main,
+        portal_user_schemas(),
+        audit_schemas(),
+        super::portal::schemas(),
+    ] {
         if let (Value::Object(all), Value::Object(part)) = (&mut all, part) {
             all.extend(part);
         }

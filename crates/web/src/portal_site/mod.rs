@@ -9,10 +9,12 @@
 //!
 //! The pages: the signed-out home and the landing page of a signed-in user ([`home`]);
 //! sign-in, sign-out, the invitation and the preferences after it ([`accounts`]); sign-up and
-//! its verification link ([`signup`]). Sessions and CSRF are in [`session`].
+//! its verification link ([`signup`]). Sessions and CSRF are in [`session`]. The portal API,
+//! JSON under `api/v1/` of the same base with bearer tokens, is in [`api`].
 
 mod account;
 mod accounts;
+pub(crate) mod api;
 mod app;
 mod branding;
 mod home;
@@ -141,6 +143,7 @@ fn portal_routes() -> Router<AppState> {
         )
         // Any other path of a portal: "not found" — or its maintenance page when disabled.
         .route("/p/{slug}/{*rest}", any(|_: Site| async { not_found() }))
+        .merge(api::routes())
 }
 
 /// The portal a request is for, and how the browser addressed it.
@@ -172,12 +175,17 @@ impl Site {
     }
 }
 
-impl FromRequestParts<AppState> for Site {
-    type Rejection = Response;
+/// Why a request reaches no portal: none by that address, a disabled one, or the database
+/// failed. The pages answer each with a page ([`Site`]'s extractor), the portal API as JSON.
+pub(crate) enum SiteRefusal {
+    Unknown,
+    Disabled(Box<Site>),
+    Failed(AppError),
+}
 
-    /// The portal of `/p/{slug}/…` (or the one [`by_host`] resolved): an unknown portal is the
-    /// plain 404 page, a disabled one its maintenance message (503) whatever the page.
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+impl Site {
+    /// The portal of `/p/{slug}/…` (or the one [`by_host`] resolved), when it is enabled.
+    pub(crate) async fn resolve(parts: &Parts, state: &AppState) -> Result<Self, SiteRefusal> {
         let site = match parts.extensions.get::<HostPortal>() {
             Some(HostPortal(portal)) => Site {
                 portal: portal.clone(),
@@ -195,15 +203,31 @@ impl FromRequestParts<AppState> for Site {
                         base: format!("/p/{}/", portal.settings.slug),
                         portal,
                     },
-                    Ok(None) => return Err(not_found()),
-                    Err(e) => return Err(PageError(e).into_response()),
+                    Ok(None) => return Err(SiteRefusal::Unknown),
+                    Err(e) => return Err(SiteRefusal::Failed(e)),
                 }
             }
         };
         if site.portal.settings.status == PortalStatus::Disabled {
-            return Err(maintenance(&site));
+            return Err(SiteRefusal::Disabled(Box::new(site)));
         }
         Ok(site)
+    }
+}
+
+impl FromRequestParts<AppState> for Site {
+    type Rejection = Response;
+
+    /// The portal of `/p/{slug}/…` (or the one [`by_host`] resolved): an unknown portal is the
+    /// plain 404 page, a disabled one its maintenance message (503) whatever the page.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        Self::resolve(parts, state)
+            .await
+            .map_err(|refusal| match refusal {
+                SiteRefusal::Unknown => not_found(),
+                SiteRefusal::Disabled(site) => maintenance(&site),
+                SiteRefusal::Failed(e) => PageError(e).into_response(),
+            })
     }
 }
 
@@ -258,8 +282,7 @@ pub(crate) fn page<T: Template>(status: StatusCode, template: &T) -> Response {
 }
 
 /// Serves portal hosts: `{slug}.{portal-domain}` or a verified custom domain. Their requests
-/// (but `/api/…`, answered as the API answers an unknown route, and `/static/…`, the shared
-/// assets) are rewritten to `/p/{slug}/…` and handled by the portal pages' router; any other
+/// (but `/static/…`, the shared assets) — the portal API's `/api/…` included — are rewritten to `/p/{slug}/…` and handled by the portal pages' router; any other
 /// host goes on to the app's router.
 ///
 /// A layer on a `Router` runs after routing, so a rewritten URI cannot be routed again by the
@@ -316,10 +339,8 @@ pub async fn by_host(State(state): State<AppState>, request: Request, next: Next
         return next.run(request).await;
     };
     let path = uri.path();
-    // A portal host answers unknown addresses like any host: `/api/…` with the API's JSON 404.
-    if path.starts_with("/api/") {
-        return crate::middleware::not_found(uri).await;
-    }
+    // `/api/…` is the portal's API here (`/p/{slug}/api/…`): the CRM API stays on the app's
+    // own host.
     if path.starts_with("/static/") {
         return next.run(request).await;
     }
