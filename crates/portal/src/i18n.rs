@@ -39,15 +39,10 @@ static BUNDLES: LazyLock<Vec<(&'static str, Bundle)>> = LazyLock::new(|| {
 });
 
 /// Translations into one language, for one page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Tr {
+    /// Into [`LANGUAGES`]; 0 (English) by default.
     index: usize,
-}
-
-impl Default for Tr {
-    fn default() -> Self {
-        Self { index: 0 }
-    }
 }
 
 impl Tr {

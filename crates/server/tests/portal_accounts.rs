@@ -9,14 +9,12 @@
 
 mod support;
 
-use portico_app::invitations::{InviteTo, invite_record};
 use portico_testkit::app::csrf_of;
 use portico_testkit::fixtures::{
     CLIENT_EMAIL, CLIENT_HIDDEN_CONTACT_FIELDS, CLIENT_NAME, PORTAL_NAME, PORTAL_SLUG,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use std::collections::BTreeMap;
 use support::{ADMIN, TestApp};
 
 on_both_backends!(

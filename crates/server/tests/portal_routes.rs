@@ -14,7 +14,42 @@ use serde_json::json;
 use support::portal::{BASE, Jar, accept, admin_actor, get, go, invite, post, token_in_mail};
 use support::{ADMIN, TestApp};
 
-on_both_backends!(every_portal_page_route_has_its_access_rule_enforced);
+on_both_backends!(
+    every_portal_page_route_has_its_access_rule_enforced,
+    every_portal_api_route_refuses_a_caller_without_a_token,
+);
+
+/// Every portal API route (the router's own table) refuses a call without a bearer token, or
+/// with a cookie session instead of one, the same way; only `POST auth/token` is open.
+async fn every_portal_api_route_refuses_a_caller_without_a_token(app: TestApp) {
+    let routes = portico_web::portal_api_routes();
+    assert!(routes.len() >= 8, "{routes:?}");
+    let token = invite(&app).await;
+    let mut jar = accept(&app, &token).await;
+    for (method, route) in routes {
+        let path = concrete(route, app.fx.cases.client[0]);
+        if route.ends_with("auth/token") && method == Method::POST {
+            continue;
+        }
+        for cookies in [Jar::default(), jar.clone()] {
+            let mut request = app
+                .client
+                .request(method.clone(), format!("{}{path}", app.base));
+            if !cookies.0.is_empty() {
+                request = request.header("cookie", cookies.header());
+            }
+            let r = request
+                .json(&json!({"data": {"Subject": "x"}}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert!(body["error"]["code"].is_string(), "{method} {path}: {body}");
+        }
+    }
+    assert_eq!(get(&app, &mut jar, BASE).await.status, StatusCode::OK);
+}
 
 /// How a route may be reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +79,15 @@ const RULES: &[(&str, Rule)] = &[
     ("/p/{slug}/m/{module}/{id}/edit", Rule::SignedIn),
     ("/p/{slug}/m/{module}/{id}/delete", Rule::SignedIn),
     ("/p/{slug}/preferences", Rule::SignedIn),
+    ("/p/{slug}/logo", Rule::Anonymous),
+    ("/p/{slug}/brand.css", Rule::Anonymous),
+    ("/p/{slug}/analytics.js", Rule::Anonymous),
+    ("/p/{slug}/account", Rule::SignedIn),
+    ("/p/{slug}/account/password", Rule::SignedIn),
+    ("/p/{slug}/account/email", Rule::SignedIn),
+    // The link from the email-change message: a page that changes nothing, and a form with
+    // the pre-session token.
+    ("/p/{slug}/email-change/{token}", Rule::Anonymous),
     ("/p/{slug}/{*rest}", Rule::Fallback),
 ];
 

@@ -187,7 +187,7 @@ impl ClientIp {
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-                .last();
+                .next_back();
             if forwarded.is_some() {
                 return Self(forwarded);
             }

@@ -223,9 +223,9 @@ mod tests {
 
     #[test]
     fn logos_are_recognised_by_their_bytes() {
-        let png = LogoImage::parse(&png(120, 40)).unwrap();
+        let image = LogoImage::parse(&png(120, 40)).unwrap();
         assert_eq!(
-            (png.content_type, png.width, png.height),
+            (image.content_type, image.width, image.height),
             ("image/png", Some(120), Some(40))
         );
         // A JPEG: SOI, an APP0 segment, then SOF0 with height 30 and width 90.

@@ -139,7 +139,7 @@ impl ListPage<'_> {
     }
 
     fn arrow(&self, key: &str) -> &'static str {
-        match (&self.view.params.sort == key, self.view.params.descending) {
+        match (self.view.params.sort == key, self.view.params.descending) {
             (true, false) => " ▲",
             (true, true) => " ▼",
             _ => "",
