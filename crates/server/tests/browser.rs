@@ -312,7 +312,7 @@ async fn an_invitation_from_the_email_to_a_signed_in_portal_user() {
     );
 
     // Signing out and in again through the pages.
-    browser.click(".who button[type=submit]").await;
+    browser.click(".portal-user button[type=submit]").await;
     browser.wait_for("Email address").await;
     browser.type_into("#email", fixtures::CLIENT_EMAIL).await;
     browser.type_into("#password", password).await;

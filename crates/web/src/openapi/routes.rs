@@ -548,7 +548,8 @@ pub const ROUTES: &[RouteDoc] = &[
     .id("list_invitation_candidates")
     .params(&["CandidateUserType", "CandidateSearch", "After", "CandidateLimit"])
     .ok(200, "InvitationCandidates")
-    .errors(&[401, 403, 404, 422, 500]),    RouteDoc::get(
+    .errors(&[401, 403, 404, 422, 500]),
+    RouteDoc::get(
         "/api/v1/audit",
         "The audit log (administrators): admin changes, portal account events and every portal user's read and write of a record, newest first in keyset pages with the matching `count`. Filters: portal, portal_user (an id, or an address: that portal user in any portal), module and record, action (exact, or a prefix ending in . or *), from/to. A bad value is a 422 naming it (invalid_number, invalid_portal_user, invalid_module, invalid_action, invalid_time, invalid_range, out_of_range, unknown_parameter)",
     )
