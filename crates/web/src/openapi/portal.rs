@@ -50,7 +50,7 @@ pub(super) fn schemas() -> Value {
             "columns": {"type": "array", "items": r("PortalField"), "description": "Subforms: the visible columns"}}),
             &["api_name", "label", "type", "mandatory", "writable"]),
         "PortalLayout": obj(json!({"name": string, "fields": {"type": "array", "items": r("PortalField")}}), &["name", "fields"]),
-        "PortalTab": obj(json!({
+        "PortalUserTab": obj(json!({
             "module": api_name(), "label": string,
             "role": {"type": "string", "enum": ["personality", "related", "public"], "description": "personality: your own record; related: records linked to it; public: every record, view only"},
             "view": {"type": "string", "enum": ["list", "canvas"]},
@@ -58,7 +58,7 @@ pub(super) fn schemas() -> Value {
             "layouts": {"type": "array", "items": r("PortalLayout"), "description": "The shared layouts; the first is the default of ?layout="}}),
             &["module", "label", "role", "view", "actions", "layouts"]),
         "PortalTabs": obj(json!({
-            "modules": {"type": "array", "items": r("PortalTab")},
+            "modules": {"type": "array", "items": r("PortalUserTab")},
             "web_tabs": {"type": "array", "items": obj(json!({"name": string, "url": {"type": "string", "format": "uri"}}), &["name", "url"])}}),
             &["modules", "web_tabs"]),
         "PortalRecord": obj(json!({
