@@ -30,6 +30,9 @@ pub struct Settings {
     pub dns_resolver: Option<SocketAddr>,
     /// The sign-in lockout: [`LockoutRule::STANDARD`] unless a test picks another.
     pub sign_in_lockout: LockoutRule,
+    /// The per-address limit of the portal's sign-in forms; `None` is
+    /// [`crate::sign_in_lockout::ADDRESS_RULE`] (tests pick a smaller one).
+    pub address_lockout: Option<LockoutRule>,
     /// The public URL (`--base-url`): the root of every link in an email and the host of
     /// every Message-ID. Never taken from a request.
     pub base_url: BaseUrl,
@@ -43,6 +46,7 @@ impl Settings {
         Self {
             dns_resolver: crate::dns::system_resolver(),
             sign_in_lockout: LockoutRule::STANDARD,
+            address_lockout: None,
             base_url: BaseUrl::default(),
             delivery: DeliveryRule::STANDARD,
         }

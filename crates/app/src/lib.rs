@@ -28,6 +28,7 @@ pub mod portal_account;
 pub mod portal_accounts;
 pub mod portal_branding;
 pub mod portal_config;
+pub mod portal_mfa;
 pub mod portal_users;
 pub mod portal_web_tabs;
 pub mod portals;

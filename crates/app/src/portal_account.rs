@@ -37,7 +37,7 @@ fn wrong_password(field: &str) -> AppError {
 /// Checks the signed-in user's current password under the shared sign-in lockout (the same
 /// key as signing in with the account's address): a wrong one is a failed attempt, audited;
 /// too many answer [`AppError::TooManyAttempts`]. The error names `field`.
-async fn check_current_password(
+pub(crate) async fn check_current_password(
     ctx: &Context,
     me: &PortalSignedIn,
     password: &str,

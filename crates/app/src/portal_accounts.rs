@@ -7,6 +7,7 @@
 //! portal: its cookie opens nothing on another. Deactivating or removing the account ends its
 //! sessions at once (and a session of an account that is no longer active is refused anyway).
 
+use crate::portal_mfa::{self, SignInStep};
 use crate::{AppError, Context, Result, sign_in, sign_in_lockout};
 use portico_auth::{
     hash_password_in, random_token, token_hash, verify_password_in, verify_unknown_in,
@@ -188,7 +189,7 @@ pub async fn accept_invitation(
     password: &str,
     confirm: &str,
     replaces: Option<&str>,
-) -> Result<(String, PortalUser)> {
+) -> Result<SignInStep> {
     let chosen = ChosenPassword {
         password,
         confirm,
@@ -207,7 +208,7 @@ pub async fn reset_password(
     password: &str,
     confirm: &str,
     replaces: Option<&str>,
-) -> Result<(String, PortalUser)> {
+) -> Result<SignInStep> {
     let chosen = ChosenPassword {
         password,
         confirm,
@@ -231,7 +232,7 @@ async fn password_by_link(
     token: &str,
     purpose: LinkPurpose,
     chosen: ChosenPassword<'_>,
-) -> Result<(String, PortalUser)> {
+) -> Result<SignInStep> {
     // The link first: a dead link answers the same whatever password came with it (and costs
     // no password hash).
     if waiting_account(ctx, portal, token, purpose)
@@ -276,7 +277,9 @@ async fn password_by_link(
             (active, "portal.accept")
         }
     };
-    let session = start_session_in(&mut tx, &user, chosen.replaces, now).await?;
+    // The new password signs in as a typed one does: an account with MFA (or on a portal that
+    // enforces it) still gives its code, so a reset link never gets round it.
+    let step = portal_mfa::after_password(&mut tx, portal, &user, chosen.replaces, now).await?;
     audit_portal(
         &mut tx,
         user.org_id,
@@ -293,7 +296,7 @@ async fn password_by_link(
         action,
         "password set by link"
     );
-    Ok((session, user))
+    Ok(step)
 }
 
 /// The account a password-reset link of `portal` opens, on the same terms as [`invitation`].
@@ -386,35 +389,47 @@ pub(crate) fn invalid_credentials() -> AppError {
 
 /// Signs in to `portal` with a password. The lockout every instance shares counts the attempt
 /// first (under the portal and the address); an unknown address costs the same time as a
-/// known one and gets the same answer as a wrong password, and so does an account that is not
-/// active. Success, failure and lockout are audited.
+/// known one and gets the same answer as a wrong password, and so do an account that is not
+/// active and a locked one (a lockout tells nobody the account exists). Besides, the client's
+/// address `ip` has its own limit across accounts ([`AppError::TooManyAttempts`]). A correct
+/// password leads to a session or to the MFA step ([`SignInStep`]). Success, failure and
+/// lockout are audited.
 pub async fn sign_in(
     ctx: &Context,
     portal: &Portal,
     email: &str,
     password: &str,
-    replaces: Option<&str>,
-) -> Result<(String, PortalUser)> {
+    (ip, replaces): (Option<&str>, Option<&str>),
+) -> Result<SignInStep> {
+    sign_in_lockout::address_open(ctx, "portal-sign-in", ip).await?;
     let Some(key) = sign_in::sign_in_key(email) else {
         return Err(invalid_credentials());
     };
     let lockout_key = format!("portal:{}:{key}", portal.id);
     let org = portal.org_id;
     if let Err(e) = sign_in_lockout::count_attempt(ctx, &lockout_key).await {
-        if matches!(e, AppError::TooManyAttempts) {
-            let mut tx = ctx.store().transaction().await?;
-            audit_portal(
-                &mut tx,
-                org,
-                &key,
-                "portal.sign_in_locked",
-                json!({"portal_id": portal.id}),
-                ctx.now(),
-            )
-            .await?;
-            tx.commit().await?;
+        if !matches!(e, AppError::TooManyAttempts) {
+            return Err(e);
         }
-        return Err(e);
+        sign_in_lockout::count_address_failure(ctx, "portal-sign-in", ip).await?;
+        let mut tx = ctx.store().transaction().await?;
+        audit_portal(
+            &mut tx,
+            org,
+            &key,
+            "portal.sign_in_locked",
+            json!({"portal_id": portal.id, "ip": ip}),
+            ctx.now(),
+        )
+        .await?;
+        tx.commit().await?;
+        // A wrong password's time and answer: the lockout is not a signal that the account
+        // exists.
+        let password = password.to_string();
+        ctx.passwords()
+            .run(move |memory| verify_unknown_in(&password, memory))
+            .await?;
+        return Err(invalid_credentials());
     }
     let found = ctx.store().portal_login(org, portal.id, &key).await?;
     let password = password.to_string();
@@ -432,33 +447,41 @@ pub async fn sign_in(
         })
         .await?;
     let now = ctx.now();
-    let mut tx = ctx.store().transaction().await?;
     let Some(user) = opened else {
+        sign_in_lockout::count_address_failure(ctx, "portal-sign-in", ip).await?;
+        let mut tx = ctx.store().transaction().await?;
         audit_portal(
             &mut tx,
             org,
             &key,
             "portal.sign_in_failed",
-            json!({"portal_id": portal.id}),
+            json!({"portal_id": portal.id, "ip": ip}),
             now,
         )
         .await?;
         tx.commit().await?;
         return Err(invalid_credentials());
     };
-    let session = start_session_in(&mut tx, &user, replaces, now).await?;
+    let mut tx = ctx.store().transaction().await?;
+    let step = portal_mfa::after_password(&mut tx, portal, &user, replaces, now).await?;
+    let action = match step {
+        SignInStep::SignedIn { .. } => "portal.sign_in",
+        SignInStep::Code { .. } | SignInStep::Enrol { .. } => "portal.password_accepted",
+    };
     audit_portal(
         &mut tx,
         org,
         &user.email,
-        "portal.sign_in",
-        json!({"portal_id": portal.id, "portal_user_id": user.id}),
+        action,
+        json!({"portal_id": portal.id, "portal_user_id": user.id, "ip": ip}),
         now,
     )
     .await?;
     tx.commit().await?;
-    sign_in_lockout::clear(ctx, &lockout_key).await?;
-    Ok((session, user))
+    if matches!(step, SignInStep::SignedIn { .. }) {
+        sign_in_lockout::clear(ctx, &lockout_key).await?;
+    }
+    Ok(step)
 }
 
 /// The portal user behind a session cookie on `portal`. `Ok(None)` means "sign in again":

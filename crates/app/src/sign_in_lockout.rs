@@ -6,7 +6,57 @@
 
 use crate::{AppError, Context, Result};
 use portico_auth::token_hash;
-use portico_domain::lockout::Attempt;
+use portico_domain::lockout::{Attempt, LockoutRule};
+
+/// The per-address limit on the portal's sign-in forms (password, code, forgotten password):
+/// 100 failures from one address within 15 minutes close those forms to it for 15 minutes,
+/// whichever accounts were tried. It stops one address spraying many accounts (the
+/// per-account lockout allows five tries each) while an office behind one address can still
+/// sign in.
+pub const ADDRESS_RULE: LockoutRule = LockoutRule {
+    max_failures: 100,
+    ..LockoutRule::STANDARD
+};
+
+fn address_key(form: &str, ip: &str) -> String {
+    format!("ip:{form}:{ip}")
+}
+
+fn address_rule(ctx: &Context) -> LockoutRule {
+    ctx.settings().address_lockout.unwrap_or(ADDRESS_RULE)
+}
+
+/// Refuses with [`AppError::TooManyAttempts`] when the address `ip` is locked out of `form`
+/// (an unknown address is never refused). Read only: failures are counted by
+/// [`count_address_failure`].
+pub(crate) async fn address_open(ctx: &Context, form: &str, ip: Option<&str>) -> Result<()> {
+    let Some(ip) = ip else { return Ok(()) };
+    let count = ctx
+        .store()
+        .get_sign_in_failures(&token_hash(&address_key(form, ip)))
+        .await?;
+    match count {
+        Some(c) if c.locked_until > ctx.now() => Err(AppError::TooManyAttempts),
+        _ => Ok(()),
+    }
+}
+
+/// Counts a failure of `form` from the address `ip` (the account's own lockout counts too).
+pub(crate) async fn count_address_failure(
+    ctx: &Context,
+    form: &str,
+    ip: Option<&str>,
+) -> Result<()> {
+    let Some(ip) = ip else { return Ok(()) };
+    ctx.store()
+        .record_sign_in_failure(
+            &token_hash(&address_key(form, ip)),
+            &address_rule(ctx),
+            ctx.now(),
+        )
+        .await?;
+    Ok(())
+}
 
 /// Counts a sign-in attempt for `key` as a failure, before its (slow) password check, so that
 /// parallel guesses cannot slip past the limit while the first ones are being verified.

@@ -20,9 +20,8 @@
 
 use crate::invitations::portal_link;
 use crate::mail::{enqueue_rendered, wake_delivery};
-use crate::portal_accounts::{
-    audit_portal, hash_new_password, plausible_token, redeem_in, start_session_in,
-};
+use crate::portal_accounts::{audit_portal, hash_new_password, plausible_token, redeem_in};
+use crate::portal_mfa::SignInStep;
 use crate::portal_users::{finish, open, require_seat, wrong_status};
 use crate::{AppError, Context, Result, sign_in, sign_in_lockout};
 
@@ -530,15 +529,15 @@ async fn activate(
 }
 
 /// Opens a verification link of `portal`: the account becomes active with its personality
-/// record, the CRM users the portal names are told, and the user is signed in (answers the
-/// session secret, like accepting an invitation). The link works once; an unknown, used,
+/// record, the CRM users the portal names are told, and the user is signed in (or, on a portal
+/// that enforces MFA, sent to enrol first), like accepting an invitation. The link works once; an unknown, used,
 /// expired or other portal's link is [`AppError::NotFound`], whatever the reason.
 pub async fn verify_email(
     ctx: &Context,
     portal: &Portal,
     token: &str,
     replaces: Option<&str>,
-) -> Result<(String, PortalUser)> {
+) -> Result<SignInStep> {
     if !plausible_token(token) {
         return Err(AppError::NotFound);
     }
@@ -548,7 +547,7 @@ pub async fn verify_email(
     let org = tx.get_org(user.org_id).await?;
     let user = activate(&mut tx, ctx, portal, &user).await?;
     notify_crm_users(&mut tx, ctx, &org, portal, &user, false, false).await?;
-    let session = start_session_in(&mut tx, &user, replaces, now).await?;
+    let step = crate::portal_mfa::after_password(&mut tx, portal, &user, replaces, now).await?;
     audit_signup(
         &mut tx,
         ctx,
@@ -564,7 +563,7 @@ pub async fn verify_email(
         portal = portal.id,
         "sign-up verified"
     );
-    Ok((session, user))
+    Ok(step)
 }
 
 /// A page of the portal's sign-ups waiting for a decision, newest first (administrators).

@@ -367,6 +367,8 @@ async fn an_invitation_writes_user_link_and_email_and_opens_once(ctx: Context) {
         &ctx, portal, &token, password, password, None,
     )
     .await
+    .unwrap()
+    .session()
     .unwrap();
     assert_eq!(active.status, PortalUserStatus::Active);
     let me = portico_app::portal_accounts::resume(&ctx, portal, &session)
@@ -387,17 +389,24 @@ async fn an_invitation_writes_user_link_and_email_and_opens_once(ctx: Context) {
     .await;
     assert!(matches!(again, Err(AppError::NotFound)), "{again:?}");
     // Sign-in with the new password, in any letter case of the address; a wrong one is refused.
-    let (_, signed) =
-        portico_app::portal_accounts::sign_in(&ctx, portal, "ada@customer.EXAMPLE", password, None)
-            .await
-            .unwrap();
+    let (_, signed) = portico_app::portal_accounts::sign_in(
+        &ctx,
+        portal,
+        "ada@customer.EXAMPLE",
+        password,
+        (None, None),
+    )
+    .await
+    .unwrap()
+    .session()
+    .unwrap();
     assert_eq!(signed.id, user.id);
     let wrong = portico_app::portal_accounts::sign_in(
         &ctx,
         portal,
         "ada@customer.example",
         "not the password!",
-        None,
+        (None, None),
     )
     .await;
     assert!(matches!(wrong, Err(AppError::Invalid(_))), "{wrong:?}");
@@ -411,9 +420,14 @@ async fn an_invitation_writes_user_link_and_email_and_opens_once(ctx: Context) {
             .unwrap()
             .is_none()
     );
-    let stopped =
-        portico_app::portal_accounts::sign_in(&ctx, portal, "ada@customer.example", password, None)
-            .await;
+    let stopped = portico_app::portal_accounts::sign_in(
+        &ctx,
+        portal,
+        "ada@customer.example",
+        password,
+        (None, None),
+    )
+    .await;
     assert!(matches!(stopped, Err(AppError::Invalid(_))), "{stopped:?}");
     let back = portico_app::portal_users::reactivate(&ctx, a, portal.id, user.id)
         .await

@@ -141,7 +141,7 @@ async fn verification_token(ctx: &Context, fx: &Fx, to: &str) -> String {
 }
 
 async fn signs_in(ctx: &Context, fx: &Fx, email: &str, password: &str) -> bool {
-    match portal_accounts::sign_in(ctx, &fx.portal, email, password, None).await {
+    match portal_accounts::sign_in(ctx, &fx.portal, email, password, (None, None)).await {
         Ok(_) => true,
         Err(AppError::Invalid(_)) => false,
         Err(e) => panic!("unexpected {e:?}"),
@@ -201,7 +201,11 @@ async fn a_public_sign_up_is_verified_by_its_link_and_signed_in(ctx: Context) {
         "nobody is told before the address is verified"
     );
     let token = verification_token(&ctx, &fx, "ann@customer.com").await;
-    let (session, user) = verify_email(&ctx, &fx.portal, &token, None).await.unwrap();
+    let (session, user) = verify_email(&ctx, &fx.portal, &token, None)
+        .await
+        .unwrap()
+        .session()
+        .unwrap();
     assert_eq!(user.status, PortalUserStatus::Active);
     assert_eq!(user.invited_by, None);
     let resumed = portal_accounts::resume(&ctx, &fx.portal, &session)
@@ -265,7 +269,11 @@ async fn a_public_sign_up_links_an_existing_contact(ctx: Context) {
     let before = contact_count(&ctx, &fx).await;
     join(&ctx, &fx, "Ann", "ann@customer.com", PASSWORD).await;
     let token = verification_token(&ctx, &fx, "ann@customer.com").await;
-    let (_, user) = verify_email(&ctx, &fx.portal, &token, None).await.unwrap();
+    let (_, user) = verify_email(&ctx, &fx.portal, &token, None)
+        .await
+        .unwrap()
+        .session()
+        .unwrap();
     assert_eq!(
         user.record_id,
         Some(contact.id),
@@ -446,9 +454,17 @@ async fn a_contacts_address_is_approved_at_once(ctx: Context) {
     let outcome = join(&ctx, &fx, "Known", "KNOWN@customer.com", PASSWORD).await;
     assert_eq!(outcome, SignUpOutcome::AwaitingApproval, "the same answer");
     assert!(signs_in(&ctx, &fx, "known@customer.com", PASSWORD).await);
-    let login = portal_accounts::sign_in(&ctx, &fx.portal, "known@customer.com", PASSWORD, None)
-        .await
-        .unwrap();
+    let login = portal_accounts::sign_in(
+        &ctx,
+        &fx.portal,
+        "known@customer.com",
+        PASSWORD,
+        (None, None),
+    )
+    .await
+    .unwrap()
+    .session()
+    .unwrap();
     assert_eq!(login.1.record_id, Some(contact.id));
     assert!(pending(&ctx, &fx).await.is_empty());
     let notices = mails_of(&ctx, &fx, MailKind::SignupNotice, "nora@zylker.com").await;

@@ -230,9 +230,10 @@ async fn changing_the_password_ends_the_other_sessions(app: TestApp) {
         "{}",
         locked.body
     );
+    // The account is locked: its sign-in answers as a wrong password does.
     assert_eq!(
         sign_in(&app, NORA, NEW_PASSWORD).await.1.status,
-        StatusCode::TOO_MANY_REQUESTS
+        StatusCode::UNAUTHORIZED
     );
 }
 

@@ -58,6 +58,10 @@ enum Rule {
     Anonymous,
     /// A signed-in portal user's page: anyone else is sent to sign in.
     SignedIn,
+    /// The MFA step between a correct password and a session: without its challenge cookie
+    /// it sends the browser back to sign in, opening nothing (with a cookie that is not a live
+    /// challenge, too).
+    Challenge,
     /// The catch-all "not found".
     Fallback,
 }
@@ -66,6 +70,8 @@ enum Rule {
 const RULES: &[(&str, Rule)] = &[
     ("/p/{slug}/", Rule::Anonymous),
     ("/p/{slug}/sign-in", Rule::Anonymous),
+    ("/p/{slug}/sign-in/code", Rule::Challenge),
+    ("/p/{slug}/sign-in/enrol", Rule::Challenge),
     ("/p/{slug}/sign-out", Rule::SignedIn),
     ("/p/{slug}/invite/{token}", Rule::Anonymous),
     ("/p/{slug}/forgot", Rule::Anonymous),
@@ -85,6 +91,10 @@ const RULES: &[(&str, Rule)] = &[
     ("/p/{slug}/account", Rule::SignedIn),
     ("/p/{slug}/account/password", Rule::SignedIn),
     ("/p/{slug}/account/email", Rule::SignedIn),
+    ("/p/{slug}/account/mfa", Rule::SignedIn),
+    ("/p/{slug}/account/mfa/enable", Rule::SignedIn),
+    ("/p/{slug}/account/mfa/recovery", Rule::SignedIn),
+    ("/p/{slug}/account/mfa/disable", Rule::SignedIn),
     // The link from the email-change message: a page that changes nothing, and a form with
     // the pre-session token.
     ("/p/{slug}/email-change/{token}", Rule::Anonymous),
@@ -307,6 +317,38 @@ async fn every_portal_page_route_has_its_access_rule_enforced(app: TestApp) {
                         r.cookie("portico_portal").is_none(),
                         "POST {path} opened a session"
                     );
+                }
+            }
+            Rule::Challenge => {
+                let forged = "0".repeat(64);
+                for cookie in [None, Some(forged.as_str())] {
+                    for method in methods {
+                        let mut browser = Jar::default();
+                        if let Some(c) = cookie {
+                            browser.0.insert("portico_portal_mfa".into(), c.into());
+                        }
+                        let form: &[(&str, &str)] = &[("code", "123456"), ("_csrf", "")];
+                        let r = go(
+                            &app,
+                            &mut browser,
+                            method.clone(),
+                            &path,
+                            Some(form).filter(|_| *method == Method::POST),
+                            None,
+                        )
+                        .await;
+                        assert!(
+                            (r.status == StatusCode::SEE_OTHER && r.location.contains("sign-in"))
+                                || r.status == StatusCode::FORBIDDEN,
+                            "{method} {path} with challenge {cookie:?}: {} {}",
+                            r.status,
+                            r.location
+                        );
+                        assert!(
+                            r.cookie("portico_portal").is_none(),
+                            "{method} {path} opened a session"
+                        );
+                    }
                 }
             }
             Rule::Fallback => {

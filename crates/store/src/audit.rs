@@ -188,7 +188,7 @@ impl Tx {
             portal_user_id: detail_id(detail, "portal_user_id"),
             module: None,
             record_id: None,
-            ip: None,
+            ip: detail.get("ip").and_then(Value::as_str),
         };
         self.record_audit_entry(org, &entry, now).await
     }

@@ -13,6 +13,7 @@ mod orgs;
 mod outbox;
 mod portal_branding;
 mod portal_email_change;
+mod portal_mfa;
 mod portal_users;
 mod portals;
 mod postgres;
@@ -42,6 +43,7 @@ pub use orgs::{CreatedOrg, NewOrg, NewOrgAdmin, OrgConfig};
 pub use outbox::{MailQuery, MailSummary, OutboxMail};
 pub use portal_branding::PortalLogo;
 pub use portal_email_change::EmailChangeLink;
+pub use portal_mfa::{MfaChallenge, PortalMfa};
 pub use portal_users::{PortalAccountChange, PortalLink, PortalSession, PortalUserQuery};
 pub use records::{
     CountedPage, Page, RecordMeta, RecordPageQuery, RecordQuery, RecordRef, RecordSort,

@@ -443,7 +443,14 @@ impl Tx {
     pub async fn delete_portal_user(&mut self, org: Id, portal: Id, id: Id) -> StoreResult<()> {
         let c = &mut self.conn;
         user_in(c, org, portal, id).await?;
-        for table in ["portal_links", "portal_sessions"] {
+        let tables = [
+            "portal_links",
+            "portal_sessions",
+            "portal_mfa",
+            "portal_recovery_codes",
+            "portal_mfa_challenges",
+        ];
+        for table in tables {
             c.execute(
                 &format!("DELETE FROM {table} WHERE org_id = $1 AND portal_user_id = $2"),
                 &[Val::Int(org), Val::Int(id)],
@@ -670,7 +677,14 @@ impl Tx {
                 &[Val::Int(now)],
             )
             .await?;
-        Ok(sessions + links)
+        let challenges = self
+            .conn
+            .execute(
+                "DELETE FROM portal_mfa_challenges WHERE expires_at <= $1",
+                &[Val::Int(now)],
+            )
+            .await?;
+        Ok(sessions + links + challenges)
     }
 }
 

@@ -16,10 +16,10 @@ use crate::sqlite::{SqliteConn, SqliteDb};
 use crate::{
     ApiCaller, ApiToken, AuditEntry, AuditInsert, AuditPage, AuditQuery, BatchItem,
     BlockedEmailDomain, CandidateQuery, CountedPage, CreatedOrg, EmailChangeLink, InvitationBatch,
-    InvitationCandidate, MailQuery, MailSummary, ModuleSettings, NewInvitationBatch, NewOrg,
-    NewUser, OrgConfig, OutboxMail, Page, PendingAccount, PortalAccountChange, PortalLink,
-    PortalLogo, PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery, RecordQuery,
-    RecordRef, Session,
+    InvitationCandidate, MailQuery, MailSummary, MfaChallenge, ModuleSettings, NewInvitationBatch,
+    NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount, PortalAccountChange, PortalLink,
+    PortalLogo, PortalMfa, PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery,
+    RecordQuery, RecordRef, Session,
 };
 use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, NewField};
@@ -385,6 +385,17 @@ each_alone! {
     write fn create_email_change_link(org: Id, portal_user: Id, token_hash: &str, new_email: &str, now: Millis) -> PortalLink;
     read fn usable_email_change(token_hash: &str, now: Millis) -> Option<EmailChangeLink>;
     write fn set_portal_user_email(org: Id, portal: Id, id: Id, email: &str, now: Millis) -> PortalUser;
+    read fn portal_mfa(org: Id, portal_user: Id) -> Option<PortalMfa>;
+    write fn start_portal_mfa(org: Id, portal_user: Id, secret: &str, now: Millis) -> bool;
+    write fn accept_portal_totp_step(org: Id, portal_user: Id, step: i64, now: Millis) -> bool;
+    write fn set_recovery_codes(org: Id, portal_user: Id, hashes: &[String]) -> ();
+    write fn use_recovery_code(org: Id, portal_user: Id, hash: &str, now: Millis) -> bool;
+    read fn recovery_codes_left(org: Id, portal_user: Id) -> i64;
+    write fn delete_portal_mfa(org: Id, portal_user: Id) -> ();
+    write fn create_mfa_challenge(token_hash: &str, c: &MfaChallenge) -> ();
+    read fn mfa_challenge(token_hash: &str, now: Millis) -> Option<MfaChallenge>;
+    write fn fail_mfa_challenge(token_hash: &str, max: i64) -> bool;
+    write fn end_mfa_challenge(token_hash: &str) -> bool;
     write fn put_portal_logo(org: Id, portal: Id, logo: &PortalLogo) -> ();
     read fn portal_logo(org: Id, portal: Id) -> Option<PortalLogo>;
     read fn portal_logo_etag(org: Id, portal: Id) -> Option<String>;

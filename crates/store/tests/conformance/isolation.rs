@@ -30,10 +30,10 @@ use portico_domain::standard::NewCustomModule;
 use portico_domain::webtab::{NewWebTab, WebTab};
 use portico_store::{
     ActionFilter, ApiToken, AuditEntry, AuditInsert, AuditQuery, BatchItem, BlockedEmailDomain,
-    CandidateQuery, EmailChangeLink, InvitationBatch, MailQuery, MailSummary, ModuleSettings,
-    NewInvitationBatch, NewUser, OrgConfig, PendingAccount, PortalAccountChange, PortalLogo,
-    PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery, RecordQuery, RecordSort, Session,
-    Store, StoreError,
+    CandidateQuery, EmailChangeLink, InvitationBatch, MailQuery, MailSummary, MfaChallenge,
+    ModuleSettings, NewInvitationBatch, NewUser, OrgConfig, PendingAccount, PortalAccountChange,
+    PortalLogo, PortalMfa, PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery,
+    RecordQuery, RecordSort, Session, Store, StoreError,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -130,6 +130,14 @@ const ISOLATED: &[&str] = &[
     "portal_logo_etag",
     "delete_portal_logo",
     "create_portal_session",
+    "portal_mfa",
+    "start_portal_mfa",
+    "accept_portal_totp_step",
+    "set_recovery_codes",
+    "use_recovery_code",
+    "recovery_codes_left",
+    "delete_portal_mfa",
+    "create_mfa_challenge",
     "list_blocked_domains",
     "add_blocked_domain",
     "remove_blocked_domain",
@@ -187,6 +195,11 @@ const INSTANCE_WIDE: &[&str] = &[
     "touch_portal_session",
     "delete_portal_session",
     "delete_expired_portal_sessions",
+    // MFA challenges likewise: found by the hash of their secret; the caller checks the portal
+    // and the account they answer (see `portal_mfa`).
+    "mfa_challenge",
+    "fail_mfa_challenge",
+    "end_mfa_challenge",
     // The invitation batch worker serves every org of the instance, like the mail worker: it
     // claims whichever batch is due and works on it by the batch's id, as the invitations
     // themselves are made for the batch's own org, portal and CRM user.
@@ -218,6 +231,9 @@ struct Snapshot {
     mail: Vec<MailSummary>,
     portal_users: Vec<PortalUser>,
     portal_session: Option<(PortalSession, PortalUser)>,
+    /// Each portal user's MFA row and unused recovery codes.
+    mfa: Vec<(Option<PortalMfa>, i64)>,
+    mfa_challenge: Option<MfaChallenge>,
     email_change: Option<EmailChangeLink>,
     logos: Vec<Option<PortalLogo>>,
     blocked_domains: Vec<BlockedEmailDomain>,
@@ -270,6 +286,22 @@ async fn snapshot(store: &Store, org: Id) -> Snapshot {
             all
         },
         portal_session: store.get_portal_session("a-portal-session").await.unwrap(),
+        mfa: {
+            let mut all = Vec::new();
+            for p in store.list_portals(org).await.unwrap() {
+                let users = store
+                    .list_portal_users(org, p.id, &all_portal_users())
+                    .await;
+                for u in users.unwrap().items {
+                    all.push((
+                        store.portal_mfa(org, u.id).await.unwrap(),
+                        store.recovery_codes_left(org, u.id).await.unwrap(),
+                    ));
+                }
+            }
+            all
+        },
+        mfa_challenge: store.mfa_challenge("a-challenge", NOW).await.unwrap(),
         email_change: store
             .usable_email_change("a-email-link", NOW)
             .await
@@ -623,6 +655,45 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
                 csrf_token: "c".into(),
                 created_at: NOW,
                 last_seen_at: NOW,
+                expires_at: NOW + 1_000_000,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .start_portal_mfa(
+                a.org,
+                a_portal_user.id,
+                "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+                NOW
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .accept_portal_totp_step(a.org, a_portal_user.id, 100, NOW)
+            .await
+            .unwrap()
+    );
+    store
+        .set_recovery_codes(
+            a.org,
+            a_portal_user.id,
+            &["a-code".into(), "a-code-2".into()],
+        )
+        .await
+        .unwrap();
+    store
+        .create_mfa_challenge(
+            "a-challenge",
+            &MfaChallenge {
+                org_id: a.org,
+                portal_id: a_portal.id,
+                portal_user_id: a_portal_user.id,
+                enrol: false,
+                attempts: 0,
                 expires_at: NOW + 1_000_000,
             },
         )
@@ -1467,6 +1538,50 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
                     csrf_token: "c".into(),
                     created_at: NOW,
                     last_seen_at: NOW,
+                    expires_at: NOW + 1_000_000,
+                },
+            )
+            .await,
+    );
+    // MFA: B neither reads, replaces, uses nor removes what A's portal user has.
+    not_found(
+        "start_portal_mfa",
+        store
+            .start_portal_mfa(b.org, pu, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", NOW)
+            .await,
+    );
+    assert_eq!(store.portal_mfa(b.org, pu).await.unwrap(), None);
+    assert!(
+        !store
+            .accept_portal_totp_step(b.org, pu, 10_000, NOW)
+            .await
+            .unwrap()
+    );
+    not_found(
+        "set_recovery_codes",
+        store
+            .set_recovery_codes(b.org, pu, &["b-code".into()])
+            .await,
+    );
+    assert!(
+        !store
+            .use_recovery_code(b.org, pu, "a-code", NOW)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.recovery_codes_left(b.org, pu).await.unwrap(), 0);
+    store.delete_portal_mfa(b.org, pu).await.unwrap();
+    not_found(
+        "create_mfa_challenge",
+        store
+            .create_mfa_challenge(
+                "b-challenge",
+                &MfaChallenge {
+                    org_id: b.org,
+                    portal_id: a_portal.id,
+                    portal_user_id: pu,
+                    enrol: false,
+                    attempts: 0,
                     expires_at: NOW + 1_000_000,
                 },
             )

@@ -75,7 +75,7 @@ pub(super) fn schemas() -> Value {
             &["data"]),
         "PortalUnavailableError": error(json!({"type": "string", "enum": ["portal_disabled", "busy"]}),
             "portal_disabled: the portal's maintenance message"),
-        "PortalSignInError": error(json!({"type": "string", "enum": ["invalid_credentials", "totp_required"]}),
+        "PortalSignInError": error(json!({"type": "string", "enum": ["invalid_credentials", "totp_required", "invalid_totp"]}),
             "For people; may change"),
         "PreconditionRequiredError": error(json!({"type": "string", "const": "precondition_required"}),
             "For people; may change"),
@@ -101,7 +101,7 @@ pub(super) fn responses() -> Value {
                "content": {"application/json": {"schema": r(schema), "example": example}}})
     };
     let mut refused = answer(
-        "The sign-in is refused: invalid_credentials for an unknown address, a wrong password, a locked or inactive account alike; totp_required when the account has two-step verification and no (or a wrong) totp was sent",
+        "The sign-in is refused: invalid_credentials for an unknown address, a wrong password, a locked or inactive account alike; totp_required when the account has two-step verification and no totp was sent; invalid_totp when the totp is wrong or already used (a correct password with five wrong codes needs the password again). A portal that enforces two-step verification answers 403 mfa_enrolment_required to an account without it (it sets it up in the browser first); 429 too_many_attempts when one address has failed too often across accounts",
         "PortalSignInError",
         json!({"error": {"code": "invalid_credentials", "message": "The email address or password is not right"}}),
     );

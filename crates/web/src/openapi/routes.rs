@@ -570,7 +570,7 @@ pub const PORTAL_ROUTES: &[RouteDoc] = &[
     .id("portal_create_token")
     .body("PortalTokenRequest")
     .ok(201, "PortalToken")
-    .errors(&[400, 401, 404, 422, 500, 503])
+    .errors(&[400, 401, 403, 404, 422, 429, 500, 503])
     .own_errors(&[(401, "PortalSignInRefused"), (503, "PortalUnavailable")]),
     RouteDoc::delete(
         "/p/{slug}/api/v1/auth/token",

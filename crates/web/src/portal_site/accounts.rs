@@ -3,13 +3,14 @@
 //! `portico_app::portal_accounts`; these handlers check the form tokens, call them and render.
 
 use super::home::has_signup;
+use super::mfa::{Then, continue_sign_in};
 use super::session::{
-    SignedIn, Visitor, anonymous_form, form_expired, form_token_ok, session_csrf_ok,
-    session_secret, set_session,
+    SignedIn, Visitor, anonymous_form, form_expired, form_token_ok, session_csrf_ok, session_secret,
 };
 use super::{PortalForm, Site, page};
 use crate::AppState;
 use crate::admin::{FormErrors, PageError, form_value, see_other};
+use crate::middleware::ClientIp;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -216,15 +217,9 @@ async fn set_password(
             .await
     };
     match done {
-        Ok((secret, _)) => {
-            let next = if reset {
-                site.base.clone()
-            } else {
-                site.link("welcome")
-            };
-            let mut r = see_other(&next);
-            set_session(&mut r, state, site, &secret);
-            r
+        Ok(step) => {
+            let next = if reset { Then::Home } else { Then::Welcome };
+            continue_sign_in(state, site, step, next)
         }
         Err(AppError::NotFound) => link_invalid(site),
         Err(e @ AppError::Invalid(_)) => {
@@ -465,6 +460,8 @@ fn sign_in_form(
 #[derive(Deserialize)]
 pub(crate) struct SignInQuery {
     ended: Option<String>,
+    /// Back from the code step: it expired or took too many wrong codes.
+    mfa: Option<String>,
 }
 
 pub(crate) async fn sign_in_page(
@@ -476,8 +473,12 @@ pub(crate) async fn sign_in_page(
     if visitor.me.is_some() {
         return see_other(&visitor.site.base);
     }
-    let notice = (q.ended.is_some() || visitor.ended)
-        .then_some("Your session has ended. Please sign in again.");
+    let notice = if q.mfa.is_some() {
+        Some("The verification step expired or had too many wrong codes. Please sign in again.")
+    } else {
+        (q.ended.is_some() || visitor.ended)
+            .then_some("Your session has ended. Please sign in again.")
+    };
     let mut r = sign_in_form(
         &state,
         &visitor.site,
@@ -509,6 +510,7 @@ pub(crate) async fn sign_in(
     State(state): State<AppState>,
     site: Site,
     headers: HeaderMap,
+    ip: ClientIp,
     PortalForm(form): PortalForm<SignInForm>,
 ) -> Response {
     let email = form.email.trim();
@@ -523,15 +525,10 @@ pub(crate) async fn sign_in(
             None,
         );
     }
-    let old = session_secret(&headers);
-    match portal_accounts::sign_in(&state, &site.portal, email, &form.password, old.as_deref())
-        .await
-    {
-        Ok((secret, _)) => {
-            let mut r = see_other(&site.base);
-            set_session(&mut r, &state, &site, &secret);
-            r
-        }
+    let (ip, old) = (ip.text(), session_secret(&headers));
+    let how = (ip.as_deref(), old.as_deref());
+    match portal_accounts::sign_in(&state, &site.portal, email, &form.password, how).await {
+        Ok(step) => continue_sign_in(&state, &site, step, Then::Home),
         Err(AppError::Invalid(_)) => sign_in_form(
             &state,
             &site,
@@ -547,7 +544,7 @@ pub(crate) async fn sign_in(
             &headers,
             email,
             StatusCode::TOO_MANY_REQUESTS,
-            Some("Too many failed attempts. Wait 15 minutes and try again."),
+            Some("Too many failed attempts from your network. Wait 15 minutes and try again."),
             None,
         ),
         Err(e) => PageError(e).into_response(),

@@ -31,6 +31,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use portico_app::portal_accounts::{self, PortalSignedIn, SESSION_ABSOLUTE_MS};
+use portico_app::portal_mfa::{self, SignInStep};
 use portico_app::scoped_records::LIST_MAX;
 use portico_portal::api::{self as portal_api, ApiField, ApiRecord, LAYOUT_MAX, SEARCH_MAX};
 use serde::Deserialize;
@@ -182,16 +183,21 @@ struct TokenRequest {
 /// Every way a sign-in can fail — unknown address, wrong password, locked, not active — is
 /// the same 401 `invalid_credentials`, so the answer tells nobody which it was.
 fn invalid_credentials() -> Refusal {
-    Refusal(Box::new(error_body(
+    refusal(
         StatusCode::UNAUTHORIZED,
         "invalid_credentials",
         "The email address or password is not right",
-    )))
+    )
+}
+
+fn refusal(status: StatusCode, code: &str, message: &str) -> Refusal {
+    Refusal(Box::new(error_body(status, code, message)))
 }
 
 async fn create_token(
     State(state): State<AppState>,
     ApiSite(site): ApiSite,
+    ip: ClientIp,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Answer {
     if body
@@ -204,14 +210,46 @@ async fn create_token(
     // The session starts inside the sign-in, a moment after this: the answer's `expires_at` is
     // never later than the session's.
     let expires_at = state.now().saturating_add(SESSION_ABSOLUTE_MS);
+    let ip = ip.text();
+    let how = (ip.as_deref(), None);
     let signed_in =
-        portal_accounts::sign_in(&state, &site.portal, &body.email, &body.password, None).await;
-    let (token, _) = match signed_in {
-        Ok(done) => done,
-        Err(AppError::Invalid(_) | AppError::TooManyAttempts | AppError::Unauthorized) => {
-            return Err(invalid_credentials());
-        }
+        portal_accounts::sign_in(&state, &site.portal, &body.email, &body.password, how).await;
+    let step = match signed_in {
+        Ok(step) => step,
+        // A locked account answers as a wrong password does; too many attempts from one
+        // address is 429 (it says nothing about any account).
+        Err(AppError::Invalid(_) | AppError::Unauthorized) => return Err(invalid_credentials()),
         Err(e) => return Err(e.into()),
+    };
+    let token = match (step, body.totp.as_deref()) {
+        (SignInStep::SignedIn { session, .. }, _) => session,
+        (SignInStep::Code { challenge }, Some(totp)) => {
+            match portal_mfa::sign_in_with_code(&state, &site.portal, &challenge, totp, how).await {
+                Ok((session, _)) => session,
+                Err(AppError::Invalid(_) | AppError::NotFound) => {
+                    return Err(refusal(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid_totp",
+                        "The code is not right: send the current code from the authenticator app, or a recovery code",
+                    ));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        (SignInStep::Code { .. }, None) => {
+            return Err(refusal(
+                StatusCode::UNAUTHORIZED,
+                "totp_required",
+                "This account uses two-step verification: send the request again with `totp`, the current code from the authenticator app",
+            ));
+        }
+        (SignInStep::Enrol { .. }, _) => {
+            return Err(refusal(
+                StatusCode::FORBIDDEN,
+                "mfa_enrolment_required",
+                "This portal requires two-step verification: sign in to the portal in a browser once to set it up",
+            ));
+        }
     };
     Ok((
         StatusCode::CREATED,

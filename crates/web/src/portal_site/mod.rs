@@ -18,6 +18,7 @@ pub(crate) mod api;
 mod app;
 mod branding;
 mod home;
+mod mfa;
 mod session;
 mod signup;
 
@@ -64,6 +65,14 @@ fn portal_routes() -> Router<AppState> {
             get(accounts::sign_in_page)
                 .post(accounts::sign_in)
                 .layer(small()),
+        )
+        .route(
+            "/p/{slug}/sign-in/code",
+            get(mfa::code_page).post(mfa::submit_code).layer(small()),
+        )
+        .route(
+            "/p/{slug}/sign-in/enrol",
+            get(mfa::enrol_page).post(mfa::submit_enrol).layer(small()),
         )
         .route(
             "/p/{slug}/sign-out",
@@ -134,6 +143,19 @@ fn portal_routes() -> Router<AppState> {
         .route(
             "/p/{slug}/account/email",
             post(account::change_email).layer(small()),
+        )
+        .route("/p/{slug}/account/mfa", get(mfa::account_mfa))
+        .route(
+            "/p/{slug}/account/mfa/enable",
+            post(mfa::enable).layer(small()),
+        )
+        .route(
+            "/p/{slug}/account/mfa/recovery",
+            post(mfa::renew_codes).layer(small()),
+        )
+        .route(
+            "/p/{slug}/account/mfa/disable",
+            post(mfa::disable).layer(small()),
         )
         .route(
             "/p/{slug}/email-change/{token}",

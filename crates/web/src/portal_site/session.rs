@@ -25,6 +25,8 @@ use portico_auth::{constant_time_eq, random_token};
 
 const SESSION_COOKIE: &str = "portico_portal";
 const FORM_COOKIE: &str = "portico_portal_form";
+/// The MFA step between a correct password and a session: the challenge secret.
+const CHALLENGE_COOKIE: &str = "portico_portal_mfa";
 /// How long a pre-session form token lives in the browser: one hour.
 const FORM_COOKIE_S: i64 = 60 * 60;
 
@@ -55,6 +57,24 @@ pub(crate) fn set_session(response: &mut Response, state: &AppState, site: &Site
         secret,
         SESSION_ABSOLUTE_MS / 1000,
     );
+    response.headers_mut().append(header::SET_COOKIE, v);
+}
+
+/// Sets the MFA challenge cookie (it lives as long as the challenge: five minutes).
+pub(crate) fn set_challenge(response: &mut Response, state: &AppState, site: &Site, secret: &str) {
+    let max_age = portico_app::portal_mfa::CHALLENGE_MS / 1000;
+    let v = cookie(state, site, CHALLENGE_COOKIE, secret, max_age);
+    response.headers_mut().append(header::SET_COOKIE, v);
+}
+
+/// The MFA challenge this browser holds, if any.
+pub(crate) fn challenge_secret(headers: &HeaderMap) -> Option<String> {
+    named_cookie(headers, CHALLENGE_COOKIE).filter(|s| !s.is_empty())
+}
+
+/// Removes the MFA challenge cookie.
+pub(crate) fn clear_challenge(response: &mut Response, state: &AppState, site: &Site) {
+    let v = cookie(state, site, CHALLENGE_COOKIE, "", 0);
     response.headers_mut().append(header::SET_COOKIE, v);
 }
 

@@ -15,6 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portico_app::AppError;
+use portico_app::portal_mfa::SignInStep;
 use portico_app::signups::{self, SignUpForm, SignUpOutcome};
 use portico_domain::portal::PortalType;
 use serde::Deserialize;
@@ -261,7 +262,7 @@ pub(crate) async fn verify(
     }
     let old = session_secret(&headers);
     match signups::verify_email(&state, &site.portal, &token, old.as_deref()).await {
-        Ok((secret, user)) => {
+        Ok(SignInStep::SignedIn { session, user }) => {
             let mut r = page(
                 StatusCode::OK,
                 &VerifiedPage {
@@ -269,9 +270,11 @@ pub(crate) async fn verify(
                     name: &user.name,
                 },
             );
-            set_session(&mut r, &state, &site, &secret);
+            set_session(&mut r, &state, &site, &session);
             r
         }
+        // The portal enforces MFA: the new account sets it up before anything else.
+        Ok(step) => super::mfa::continue_sign_in(&state, &site, step, super::mfa::Then::Welcome),
         Err(AppError::NotFound) => link_invalid(&site),
         Err(e) => PageError(e).into_response(),
     }
