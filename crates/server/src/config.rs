@@ -20,6 +20,7 @@ pub struct FileConfig {
     pub dns_resolver: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
+    pub trust_forwarded_for: Option<bool>,
 }
 
 impl FileConfig {
@@ -51,6 +52,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of every email (`Name <address>` or an address).
     pub mail_from: Option<String>,
+    /// A reverse proxy stands in front: the client's address is the last `X-Forwarded-For`
+    /// entry (for the audit log and the per-address sign-in limit).
+    pub trust_forwarded_for: bool,
 }
 
 impl Config {
@@ -80,7 +84,14 @@ impl Config {
             dns_resolver: file.dns_resolver.clone(),
             smtp_url: file.smtp_url.clone(),
             mail_from: file.mail_from.clone(),
+            trust_forwarded_for: file.trust_forwarded_for.unwrap_or(false),
         }
+    }
+
+    /// Trusts `X-Forwarded-For` when the flag or the file says so.
+    pub fn with_proxy(mut self, trust_forwarded_for: bool) -> Self {
+        self.trust_forwarded_for |= trust_forwarded_for;
+        self
     }
 
     /// Adds the portal options given on the command line (they win over the file).

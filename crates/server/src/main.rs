@@ -53,6 +53,11 @@ enum Command {
         /// The sender of every email, e.g. "Portico <crm@example.com>" (needed with --smtp-url).
         #[arg(long, env = "PORTICO_MAIL_FROM")]
         mail_from: Option<String>,
+        /// A reverse proxy stands in front: take the client's address from the last
+        /// X-Forwarded-For entry (audit log, per-address sign-in limit). Only with a proxy that
+        /// sets it; otherwise any client could claim any address.
+        #[arg(long, env = "PORTICO_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -296,10 +301,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             dns_resolver,
             smtp_url,
             mail_from,
+            trust_forwarded_for,
         } => {
             let config = Config::resolve(&file, cli.database_url, listen, base_url, demo)
                 .with_portal(portal_domain, dns_resolver)
-                .with_mail(smtp_url, mail_from);
+                .with_mail(smtp_url, mail_from)
+                .with_proxy(trust_forwarded_for);
             serve(config).await
         }
         Command::Invite {
@@ -667,6 +674,7 @@ async fn mail_command(ctx: &Context, command: MailCommand) -> Result<(), String>
 async fn serve(config: Config) -> Result<(), String> {
     let mut web = WebConfig::new(&config.base_url);
     web.portal_domain = config.portal_domain.clone();
+    web.trust_forwarded_for = config.trust_forwarded_for;
     let ctx = open_context(&config).await?;
     let mailer = match config.mail()? {
         Some((url, from)) => Some(

@@ -322,3 +322,91 @@ async fn an_invitation_from_the_email_to_a_signed_in_portal_user() {
     delivery.abort();
     browser.quit().await;
 }
+
+/// The secret an MFA set-up page shows as text.
+fn mfa_secret(page: &str) -> portico_auth::totp::Totp {
+    let marker = "id=\"mfa-secret\">";
+    let at = page.find(marker).expect("the secret as text") + marker.len();
+    let end = at + page[at..].find('<').unwrap();
+    portico_auth::totp::Totp::from_base32(&page[at..end]).expect("a base32 secret")
+}
+
+/// On a portal that enforces MFA, in Chromium: the invited user sets a password, must set up
+/// an authenticator (the QR code drawn on the page) before anything else, sees the recovery
+/// codes once, and later signs in with password and code — a wrong code refused first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_sign_in_with_mfa() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let shots = std::env::var("PORTICO_SCREENSHOTS")
+        .ok()
+        .map(std::path::PathBuf::from);
+    let shot = |name: &'static str| {
+        let path = shots.as_ref().map(|d| d.join(name));
+        let browser = &browser;
+        async move {
+            if let Some(p) = path {
+                browser.screenshot(&p).await;
+            }
+        }
+    };
+    let admin = app.token(ADMIN).await;
+    let r = app
+        .patch(
+            &format!("/api/v1/portals/{}", app.fx.portal),
+            &admin,
+            serde_json::json!({"enforce_mfa": true}),
+        )
+        .await;
+    assert_eq!(r.status, reqwest::StatusCode::OK, "{:?}", r.body);
+    let token = support::portal::invite(&app).await;
+    let base = format!("{}{}", app.base, support::portal::BASE);
+    let code_now = |totp: &portico_auth::totp::Totp| {
+        totp.code_at(u64::try_from(app.state.now() / 1000).unwrap())
+    };
+
+    browser.goto(&format!("{base}invite/{token}")).await;
+    browser.wait_for("Set your password").await;
+    let password = support::portal::PASSWORD;
+    browser.type_into("#password", password).await;
+    browser.type_into("#confirm", password).await;
+    browser.click("button[type=submit]").await;
+    let enrol = browser.wait_for("Set up two-step verification").await;
+    assert!(enrol.contains("<svg"), "the QR code is on the page");
+    shot("portal-mfa-enrol.png").await;
+    let totp = mfa_secret(&enrol);
+    // Nothing else opens before the set-up.
+    browser.goto(&format!("{base}welcome")).await;
+    browser.wait_for("Forgot your password?").await;
+    browser.goto(&format!("{base}sign-in/enrol?then=welcome")).await;
+    browser.wait_for("Set up two-step verification").await;
+    browser.type_into("#code", &code_now(&totp)).await;
+    browser.click("form button[type=submit]").await;
+    let codes = browser.wait_for("Save your recovery codes").await;
+    assert_eq!(codes.matches("<li><code>").count(), 10);
+    shot("portal-mfa-recovery-codes.png").await;
+    browser.click("a.button.primary").await;
+    browser.wait_for("Your preferences").await;
+    browser.click(".form-actions button[type=submit]").await;
+    browser.wait_for("My details").await;
+
+    // Out, and in again: password, then the code.
+    browser.click(".portal-user button[type=submit]").await;
+    browser.wait_for("Email address").await;
+    browser.type_into("#email", fixtures::CLIENT_EMAIL).await;
+    browser.type_into("#password", password).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("authenticator app and enter").await;
+    browser.type_into("#code", "000000").await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for("That code is not right").await;
+    shot("portal-mfa-code.png").await;
+    app.advance(30_000);
+    browser.type_into("#code", &code_now(&totp)).await;
+    browser.click("form button[type=submit]").await;
+    let landing = browser.wait_for("My details").await;
+    assert!(landing.contains(&format!("Welcome, {}", fixtures::CLIENT_NAME)));
+    browser.quit().await;
+}
