@@ -387,6 +387,22 @@ pub(crate) fn invalid_credentials() -> AppError {
     )
 }
 
+/// A refused sign-in (`action`: failed or locked): counted against the client's address and
+/// audited under the address typed.
+async fn refused_attempt(
+    ctx: &Context,
+    portal: &Portal,
+    key: &str,
+    action: &str,
+    ip: Option<&str>,
+) -> Result<()> {
+    sign_in_lockout::count_address_failure(ctx, "portal-sign-in", ip).await?;
+    let mut tx = ctx.store().transaction().await?;
+    let detail = json!({"portal_id": portal.id, "ip": ip});
+    audit_portal(&mut tx, portal.org_id, key, action, detail, ctx.now()).await?;
+    Ok(tx.commit().await?)
+}
+
 /// Signs in to `portal` with a password. The lockout every instance shares counts the attempt
 /// first (under the portal and the address); an unknown address costs the same time as a
 /// known one and gets the same answer as a wrong password, and so do an account that is not
@@ -411,18 +427,7 @@ pub async fn sign_in(
         if !matches!(e, AppError::TooManyAttempts) {
             return Err(e);
         }
-        sign_in_lockout::count_address_failure(ctx, "portal-sign-in", ip).await?;
-        let mut tx = ctx.store().transaction().await?;
-        audit_portal(
-            &mut tx,
-            org,
-            &key,
-            "portal.sign_in_locked",
-            json!({"portal_id": portal.id, "ip": ip}),
-            ctx.now(),
-        )
-        .await?;
-        tx.commit().await?;
+        refused_attempt(ctx, portal, &key, "portal.sign_in_locked", ip).await?;
         // A wrong password's time and answer: the lockout is not a signal that the account
         // exists.
         let password = password.to_string();
@@ -448,18 +453,7 @@ pub async fn sign_in(
         .await?;
     let now = ctx.now();
     let Some(user) = opened else {
-        sign_in_lockout::count_address_failure(ctx, "portal-sign-in", ip).await?;
-        let mut tx = ctx.store().transaction().await?;
-        audit_portal(
-            &mut tx,
-            org,
-            &key,
-            "portal.sign_in_failed",
-            json!({"portal_id": portal.id, "ip": ip}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        refused_attempt(ctx, portal, &key, "portal.sign_in_failed", ip).await?;
         return Err(invalid_credentials());
     };
     let mut tx = ctx.store().transaction().await?;

@@ -380,7 +380,9 @@ async fn portal_sign_in_with_mfa() {
     // Nothing else opens before the set-up.
     browser.goto(&format!("{base}welcome")).await;
     browser.wait_for("Forgot your password?").await;
-    browser.goto(&format!("{base}sign-in/enrol?then=welcome")).await;
+    browser
+        .goto(&format!("{base}sign-in/enrol?then=welcome"))
+        .await;
     browser.wait_for("Set up two-step verification").await;
     browser.type_into("#code", &code_now(&totp)).await;
     browser.click("form button[type=submit]").await;

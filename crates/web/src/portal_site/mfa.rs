@@ -437,50 +437,65 @@ fn show_codes(site: &Site, codes: &[String]) -> Response {
     page(StatusCode::OK, &shown)
 }
 
-/// Confirms the set-up with the first code.
+/// What a form of the account's MFA page asks for.
+#[derive(Debug, Clone, Copy)]
+enum AccountAction {
+    /// Confirm the set-up with the first code.
+    Enable,
+    /// New recovery codes against a current code.
+    Renew,
+    /// Switch off with the password (refused while the portal enforces it).
+    Disable,
+}
+
+async fn account_action(
+    state: &AppState,
+    signed: SignedIn,
+    pairs: &[(String, String)],
+    action: AccountAction,
+) -> Response {
+    if !session_csrf_ok(&signed.me, form_value(pairs, "_csrf")) {
+        return form_expired();
+    }
+    let (code, me) = (form_value(pairs, "code"), &signed.me);
+    let done = match action {
+        AccountAction::Enable => portal_mfa::confirm_enrolment(state, me, code)
+            .await
+            .map(Some),
+        AccountAction::Renew => portal_mfa::renew_recovery_codes(state, me, code)
+            .await
+            .map(Some),
+        AccountAction::Disable => portal_mfa::disable(state, me, form_value(pairs, "password"))
+            .await
+            .map(|()| None),
+    };
+    match done {
+        Ok(Some(codes)) => show_codes(&signed.site, &codes),
+        Ok(None) => see_other(&signed.site.link("account/mfa?done=off")),
+        Err(e) => refused(state, &signed, e).await,
+    }
+}
+
 pub(crate) async fn enable(
     State(state): State<AppState>,
     signed: SignedIn,
     PortalForm(pairs): PortalForm<Vec<(String, String)>>,
 ) -> Response {
-    if !session_csrf_ok(&signed.me, form_value(&pairs, "_csrf")) {
-        return form_expired();
-    }
-    let code = form_value(&pairs, "code");
-    match portal_mfa::confirm_enrolment(&state, &signed.me, code).await {
-        Ok(codes) => show_codes(&signed.site, &codes),
-        Err(e) => refused(&state, &signed, e).await,
-    }
+    account_action(&state, signed, &pairs, AccountAction::Enable).await
 }
 
-/// New recovery codes against a current code.
 pub(crate) async fn renew_codes(
     State(state): State<AppState>,
     signed: SignedIn,
     PortalForm(pairs): PortalForm<Vec<(String, String)>>,
 ) -> Response {
-    if !session_csrf_ok(&signed.me, form_value(&pairs, "_csrf")) {
-        return form_expired();
-    }
-    let code = form_value(&pairs, "code");
-    match portal_mfa::renew_recovery_codes(&state, &signed.me, code).await {
-        Ok(codes) => show_codes(&signed.site, &codes),
-        Err(e) => refused(&state, &signed, e).await,
-    }
+    account_action(&state, signed, &pairs, AccountAction::Renew).await
 }
 
-/// Switches MFA off with the password (refused while the portal enforces it).
 pub(crate) async fn disable(
     State(state): State<AppState>,
     signed: SignedIn,
     PortalForm(pairs): PortalForm<Vec<(String, String)>>,
 ) -> Response {
-    if !session_csrf_ok(&signed.me, form_value(&pairs, "_csrf")) {
-        return form_expired();
-    }
-    let password = form_value(&pairs, "password");
-    match portal_mfa::disable(&state, &signed.me, password).await {
-        Ok(()) => see_other(&signed.site.link("account/mfa?done=off")),
-        Err(e) => refused(&state, &signed, e).await,
-    }
+    account_action(&state, signed, &pairs, AccountAction::Disable).await
 }
