@@ -370,6 +370,31 @@ impl<'a> ScopedRecords<'a> {
         Ok(names)
     }
 
+    /// Display names of lookup targets, given as (the lookup's target module, id), that this
+    /// portal user reaches — what [`ScopedRecords::display_names`] answers, asking the store
+    /// only what it must: a target in a module the user type does not share is never reached,
+    /// and in the personality module only the user's own record is (named from the scope, which
+    /// checked it is live). Targets in related and public modules take one statement.
+    pub async fn lookup_names(&self, targets: &[(&str, Id)]) -> Result<HashMap<Id, String>> {
+        let mut names = HashMap::new();
+        let mut ask = Vec::new();
+        for &(module, id) in targets {
+            match self.with_policy(|p| p.scope(module)) {
+                None => {}
+                Some(PortalScope::Own) => {
+                    if let Some(me) = self.me.as_ref().filter(|me| me.id == id) {
+                        names.insert(me.id, me.display_name.clone());
+                    }
+                }
+                Some(PortalScope::All | PortalScope::LinkedBy(_)) => ask.push(id),
+            }
+        }
+        if !ask.is_empty() {
+            names.extend(self.display_names(&ask).await?);
+        }
+        Ok(names)
+    }
+
     /// Changes a record in scope through `layout`'s mask. Hidden and read-only fields (and
     /// subform columns) are refused, never silently dropped; values the portal user cannot see
     /// are kept. The write names the version it was based on and is refused if the record

@@ -211,32 +211,38 @@ impl<'a> PortalApp<'a> {
             .collect()
     }
 
-    /// Names of the lookup targets in `records` the user reaches (one lookup of the scope).
+    /// Names of the lookup targets in `records` the user reaches (at most one statement: see
+    /// [`ScopedRecords::lookup_names`]).
     async fn lookup_names(
         &self,
         fields: &[&Field],
         records: &[&Map<String, Value>],
     ) -> Result<HashMap<Id, String>> {
-        let mut ids: Vec<Id> = records
+        let mut targets: Vec<(&str, Id)> = records
             .iter()
             .flat_map(|data| {
                 fields
                     .iter()
-                    .filter(|f| f.field_type.lookup_target().is_some())
-                    .filter_map(|f| data.get(f.api_name.as_str()))
-                    .flat_map(|v| match v {
-                        Value::Array(items) => items.iter().filter_map(Value::as_i64).collect(),
-                        other => other.as_i64().into_iter().collect::<Vec<_>>(),
+                    .filter_map(|f| Some((f.field_type.lookup_target()?, f.api_name.as_str())))
+                    .filter_map(|(target, name)| Some((target.as_str(), data.get(name)?)))
+                    .flat_map(|(target, v)| match v {
+                        Value::Array(items) => items
+                            .iter()
+                            .filter_map(Value::as_i64)
+                            .map(|id| (target, id))
+                            .collect(),
+                        other => other
+                            .as_i64()
+                            .map(|id| (target, id))
+                            .into_iter()
+                            .collect::<Vec<_>>(),
                     })
             })
             .collect();
         // A page often points at the same few records (every case at one contact).
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        self.scoped.display_names(&ids).await
+        targets.sort_unstable();
+        targets.dedup();
+        self.scoped.lookup_names(&targets).await
     }
 
     /// A field's value as text: a lookup shows its target's name when the user reaches it
