@@ -484,19 +484,22 @@ async fn run(opts: &Options, dir: &Path) -> Result<(), String> {
     let (p50, p99) = (quantile(&p, 500), quantile(&p, 990));
     let (a50, a99) = (quantile(&a, 500), quantile(&a, 990));
     println!(
-        "{:<8} {:>10} {:>10} {:>12}",
-        "side", "median ms", "p99 ms", "stmts/page"
+        "{:<8} {:>10} {:>8} {:>8} {:>8} {:>12}",
+        "side", "median ms", "p90 ms", "p99 ms", "max ms", "stmts/page"
     );
-    println!(
-        "{:<8} {a50:>10.3} {a99:>10.3} {:>12.2}",
-        "anchor",
-        per_page(anchor_statements, a.len())
-    );
-    println!(
-        "{:<8} {p50:>10.3} {p99:>10.3} {:>12.2}",
-        "portico",
-        per_page(statements, p.len())
-    );
+    for (side, times, statements) in [
+        ("anchor", &a, anchor_statements),
+        ("portico", &p, statements),
+    ] {
+        println!(
+            "{side:<8} {:>10.3} {:>8.3} {:>8.3} {:>8.3} {:>12.2}",
+            quantile(times, 500),
+            quantile(times, 900),
+            quantile(times, 990),
+            quantile(times, 1000),
+            per_page(statements, times.len())
+        );
+    }
     println!(
         "ratio portico ÷ anchor: {:.2} (medians), {:.2} (p99)",
         p50 / a50.max(1e-9),
