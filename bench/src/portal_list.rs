@@ -12,8 +12,9 @@
 //! Accounts (not shared: the lookup column shows "not shared"), and an active portal user with
 //! a session. Requests go to the router in-process (no socket), one at a time, Portico and the
 //! anchor alternating request by request so machine noise hits both: a warm-up, then
-//! `--requests` (default 400) each. It prints median, p99, the ratio of medians Portico ÷ anchor
-//! and SQL statements per page for both (Portico: the store's statement counter).
+//! `--requests` (default 400) each. It prints median, p90, p99 and maximum latency, the ratios
+//! Portico ÷ anchor of the medians and p99s, and SQL statements per page for both (Portico: the
+//! store's statement counter).
 //!
 //! Usage: `cargo run --release -p portico-bench --bin portal_list [-- --records N --every N
 //! --requests N --per N]`.
