@@ -13,6 +13,21 @@ use portico_store::Tx;
 pub struct OrgCatalogue {
     pub modules: Vec<(Module, Vec<Field>, Vec<Layout>)>,
     pub web_tabs: Vec<String>,
+    /// The web tabs' names with their addresses, in the order of `web_tabs`.
+    pub web_tab_links: Vec<(String, String)>,
+}
+
+/// An org's catalogue as [`crate::Context`] caches it between requests: read at
+/// `config_version` `version` or later (see `config_cache`).
+pub(crate) struct VersionedCatalogue {
+    pub version: i64,
+    pub catalogue: OrgCatalogue,
+}
+
+impl crate::config_cache::Versioned for VersionedCatalogue {
+    fn version(&self) -> i64 {
+        self.version
+    }
 }
 
 impl OrgCatalogue {
@@ -50,13 +65,17 @@ pub async fn catalogue(tx: &mut Tx, org: Id) -> Result<OrgCatalogue> {
         let layouts = tx.list_layouts(org, m.id).await?;
         modules.push((m, fields, layouts));
     }
-    let web_tabs = tx
+    let web_tab_links: Vec<(String, String)> = tx
         .list_web_tabs(org)
         .await?
         .into_iter()
-        .map(|t| t.name)
+        .map(|t| (t.name, t.url))
         .collect();
-    Ok(OrgCatalogue { modules, web_tabs })
+    Ok(OrgCatalogue {
+        modules,
+        web_tabs: web_tab_links.iter().map(|(n, _)| n.clone()).collect(),
+        web_tab_links,
+    })
 }
 
 /// The actor's org catalogue, for the portal configuration pages (administrators only).

@@ -14,31 +14,48 @@
 //!
 //! The cache holds at most [`ConfigCache::CAP`] orgs; past that the entry used least recently
 //! goes.
+//!
+//! The same cache, on the same terms, keeps each org's portal catalogue (modules with their
+//! fields and layouts, and web tabs: [`crate::catalogue::VersionedCatalogue`]); web tab changes
+//! raise the version too. What a portal user may see is never cached: their user type is read
+//! with the version on every request (`portico_store::Tx::portal_scope`), so a permission
+//! change takes effect on the next request, here and on every other instance.
 
 use portico_domain::Id;
 use portico_store::OrgConfig;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-pub(crate) struct ConfigCache {
-    inner: Mutex<Inner>,
+/// What the cache keeps: a copy of configuration read at a known `config_version` or later.
+pub(crate) trait Versioned {
+    fn version(&self) -> i64;
+}
+
+impl Versioned for OrgConfig {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+pub(crate) struct ConfigCache<T = OrgConfig> {
+    inner: Mutex<Inner<T>>,
     cap: usize,
 }
 
-struct Inner {
-    entries: HashMap<Id, Entry>,
+struct Inner<T> {
+    entries: HashMap<Id, Entry<T>>,
     /// Stamps uses, for least-recently-used eviction.
     clock: u64,
 }
 
-struct Entry {
-    config: Arc<OrgConfig>,
+struct Entry<T> {
+    config: Arc<T>,
     /// The store's count of local configuration changes when this was loaded.
     local: u64,
     used: u64,
 }
 
-impl ConfigCache {
+impl<T: Versioned> ConfigCache<T> {
     /// Orgs kept at most: a few kilobytes each, so a busy instance holds them all.
     pub(crate) const CAP: usize = 1024;
 
@@ -54,23 +71,18 @@ impl ConfigCache {
 
     /// A panic while the lock was held leaves entries that are each whole (they are replaced,
     /// never edited), so the lock is taken over rather than failing every request after it.
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    fn lock(&self) -> MutexGuard<'_, Inner<T>> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The org's configuration if it is cached at `min_version` or later (any version when
     /// `None`) and was loaded after the `local`-th local change.
-    pub(crate) fn get(
-        &self,
-        org: Id,
-        min_version: Option<i64>,
-        local: u64,
-    ) -> Option<Arc<OrgConfig>> {
+    pub(crate) fn get(&self, org: Id, min_version: Option<i64>, local: u64) -> Option<Arc<T>> {
         let mut inner = self.lock();
         inner.clock += 1;
         let now = inner.clock;
         let entry = inner.entries.get_mut(&org)?;
-        if entry.local != local || min_version.is_some_and(|v| entry.config.version < v) {
+        if entry.local != local || min_version.is_some_and(|v| entry.config.version() < v) {
             return None;
         }
         entry.used = now;
@@ -80,12 +92,12 @@ impl ConfigCache {
     /// Keeps a freshly loaded configuration (loaded after the `local`-th local change) and
     /// answers it. A newer one already there — loaded concurrently and put first — is kept and
     /// answered instead, so an entry never goes back in time.
-    pub(crate) fn put(&self, org: Id, config: OrgConfig, local: u64) -> Arc<OrgConfig> {
+    pub(crate) fn put(&self, org: Id, config: T, local: u64) -> Arc<T> {
         let mut inner = self.lock();
         inner.clock += 1;
         let now = inner.clock;
         if let Some(entry) = inner.entries.get_mut(&org) {
-            if entry.local >= local && entry.config.version > config.version {
+            if entry.local >= local && entry.config.version() > config.version() {
                 entry.used = now;
                 return Arc::clone(&entry.config);
             }

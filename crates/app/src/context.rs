@@ -1,5 +1,6 @@
 //! What every use case needs: the store, the clock, the settings and the password threads.
 
+use crate::catalogue::VersionedCatalogue;
 use crate::config_cache::ConfigCache;
 use crate::passwords::PasswordWorkers;
 use portico_domain::base_url::BaseUrl;
@@ -65,6 +66,8 @@ pub struct Context {
     batches_waiting: Arc<Notify>,
     /// Each org's profiles and modules (see `config_cache`).
     config: ConfigCache,
+    /// Each org's portal catalogue, on the same terms.
+    catalogues: ConfigCache<VersionedCatalogue>,
 }
 
 impl Context {
@@ -76,7 +79,8 @@ impl Context {
             passwords: PasswordWorkers::standard(),
             mail_waiting: Arc::new(Notify::new()),
             batches_waiting: Arc::new(Notify::new()),
-            config: ConfigCache::new(ConfigCache::CAP),
+            config: ConfigCache::new(ConfigCache::<OrgConfig>::CAP),
+            catalogues: ConfigCache::new(ConfigCache::<VersionedCatalogue>::CAP),
         }
     }
 
@@ -99,6 +103,27 @@ impl Context {
         }
         let loaded = self.store.org_config(org).await?;
         Ok(self.config.put(org, loaded, local))
+    }
+
+    /// The org's portal catalogue (modules with fields and layouts, web tabs): from the cache
+    /// when it holds it at `min_version` or later (any version when `None`) with no local
+    /// change since; otherwise read from the store (the version first, then two statements a
+    /// module and one for the web tabs) and cached.
+    pub(crate) async fn org_catalogue(
+        &self,
+        org: Id,
+        min_version: Option<i64>,
+    ) -> crate::Result<Arc<VersionedCatalogue>> {
+        let local = self.store.config_changes();
+        if let Some(catalogue) = self.catalogues.get(org, min_version, local) {
+            return Ok(catalogue);
+        }
+        let mut reader = self.store.reader().await?;
+        let version = reader.config_version(org).await?;
+        let catalogue = crate::catalogue::catalogue(&mut reader, org).await?;
+        drop(reader);
+        let loaded = VersionedCatalogue { version, catalogue };
+        Ok(self.catalogues.put(org, loaded, local))
     }
 
     /// The store, for the use cases of this crate only: the web layer and portal-facing code

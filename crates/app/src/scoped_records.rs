@@ -10,7 +10,7 @@
 //! no store, so records cannot be reached around it: such code does not compile.
 
 use crate::audit::PortalAudit;
-use crate::catalogue::{OrgCatalogue, catalogue};
+use crate::catalogue::{OrgCatalogue, VersionedCatalogue};
 use crate::{AppError, Context, Result, audit};
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
@@ -24,6 +24,21 @@ use portico_domain::record::{Record, search_key, search_text, validate_data};
 use portico_store::{CountedPage, RecordMeta, RecordPageQuery, RecordQuery, RecordSort, Store, Tx};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A user type's configuration checked against the org's catalogue as it is now.
+fn checked(user_type: &UserType, catalogue: &OrgCatalogue) -> Result<CheckedUserTypeConfig> {
+    user_type
+        .config
+        .clone()
+        .check(&catalogue.view())
+        .map_err(|e| {
+            AppError::Conflict(format!(
+                "The configuration of user type {} no longer matches the CRM ({e}); an administrator must update it",
+                user_type.config.name
+            ))
+        })
+}
 
 /// The most records one list answers.
 pub const LIST_MAX: i64 = 200;
@@ -52,7 +67,7 @@ pub struct ScopedRecords<'a> {
     org: Id,
     user_type: UserType,
     config: CheckedUserTypeConfig,
-    catalogue: OrgCatalogue,
+    catalogue: Arc<VersionedCatalogue>,
     /// `None` only for an admin's preview as a user type in general: then no record is the
     /// portal user's own and nothing is linked to it.
     me: Option<Record>,
@@ -77,29 +92,42 @@ impl<'a> ScopedRecords<'a> {
         me: Option<Id>,
     ) -> Result<Self> {
         let store = ctx.store();
-        let mut reader = store.reader().await?;
-        let catalogue = catalogue(&mut reader, org).await?;
-        let config = user_type.config.clone().check(&catalogue.view()).map_err(|e| {
-            AppError::Conflict(format!(
-                "The configuration of user type {} no longer matches the CRM ({e}); an administrator must update it",
-                user_type.config.name
-            ))
-        })?;
+        let version = store.config_version(org).await?;
+        let catalogue = ctx.org_catalogue(org, Some(version)).await?;
+        let config = checked(&user_type, &catalogue.catalogue)?;
         let me = match me {
             None => None,
             Some(id) => {
                 let module = catalogue
+                    .catalogue
                     .module(config.personality_module.as_str())
                     .ok_or(AppError::NotFound)?;
-                let record = reader.get_record(org, module.id, id).await?;
-                if record.deleted_at.is_some() {
-                    return Err(AppError::NotFound);
-                }
-                Some(record)
+                Some(store.get_record(org, module.id, id).await?)
             }
         };
+        Self::assemble(ctx, org, user_type, config, catalogue, me)
+    }
+
+    /// The scope from its parts: `me` must be a live record of the personality module.
+    fn assemble(
+        ctx: &'a Context,
+        org: Id,
+        user_type: UserType,
+        config: CheckedUserTypeConfig,
+        catalogue: Arc<VersionedCatalogue>,
+        me: Option<Record>,
+    ) -> Result<Self> {
+        if let Some(record) = &me {
+            let personality = catalogue
+                .catalogue
+                .module(config.personality_module.as_str())
+                .ok_or(AppError::NotFound)?;
+            if record.module_id != personality.id || record.deleted_at.is_some() {
+                return Err(AppError::NotFound);
+            }
+        }
         Ok(Self {
-            store,
+            store: ctx.store(),
             org,
             user_type,
             config,
@@ -113,16 +141,36 @@ impl<'a> ScopedRecords<'a> {
     /// The scope of a signed-in portal user: their user type and personality record, and the
     /// owner of the records they create — the CRM user who invited them, or for a sign-up the
     /// portal's default owner. A portal user is never an owner.
+    ///
+    /// One statement reads the user type, the personality record and the org's configuration
+    /// version together; the catalogue the configuration is checked against comes from the
+    /// cache at that version or later (see `config_cache`), so a change to the user type, a
+    /// module, a field, a layout or a web tab applies to the very next request.
     pub async fn for_portal_user(
         ctx: &'a Context,
         me: &crate::portal_accounts::PortalSignedIn,
     ) -> Result<Self> {
-        let user_type = crate::portal_accounts::user_type(ctx, me).await?;
+        let org = me.user.org_id;
+        let scope = ctx
+            .store()
+            .portal_scope(org, me.portal.id, me.user.user_type_id, me.user.record_id)
+            .await?;
+        let catalogue = ctx.org_catalogue(org, Some(scope.config_version)).await?;
+        let config = checked(&scope.user_type, &catalogue.catalogue)?;
+        let record = match me.user.record_id {
+            None => None,
+            Some(_) => Some(scope.record.ok_or(AppError::NotFound)?),
+        };
         let owner = crate::signups::records_owner(ctx, &me.portal, &me.user).await?;
-        let mut scoped = Self::open(ctx, me.user.org_id, user_type, me.user.record_id).await?;
+        let mut scoped = Self::assemble(ctx, org, scope.user_type, config, catalogue, record)?;
         scoped.owner = Some(owner);
         scoped.audit = Some(PortalAudit::new(ctx, me));
         Ok(scoped)
+    }
+
+    /// The org's catalogue this scope was checked against.
+    fn cat(&self) -> &OrgCatalogue {
+        &self.catalogue.catalogue
     }
 
     pub fn user_type(&self) -> &UserType {
@@ -135,7 +183,7 @@ impl<'a> ScopedRecords<'a> {
     }
 
     fn with_policy<T>(&self, f: impl FnOnce(&PortalPolicy<'_>) -> T) -> T {
-        let view = self.catalogue.view();
+        let view = self.cat().view();
         f(&PortalPolicy::new(&self.config, &view))
     }
 
@@ -169,7 +217,7 @@ impl<'a> ScopedRecords<'a> {
 
     /// The module's fields, for labels and types.
     pub fn fields(&self, module: &str) -> &[Field] {
-        self.catalogue
+        self.cat()
             .module_entry(module)
             .map_or(&[], |(_, fields, _)| fields.as_slice())
     }
@@ -178,7 +226,7 @@ impl<'a> ScopedRecords<'a> {
         let scope = self
             .with_policy(|p| p.scope(module))
             .ok_or(AppError::NotFound)?;
-        let module = self.catalogue.module(module).ok_or(AppError::NotFound)?;
+        let module = self.cat().module(module).ok_or(AppError::NotFound)?;
         Ok((scope, module))
     }
 
@@ -276,13 +324,32 @@ impl<'a> ScopedRecords<'a> {
     }
 
     /// Display names of the records among `ids` that this portal user reaches (through any of
-    /// their tabs); the others are left out, exactly as a deleted record is.
+    /// their tabs); the others are left out, exactly as a deleted record is. One statement
+    /// whatever the number of ids (repeated ids are asked for once).
     pub async fn display_names(&self, ids: &[Id]) -> Result<HashMap<Id, String>> {
-        let mut reader = self.store.reader().await?;
+        // A link row names a field of the linking record's own module, so one list of every
+        // related tab's lookups tells, for a record of any module, whether its module's lookups
+        // link it to the portal user — what `in_scope` asks record by record.
+        let linked_by: Vec<Id> = self.with_policy(|p| {
+            self.cat()
+                .modules
+                .iter()
+                .filter_map(|(m, _, _)| match p.scope(m.api_name.as_str()) {
+                    Some(PortalScope::LinkedBy(fields)) => Some(fields),
+                    _ => None,
+                })
+                .flatten()
+                .collect()
+        });
+        let me = self.me.as_ref().map(|r| r.id);
+        let refs = self
+            .store
+            .record_refs_linked(self.org, ids, me, &linked_by)
+            .await?;
         let mut names = HashMap::new();
-        for r in reader.record_refs(self.org, ids).await? {
+        for (r, linked) in refs {
             let Some(module) = self
-                .catalogue
+                .cat()
                 .modules
                 .iter()
                 .find(|(m, _, _)| m.id == r.module_id)
@@ -290,12 +357,40 @@ impl<'a> ScopedRecords<'a> {
             else {
                 continue;
             };
-            let Some(scope) = self.with_policy(|p| p.scope(module)) else {
-                continue;
+            let reached = match self.with_policy(|p| p.scope(module)) {
+                None => false,
+                Some(PortalScope::All) => true,
+                Some(PortalScope::Own) => me == Some(r.id),
+                Some(PortalScope::LinkedBy(_)) => linked && me.is_some(),
             };
-            if self.in_scope(&mut reader, &scope, r.id).await? {
+            if reached {
                 names.insert(r.id, r.display_name);
             }
+        }
+        Ok(names)
+    }
+
+    /// Display names of lookup targets, given as (the lookup's target module, id), that this
+    /// portal user reaches — what [`ScopedRecords::display_names`] answers, asking the store
+    /// only what it must: a target in a module the user type does not share is never reached,
+    /// and in the personality module only the user's own record is (named from the scope, which
+    /// checked it is live). Targets in related and public modules take one statement.
+    pub async fn lookup_names(&self, targets: &[(&str, Id)]) -> Result<HashMap<Id, String>> {
+        let mut names = HashMap::new();
+        let mut ask = Vec::new();
+        for &(module, id) in targets {
+            match self.with_policy(|p| p.scope(module)) {
+                None => {}
+                Some(PortalScope::Own) => {
+                    if let Some(me) = self.me.as_ref().filter(|me| me.id == id) {
+                        names.insert(me.id, me.display_name.clone());
+                    }
+                }
+                Some(PortalScope::All | PortalScope::LinkedBy(_)) => ask.push(id),
+            }
+        }
+        if !ask.is_empty() {
+            names.extend(self.display_names(&ask).await?);
         }
         Ok(names)
     }
@@ -430,7 +525,7 @@ impl<'a> ScopedRecords<'a> {
 
     /// The shared layout `name` of a module, with its sections.
     pub fn layout(&self, module: &str, name: &str) -> Option<&Layout> {
-        self.catalogue
+        self.cat()
             .module_entry(module)
             .and_then(|(_, _, layouts)| layouts.iter().find(|l| l.name == name))
             .filter(|_| self.layouts(module).iter().any(|l| l == name))
@@ -439,7 +534,7 @@ impl<'a> ScopedRecords<'a> {
     /// The fields a module's record name is made of (a list shows the name once, not again
     /// as its fields).
     pub fn name_fields(&self, module: &str) -> Vec<String> {
-        self.catalogue
+        self.cat()
             .module(module)
             .map(|m| m.name_fields.iter().map(|f| f.to_string()).collect())
             .unwrap_or_default()
@@ -459,18 +554,15 @@ impl<'a> ScopedRecords<'a> {
         }
     }
 
-    /// The web tabs of this user type with their addresses, in configured order.
-    pub async fn web_tab_links(&self) -> Result<Vec<(String, String)>> {
-        let names = self.web_tabs();
-        if names.is_empty() {
-            return Ok(Vec::new());
-        }
-        let tabs = self.store.list_web_tabs(self.org).await?;
-        Ok(names
+    /// The web tabs of this user type with their addresses, in configured order (from the
+    /// catalogue: no statement).
+    pub fn web_tab_links(&self) -> Vec<(String, String)> {
+        let links = &self.cat().web_tab_links;
+        self.web_tabs()
             .iter()
-            .filter_map(|n| tabs.iter().find(|t| &t.name == n))
-            .map(|t| (t.name.clone(), t.url.clone()))
-            .collect())
+            .filter_map(|n| links.iter().find(|(name, _)| name == n))
+            .cloned()
+            .collect()
     }
 
     /// A sorted page of a module's records in scope through `layout`'s mask, with how many

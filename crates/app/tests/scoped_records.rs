@@ -466,6 +466,19 @@ async fn lookup_names_only_for_records_in_reach(ctx: Context) {
     expected.sort_unstable();
     assert_eq!(reached, expected);
     assert_eq!(names[&f.me], "Mia Portal");
+    // Named by the lookup's target module, the same records are reached (a contact other
+    // than the user's own, an unshared account, another contact's deal are not), and repeated
+    // targets are named once.
+    let targets = [
+        ("Contacts", f.me),
+        ("Contacts", f.other),
+        ("Accounts", f.account),
+        ("Deals", f.my_deal),
+        ("Deals", f.other_deal),
+        ("Contacts", f.me),
+        ("Deals", f.my_deal),
+    ];
+    assert_eq!(s.lookup_names(&targets).await.unwrap(), names);
 }
 
 /// A scope opened for a preview has no owner for new records (a portal user is never one), so

@@ -18,8 +18,18 @@ use portico_domain::{DomainError, Id};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
-/// Rows on one page of a portal list.
+/// Rows on one page of a portal list, unless it asks for one of [`PAGE_SIZES`].
 pub const PAGE_SIZE: i64 = 25;
+
+/// The page sizes a portal list offers (`?per=`).
+pub const PAGE_SIZES: [i64; 4] = [10, 25, 50, 100];
+
+/// The page size a list asked for: one of [`PAGE_SIZES`], anything else [`PAGE_SIZE`].
+pub fn page_size(asked: Option<i64>) -> i64 {
+    asked
+        .filter(|n| PAGE_SIZES.contains(n))
+        .unwrap_or(PAGE_SIZE)
+}
 
 /// A signed-in portal user's view of the portal: their scope, their locale and their tabs.
 pub struct PortalApp<'a> {
@@ -59,6 +69,8 @@ pub struct ListParams {
     pub descending: bool,
     /// 1-based.
     pub page: i64,
+    /// Rows a page: one of [`PAGE_SIZES`] (see [`page_size`]).
+    pub per: i64,
 }
 
 /// A module's list as the portal user sees it.
@@ -153,7 +165,7 @@ impl<'a> PortalApp<'a> {
     pub async fn open(ctx: &'a Context, me: &PortalSignedIn) -> Result<Self> {
         let scoped = ScopedRecords::for_portal_user(ctx, me).await?;
         let tabs = scoped.tabs();
-        let web_tabs = scoped.web_tab_links().await?;
+        let web_tabs = scoped.web_tab_links();
         Ok(Self {
             locale: Locale::new(&me.user.preferences),
             scoped,
@@ -199,29 +211,38 @@ impl<'a> PortalApp<'a> {
             .collect()
     }
 
-    /// Names of the lookup targets in `records` the user reaches (one lookup of the scope).
+    /// Names of the lookup targets in `records` the user reaches (at most one statement: see
+    /// [`ScopedRecords::lookup_names`]).
     async fn lookup_names(
         &self,
         fields: &[&Field],
         records: &[&Map<String, Value>],
     ) -> Result<HashMap<Id, String>> {
-        let ids: Vec<Id> = records
+        let mut targets: Vec<(&str, Id)> = records
             .iter()
             .flat_map(|data| {
                 fields
                     .iter()
-                    .filter(|f| f.field_type.lookup_target().is_some())
-                    .filter_map(|f| data.get(f.api_name.as_str()))
-                    .flat_map(|v| match v {
-                        Value::Array(items) => items.iter().filter_map(Value::as_i64).collect(),
-                        other => other.as_i64().into_iter().collect::<Vec<_>>(),
+                    .filter_map(|f| Some((f.field_type.lookup_target()?, f.api_name.as_str())))
+                    .filter_map(|(target, name)| Some((target.as_str(), data.get(name)?)))
+                    .flat_map(|(target, v)| match v {
+                        Value::Array(items) => items
+                            .iter()
+                            .filter_map(Value::as_i64)
+                            .map(|id| (target, id))
+                            .collect(),
+                        other => other
+                            .as_i64()
+                            .map(|id| (target, id))
+                            .into_iter()
+                            .collect::<Vec<_>>(),
                     })
             })
             .collect();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        self.scoped.display_names(&ids).await
+        // A page often points at the same few records (every case at one contact).
+        targets.sort_unstable();
+        targets.dedup();
+        self.scoped.lookup_names(&targets).await
     }
 
     /// A field's value as text: a lookup shows its target's name when the user reaches it
@@ -252,6 +273,7 @@ impl<'a> PortalApp<'a> {
         let mask = self.scoped.mask(module, None);
         let visible = self.visible(module, &mask);
         let page = params.page.max(1);
+        let per = page_size(Some(params.per));
         let search = params.search.trim();
         let found = self
             .scoped
@@ -262,8 +284,8 @@ impl<'a> PortalApp<'a> {
                     search: (!search.is_empty()).then_some(search),
                     sort: (!params.sort.is_empty()).then_some(params.sort.as_str()),
                     descending: params.descending,
-                    offset: (page - 1).saturating_mul(PAGE_SIZE),
-                    limit: PAGE_SIZE,
+                    offset: (page - 1).saturating_mul(per),
+                    limit: per,
                 },
             )
             .await?;
@@ -305,7 +327,7 @@ impl<'a> PortalApp<'a> {
                 })
                 .collect(),
             rows,
-            pages: ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
+            pages: ((found.total + per - 1) / per).max(1),
             total: found.total,
             page,
             can_create: self.scoped.allows(module, Action::Create) && tab.role == TabRole::Related,
@@ -322,6 +344,7 @@ impl<'a> PortalApp<'a> {
                     String::new()
                 },
                 descending: params.descending,
+                per,
             },
         })
     }
@@ -728,5 +751,28 @@ fn split_errors(error: Option<&AppError>, tr: &Tr) -> (HashMap<String, String>, 
         }
         Some(AppError::Stale { .. }) => (HashMap::new(), Some(tr.t("record-stale"))),
         Some(e) => (HashMap::new(), Some(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_offers_four_page_sizes_and_falls_back_to_the_default() {
+        for n in PAGE_SIZES {
+            assert_eq!(page_size(Some(n)), n);
+        }
+        for n in [
+            None,
+            Some(0),
+            Some(-25),
+            Some(1),
+            Some(24),
+            Some(51),
+            Some(1000),
+        ] {
+            assert_eq!(page_size(n), PAGE_SIZE, "{n:?}");
+        }
     }
 }

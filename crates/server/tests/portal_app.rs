@@ -22,6 +22,7 @@ on_both_backends!(
     a_created_case_is_linked_to_the_client_and_owned_by_the_inviter,
     preferences_switch_language_and_time_zone,
     the_app_needs_a_session_and_its_token,
+    lists_page_by_the_size_asked_for,
 );
 
 async fn signed_in(app: &TestApp) -> Jar {
@@ -450,4 +451,51 @@ async fn the_app_needs_a_session_and_its_token(app: TestApp) {
         items.iter().all(|c| c["data"]["Subject"] != "forged"),
         "a forged form wrote"
     );
+}
+
+/// `?per=` picks 10, 25, 50 or 100 rows a page (anything else is 25), and the pager's links
+/// keep it.
+async fn lists_page_by_the_size_asked_for(app: TestApp) {
+    let t = app.token(ADMIN).await;
+    // The client has two cases; eleven more make thirteen.
+    for i in 0..11 {
+        let r = app
+            .post(
+                "/api/v1/records/Cases",
+                &t,
+                json!({"data": {
+                    "Subject": format!("Paged case {i}"),
+                    "Status": "New",
+                    "Contact_Name": app.fx.contacts.client,
+                }}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+    let mut jar = signed_in(&app).await;
+    let rows = |body: &str| body.matches("<tr>").count() - 1;
+    let first = get(&app, &mut jar, &format!("{BASE}m/Cases?per=10")).await;
+    let body = page(&first);
+    assert!(body.contains("13 records"), "{body}");
+    assert_eq!(rows(body), 10);
+    assert!(body.contains("href=\"?per=10&#38;page=2\""), "{body}");
+    assert!(
+        body.contains("name=\"per\" value=\"10\""),
+        "the search keeps it"
+    );
+    let second = get(&app, &mut jar, &format!("{BASE}m/Cases?per=10&page=2")).await;
+    let body = page(&second);
+    assert_eq!(rows(body), 3);
+    assert!(body.contains("href=\"?per=10&#38;page=1\""), "{body}");
+    // Sorting keeps it too.
+    assert!(body.contains("?per=10&#38;sort=name&#38;dir=asc"), "{body}");
+    for asked in ["7", "25", "abc", "-10", "1000"] {
+        let other = get(&app, &mut jar, &format!("{BASE}m/Cases?per={asked}")).await;
+        let body = page(&other);
+        assert_eq!(rows(body), 13, "per={asked} shows the default 25");
+        assert!(
+            !body.contains("per="),
+            "per={asked}: the default is not repeated"
+        );
+    }
 }

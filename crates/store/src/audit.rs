@@ -193,7 +193,8 @@ impl Tx {
         self.record_audit_entry(org, &entry, now).await
     }
 
-    /// Adds an entry with its filterable columns: one INSERT.
+    /// Adds an entry with its filterable columns: one INSERT. It must stay one statement:
+    /// `Store::record_audit_entry` runs it without a transaction.
     pub async fn record_audit_entry(
         &mut self,
         org: Id,

@@ -140,6 +140,18 @@ impl Tx {
         Ok(())
     }
 
+    /// The org's `config_version`: read before what a cache loads, so the copy is at least as
+    /// new as the version it is kept under.
+    pub async fn config_version(&mut self, org: Id) -> StoreResult<i64> {
+        one(
+            &mut self.conn,
+            "SELECT config_version FROM orgs WHERE id = $1",
+            &[Val::Int(org)],
+        )
+        .await?
+        .int(0)
+    }
+
     /// The org's profiles and modules with the configuration version read before them, so the
     /// copy is at least as new as the version it carries.
     pub async fn org_config(&mut self, org: Id) -> StoreResult<OrgConfig> {
@@ -224,9 +236,10 @@ impl Tx {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-    /// The tables whose rows instances cache per org (profiles, modules) or describe modules
-    /// (fields, layouts): every write to them must raise the org's `config_version`.
-    const CACHED: [&str; 4] = ["profiles", "modules", "fields", "layouts"];
+    /// The tables whose rows instances cache per org (profiles, modules; the portal catalogue:
+    /// modules with fields and layouts, and web tabs): every write to them must raise the org's
+    /// `config_version`.
+    const CACHED: [&str; 5] = ["profiles", "modules", "fields", "layouts", "web_tabs"];
 
     /// The functions of the store's sources: (name, text up to the next function).
     fn functions(source: &str) -> Vec<(String, &str)> {

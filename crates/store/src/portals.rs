@@ -2,13 +2,45 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::rows::*;
-use crate::sql::{Executor, Row, Val};
+use crate::sql::{Columns, Executor, JsonColumn, Row, Val};
 use crate::store::Tx;
 use portico_domain::portal::{CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, UserType};
+use portico_domain::record::Record;
 use portico_domain::{Id, Millis};
 
 const PORTAL_COLS: &str = "id, org_id, name, settings, domain_token, domain_verified";
 const USER_TYPE_COLS: &str = "id, portal_id, is_default, config";
+
+/// What [`Tx::portal_scope`] reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortalScopeRow {
+    pub user_type: UserType,
+    /// The org's `config_version` in the same statement.
+    pub config_version: i64,
+    /// The personality record asked for, if the org has it (deleted or not).
+    pub record: Option<Record>,
+}
+
+/// A row's columns from `.1` on, as if they were the first.
+struct Shifted<'a>(&'a dyn Columns, usize);
+
+impl Columns for Shifted<'_> {
+    fn int(&self, i: usize) -> StoreResult<i64> {
+        self.0.int(i + self.1)
+    }
+    fn opt_int(&self, i: usize) -> StoreResult<Option<i64>> {
+        self.0.opt_int(i + self.1)
+    }
+    fn bool(&self, i: usize) -> StoreResult<bool> {
+        self.0.bool(i + self.1)
+    }
+    fn opt_text(&self, i: usize) -> StoreResult<Option<std::borrow::Cow<'_, str>>> {
+        self.0.opt_text(i + self.1)
+    }
+    fn json(&self, i: usize) -> StoreResult<JsonColumn<'_>> {
+        self.0.json(i + self.1)
+    }
+}
 
 fn portal_from(r: &Row) -> StoreResult<Portal> {
     Ok(Portal {
@@ -415,6 +447,59 @@ impl Tx {
             )
             .await?,
         )
+    }
+
+    /// What a portal user's scope is built from, in one statement: their user type, the org's
+    /// `config_version` (how new a cached catalogue must be) and their personality record
+    /// (`None` when `record` is `None` or names no record of the org; deleted records are
+    /// answered, with their `deleted_at`).
+    pub async fn portal_scope(
+        &mut self,
+        org: Id,
+        portal: Id,
+        user_type: Id,
+        record: Option<Id>,
+    ) -> StoreResult<PortalScopeRow> {
+        let columns = column_count(RECORD_COLS);
+        self.conn
+            .query_map(
+                &format!(
+                    "SELECT {RECORD_COLS}, t.id, t.portal_id, t.is_default, t.config, o.config_version \
+                     FROM portal_user_types t JOIN orgs o ON o.id = t.org_id \
+                     LEFT JOIN records r ON r.org_id = t.org_id AND r.id = $4 \
+                     WHERE t.org_id = $1 AND t.portal_id = $2 AND t.id = $3"
+                ),
+                &[
+                    Val::Int(org),
+                    Val::Int(portal),
+                    Val::Int(user_type),
+                    Val::from(record),
+                ],
+                |r| {
+                    let record = match r.opt_int(0)? {
+                        Some(_) => Some(record_from(r)?),
+                        None => None,
+                    };
+                    let rest = Shifted(r, columns);
+                    let config = match rest.json(3)? {
+                        JsonColumn::Text(t) => serde_json::from_str(&t)?,
+                        JsonColumn::Value(v) => serde_json::from_value(v)?,
+                    };
+                    Ok(PortalScopeRow {
+                        user_type: UserType {
+                            id: rest.int(0)?,
+                            portal_id: rest.int(1)?,
+                            is_default: rest.bool(2)?,
+                            config,
+                        },
+                        config_version: rest.int(4)?,
+                        record,
+                    })
+                },
+            )
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn create_user_type(

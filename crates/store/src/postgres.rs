@@ -50,6 +50,11 @@ impl PgDb {
         })
     }
 
+    /// A connection without a transaction, for one statement that is atomic by itself.
+    pub async fn write_alone(&self) -> StoreResult<PgConn> {
+        self.read().await
+    }
+
     pub async fn begin(&self) -> StoreResult<PgConn> {
         let client = self.pool.get().await?;
         self.statements.fetch_add(1, Ordering::Relaxed);

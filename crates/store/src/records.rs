@@ -605,6 +605,61 @@ impl Tx {
             .collect()
     }
 
+    /// [`Tx::record_refs`] of the distinct `ids`, each with whether it points at `target`
+    /// through one of the lookup fields `field_ids` (as [`Tx::is_linked`] answers): what a
+    /// portal scope needs to name lookup targets, in one statement whatever the number of ids.
+    pub async fn record_refs_linked(
+        &mut self,
+        org: Id,
+        ids: &[Id],
+        target: Option<Id>,
+        field_ids: &[Id],
+    ) -> StoreResult<Vec<(RecordRef, bool)>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut params = vec![Val::Int(org)];
+        let linked = match target {
+            Some(target) if !field_ids.is_empty() => {
+                params.push(Val::Int(target));
+                let first = params.len();
+                params.extend(field_ids.iter().map(|f| Val::Int(*f)));
+                format!(
+                    "EXISTS (SELECT 1 FROM record_links l WHERE l.org_id = $1 AND l.record_id = r.id \
+                     AND l.target_id = $2 AND l.field_id IN ({}))",
+                    placeholders(first, field_ids.len())
+                )
+            }
+            _ => "1 = 0".to_string(),
+        };
+        let first = params.len();
+        params.extend(ids.iter().map(|i| Val::Int(*i)));
+        let sql = format!(
+            "SELECT r.id, r.module_id, r.owner_id, r.display_name, {linked} FROM records r \
+             WHERE r.org_id = $1 AND r.deleted_at IS NULL AND r.id IN ({})",
+            placeholders(first, ids.len())
+        );
+        self.conn
+            .query(&sql, &params)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    RecordRef {
+                        id: r.int(0)?,
+                        module_id: r.int(1)?,
+                        owner_id: r.int(2)?,
+                        display_name: r.text(3)?,
+                    },
+                    r.bool(4)?,
+                ))
+            })
+            .collect()
+    }
+
     /// Live records of a module, optionally only those `owner` owns.
     pub async fn count_records(
         &mut self,

@@ -82,10 +82,11 @@ impl SqliteDb {
         self.statements.load(Ordering::Relaxed)
     }
 
-    fn conn(&self, conn: OwnedMutexGuard<Connection>, in_tx: bool) -> SqliteConn {
+    fn conn(&self, conn: OwnedMutexGuard<Connection>, writer: bool) -> SqliteConn {
         SqliteConn {
             conn,
-            in_tx,
+            in_tx: false,
+            writer,
             statements: Arc::clone(&self.statements),
         }
     }
@@ -107,17 +108,26 @@ impl SqliteDb {
     /// Starts a write transaction; SQLite allows one writer at a time.
     pub async fn begin(&self) -> StoreResult<SqliteConn> {
         let conn = Arc::clone(&self.writer).lock_owned().await;
-        let mut conn = self.conn(conn, false);
+        let mut conn = self.conn(conn, true);
         conn.count();
         blocking(|| conn.conn.execute_batch("BEGIN IMMEDIATE"))?;
         conn.in_tx = true;
         Ok(conn)
+    }
+
+    /// The writer without a transaction: for one statement that is atomic by itself
+    /// (autocommit), so it costs no `BEGIN` and `COMMIT`.
+    pub async fn write_alone(&self) -> SqliteConn {
+        let conn = Arc::clone(&self.writer).lock_owned().await;
+        self.conn(conn, true)
     }
 }
 
 pub struct SqliteConn {
     conn: OwnedMutexGuard<Connection>,
     in_tx: bool,
+    /// The writer connection (in a transaction or not): its work runs in `block_in_place`.
+    writer: bool,
     statements: Arc<AtomicU64>,
 }
 
@@ -133,7 +143,7 @@ impl SqliteConn {
     /// reader never waits for a lock: it only reads pages, from the cache when warm.
     fn run<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
         let conn = &*self.conn;
-        if self.in_tx {
+        if self.writer {
             blocking(|| f(conn))
         } else {
             f(conn)

@@ -18,8 +18,8 @@ use crate::{
     BlockedEmailDomain, CandidateQuery, CountedPage, CreatedOrg, EmailChangeLink, InvitationBatch,
     InvitationCandidate, MailQuery, MailSummary, MfaChallenge, ModuleSettings, NewInvitationBatch,
     NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount, PortalAccountChange, PortalLink,
-    PortalLogo, PortalMfa, PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery,
-    RecordQuery, RecordRef, Session,
+    PortalLogo, PortalMfa, PortalScopeRow, PortalSession, PortalUserQuery, RecordMeta,
+    RecordPageQuery, RecordQuery, RecordRef, Session,
 };
 use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, NewField};
@@ -181,6 +181,13 @@ impl Store {
         })
     }
 
+    async fn write_alone(&self) -> StoreResult<Conn> {
+        Ok(match &self.db {
+            Db::Sqlite(db) => Conn::Sqlite(db.write_alone().await),
+            Db::Postgres(db) => Conn::Postgres(Box::new(db.write_alone().await?)),
+        })
+    }
+
     async fn begin(&self) -> StoreResult<Conn> {
         Ok(match &self.db {
             Db::Sqlite(db) => Conn::Sqlite(db.begin().await?),
@@ -211,6 +218,17 @@ impl Store {
     pub async fn transaction(&self) -> StoreResult<Tx> {
         Ok(Tx {
             conn: self.begin().await?,
+            changes_config: false,
+            config_changes: Arc::clone(&self.config_changes),
+        })
+    }
+
+    /// For an operation that is a single write statement: it is atomic by itself (autocommit),
+    /// so it runs on the writer without `BEGIN` and `COMMIT` — a third of the statements.
+    /// Nothing else may go through it.
+    async fn statement_alone(&self) -> StoreResult<Tx> {
+        Ok(Tx {
+            conn: self.write_alone().await?,
             changes_config: false,
             config_changes: Arc::clone(&self.config_changes),
         })
@@ -250,7 +268,8 @@ impl Tx {
 }
 
 /// `Store::x(args)` for each `Tx::x(args)`: the operation alone, in a transaction of its own
-/// (`write`) or on a reader connection (`read`).
+/// (`write`), on a reader connection (`read`), or — for an operation that is one write
+/// statement — on the writer without a transaction (`single`).
 macro_rules! each_alone {
     ($( $kind:ident fn $name:ident( $($arg:ident: $ty:ty),* ) -> $ret:ty; )*) => {
         impl Store {
@@ -267,12 +286,14 @@ macro_rules! each_alone {
     };
     (@open read $store:ident) => { $store.reader().await? };
     (@open write $store:ident) => { $store.transaction().await? };
+    (@open single $store:ident) => { $store.statement_alone().await? };
 }
 
 each_alone! {
     write fn create_org(new: &NewOrg, now: Millis) -> CreatedOrg;
     read fn get_org(org: Id) -> Org;
     read fn org_config(org: Id) -> OrgConfig;
+    read fn config_version(org: Id) -> i64;
     read fn find_org_by_domain(domain: &str) -> Option<Org>;
     read fn list_orgs() -> Vec<Org>;
     write fn update_org(org: Id, s: &OrgSettings) -> Org;
@@ -327,6 +348,7 @@ each_alone! {
     read fn record_page(org: Id, q: &RecordPageQuery<'_>) -> CountedPage;
     read fn is_linked(org: Id, record_id: Id, target_id: Id, field_ids: &[Id]) -> bool;
     read fn record_refs(org: Id, ids: &[Id]) -> Vec<RecordRef>;
+    read fn record_refs_linked(org: Id, ids: &[Id], target: Option<Id>, field_ids: &[Id]) -> Vec<(RecordRef, bool)>;
     read fn count_records(org: Id, module_id: Id, owner: Option<Id>) -> i64;
     read fn live_record_by_email(org: Id, module_id: Id, email: &str, not_user_of: Option<Id>) -> Option<Record>;
     write fn create_web_tab(org: Id, tab: &NewWebTab) -> WebTab;
@@ -342,6 +364,7 @@ each_alone! {
     read fn list_user_types(org: Id, portal: Id) -> Vec<UserType>;
     read fn all_user_types(org: Id) -> Vec<UserType>;
     read fn get_user_type(org: Id, portal: Id, id: Id) -> UserType;
+    read fn portal_scope(org: Id, portal: Id, user_type: Id, record: Option<Id>) -> PortalScopeRow;
     write fn create_user_type(org: Id, portal: Id, config: &CheckedUserTypeConfig, now: Millis) -> UserType;
     write fn replace_user_type(org: Id, portal: Id, id: Id, config: &CheckedUserTypeConfig) -> UserType;
     write fn delete_user_type(org: Id, portal: Id, id: Id) -> ();
@@ -350,7 +373,7 @@ each_alone! {
     read fn seat_grants(org: Id) -> Vec<SeatGrant>;
     write fn record_audit(org: Id, actor: &str, action: &str, detail: &Value, now: Millis) -> ();
     read fn audit_log(org: Id, limit: i64) -> Vec<AuditEntry>;
-    write fn record_audit_entry(org: Id, entry: &AuditInsert<'_>, now: Millis) -> ();
+    single fn record_audit_entry(org: Id, entry: &AuditInsert<'_>, now: Millis) -> ();
     read fn list_audit(org: Id, q: &AuditQuery) -> AuditPage;
     read fn count_audit(org: Id, q: &AuditQuery) -> i64;
     write fn enqueue_mail(org: Id, mail: &NewMail, message_id: &str, now: Millis) -> OutboxMail;

@@ -8,7 +8,10 @@ use portico_domain::Id;
 use portico_domain::webtab::{NewWebTab, WebTab};
 
 impl Tx {
+    /// Web tabs are part of the portal catalogue instances cache: a change raises the org's
+    /// `config_version` (as [`Tx::delete_web_tab`] does).
     pub async fn create_web_tab(&mut self, org: Id, tab: &NewWebTab) -> StoreResult<WebTab> {
+        self.config_changed(org).await?;
         let tx = &mut self.conn;
         let clash = opt(
             tx,
@@ -61,6 +64,7 @@ impl Tx {
 
     /// Deletes a web tab, and removes it from every portal user type that shows it.
     pub async fn delete_web_tab(&mut self, org: Id, id: Id) -> StoreResult<()> {
+        self.config_changed(org).await?;
         let tx = &mut self.conn;
         let row = one(
             tx,

@@ -43,6 +43,7 @@ use std::collections::BTreeMap;
 const ISOLATED: &[&str] = &[
     "get_org",
     "org_config",
+    "config_version",
     "update_org",
     "create_module",
     "list_modules",
@@ -80,6 +81,7 @@ const ISOLATED: &[&str] = &[
     "record_page",
     "is_linked",
     "record_refs",
+    "record_refs_linked",
     "count_records",
     "live_record_by_email",
     "create_web_tab",
@@ -93,6 +95,7 @@ const ISOLATED: &[&str] = &[
     "list_user_types",
     "all_user_types",
     "get_user_type",
+    "portal_scope",
     "create_user_type",
     "replace_user_type",
     "delete_user_type",
@@ -1100,6 +1103,18 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
             .unwrap()
             .is_empty()
     );
+    assert!(
+        store
+            .record_refs_linked(
+                b.org,
+                &[secret.id, a_deal.id, binned.id],
+                Some(secret.id),
+                &links
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         store
             .count_records(b.org, a_contacts.id, None)
@@ -1247,6 +1262,12 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         "get_user_type",
         store.get_user_type(b.org, a_portal.id, a_default.id).await,
     );
+    not_found(
+        "portal_scope",
+        store
+            .portal_scope(b.org, a_portal.id, a_default.id, Some(secret.id))
+            .await,
+    );
     let b_vendors = checked(&store, b.org, "Partners", "Vendors", false).await;
     not_found(
         "create_user_type",
@@ -1294,6 +1315,17 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         )
         .await
         .unwrap();
+    // B's own user type with A's record as the personality record: the record stays A's.
+    let b_scope = store
+        .portal_scope(b.org, b_portal.id, b_default.id, Some(secret.id))
+        .await
+        .unwrap();
+    assert_eq!(b_scope.user_type, b_default);
+    assert_eq!(b_scope.record, None);
+    assert_eq!(
+        b_scope.config_version,
+        store.config_version(b.org).await.unwrap()
+    );
     assert_eq!(store.list_portals(b.org).await.unwrap(), [b_portal]);
     assert_eq!(store.all_user_types(b.org).await.unwrap(), [b_default]);
     assert!(store.seat_grants(b.org).await.unwrap().is_empty());
@@ -1675,6 +1707,7 @@ fn operations() -> Vec<Operation> {
             let rest = line
                 .strip_prefix("read fn ")
                 .or_else(|| line.strip_prefix("write fn "))
+                .or_else(|| line.strip_prefix("single fn "))
                 .unwrap_or_else(|| panic!("an each_alone! line I cannot read: {line}"));
             let (name, rest) = rest.split_once('(').expect("parameters follow the name");
             let params = rest.rsplit_once(") ->").expect("a return type follows").0;

@@ -17,7 +17,9 @@ use portico_domain::portal_user::Preferences;
 use portico_domain::{DomainError, FieldError, Id};
 use portico_portal::format::{Locale, is_time_zone, time_zones};
 use portico_portal::i18n::{LANGUAGES, Tr};
-use portico_portal::pages::{DetailView, FormView, ListParams, ListView, NavTab, PortalApp};
+use portico_portal::pages::{
+    DetailView, FormView, ListParams, ListView, NavTab, PAGE_SIZE, PortalApp, page_size,
+};
 use serde::Deserialize;
 
 /// What every page of the app shows around its content.
@@ -109,7 +111,17 @@ pub(crate) struct ListQs {
     #[serde(default)]
     dir: String,
     page: Option<i64>,
+    /// Rows a page: 10, 25, 50 or 100; anything else is 25.
+    #[serde(default, deserialize_with = "lenient_number")]
+    per: Option<i64>,
     done: Option<String>,
+}
+
+/// A number from the query string, or nothing when it is not one (`?per=abc` shows the default
+/// page size rather than an error).
+fn lenient_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let raw = Option::<String>::deserialize(d)?;
+    Ok(raw.and_then(|s| s.trim().parse().ok()))
 }
 
 #[derive(Template)]
@@ -120,12 +132,21 @@ struct ListPage<'a> {
 }
 
 impl ListPage<'_> {
+    /// What every link of the list keeps: the search and a page size other than the default.
     fn base_query(&self) -> Vec<(&str, String)> {
         let mut q = Vec::new();
         if !self.view.params.search.is_empty() {
             q.push(("q", self.view.params.search.clone()));
         }
+        if self.view.params.per != PAGE_SIZE {
+            q.push(("per", self.view.params.per.to_string()));
+        }
         q
+    }
+
+    /// The page size the search form keeps, when it is not the default.
+    fn kept_per(&self) -> Option<i64> {
+        Some(self.view.params.per).filter(|p| *p != PAGE_SIZE)
     }
 
     /// The query of the column header's link: sort by `key`, ascending first, again to flip.
@@ -206,6 +227,7 @@ pub(crate) async fn list(
         sort: qs.sort.chars().take(100).collect(),
         descending: qs.dir == "desc",
         page: qs.page.unwrap_or(1).clamp(1, 100_000),
+        per: page_size(qs.per),
     };
     match app.list(&module, params).await {
         Ok(view) => page(StatusCode::OK, &ListPage { shell, view }),
