@@ -490,9 +490,16 @@ impl<'a> ScopedRecords<'a> {
     }
 
     /// Deletes (to the recycle bin) a record in scope, when the user type allows deleting in
-    /// the module. A record outside the scope answers "not found", like a missing one. The
-    /// check and the delete share one transaction.
-    pub async fn delete(&self, module: &str, id: Id, now: portico_domain::Millis) -> Result<()> {
+    /// the module. A record outside the scope answers "not found", like a missing one. With
+    /// `expected_version` (the API's `If-Match`), a record changed since is
+    /// [`AppError::Stale`]. The checks and the delete share one transaction.
+    pub async fn delete(
+        &self,
+        module: &str,
+        id: Id,
+        expected_version: Option<i64>,
+        now: portico_domain::Millis,
+    ) -> Result<()> {
         if self.owner.is_none() {
             return Err(AppError::Forbidden(
                 "A preview shows the portal; it deletes nothing".into(),
@@ -509,6 +516,12 @@ impl<'a> ScopedRecords<'a> {
             return Err(AppError::Forbidden(
                 "Your own record cannot be deleted from the portal".into(),
             ));
+        }
+        // The version the caller saw, checked in the delete's own transaction.
+        if expected_version.is_some_and(|v| v != record.version) {
+            return Err(AppError::Stale {
+                current_version: record.version,
+            });
         }
         tx.delete_record(self.org, m.id, id, now).await?;
         self.audit_write(

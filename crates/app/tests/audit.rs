@@ -274,7 +274,7 @@ async fn each_portal_read_and_write_writes_one_entry(ctx: Context) {
     );
     assert_eq!(record_entries(&ctx, &admin).await.len(), 5);
 
-    scoped.delete("Cases", created.id, NOW).await.unwrap();
+    scoped.delete("Cases", created.id, None, NOW).await.unwrap();
     let log = record_entries(&ctx, &admin).await;
     assert_eq!(log.len(), 6);
     assert_by_client(&log[0], &me, "portal.record.delete", Some(created.id));

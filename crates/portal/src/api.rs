@@ -284,16 +284,7 @@ pub async fn delete(
     version: i64,
 ) -> Result<()> {
     let scoped = open(ctx, me, module, None).await?;
-    if !scoped.allows(module, Action::Delete) {
-        return scoped.delete(module, id, ctx.now()).await;
-    }
-    let current = scoped.get(module, None, id).await?;
-    if current.version != version {
-        return Err(AppError::Stale {
-            current_version: current.version,
-        });
-    }
-    scoped.delete(module, id, ctx.now()).await
+    scoped.delete(module, id, Some(version), ctx.now()).await
 }
 
 async fn one(scoped: &ScopedRecords<'_>, module: &str, record: ScopedRecord) -> Result<ApiRecord> {

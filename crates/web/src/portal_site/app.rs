@@ -524,7 +524,7 @@ pub(crate) async fn delete(
         Err(r) => return r,
     };
     let done = match record_id(&id) {
-        Ok(record) => app.scoped.delete(&module, record, state.now()).await,
+        Ok(record) => app.scoped.delete(&module, record, None, state.now()).await,
         Err(e) => Err(e),
     };
     match done {
