@@ -32,6 +32,9 @@ pub struct PortalSignedIn {
     /// The address the request came from, as the web layer saw it (for the audit log and the
     /// per-address limits); `None` when it is not known.
     pub ip: Option<String>,
+    /// The user's scope (user type, config version, own record) when it was read with the
+    /// session ([`visit`]); `None`: [`crate::scoped_records::ScopedRecords`] reads it.
+    pub scope: Option<portico_store::PortalScopeRow>,
 }
 
 /// Audits an action of (or about) a portal account; the actor is written `portal:{email}`.
@@ -486,31 +489,62 @@ pub async fn resume(ctx: &Context, portal: &Portal, token: &str) -> Result<Optio
         return Ok(None);
     }
     let hash = token_hash(token);
-    let now = ctx.now();
     let Some((session, user)) = ctx.store().get_portal_session(&hash).await? else {
         return Ok(None);
     };
     if session.portal_id != portal.id || session.org_id != portal.org_id {
         return Ok(None);
     }
+    live(ctx, &hash, session, user, portal.clone(), None).await
+}
+
+/// Like [`resume`], for a page: the session, its account, its portal and the account's scope
+/// in one statement. The caller checks that the portal answered is the one the request
+/// addressed (the session's portal is the only one it opens).
+pub async fn visit(ctx: &Context, token: &str) -> Result<Option<PortalSignedIn>> {
+    if !plausible_token(token) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let Some(v) = ctx.store().portal_visit(&hash).await? else {
+        return Ok(None);
+    };
+    if v.portal.org_id != v.session.org_id {
+        return Ok(None);
+    }
+    live(ctx, &hash, v.session, v.user, v.portal, Some(v.scope)).await
+}
+
+/// The session's checks: the absolute limit, the portal's idle timeout, an active account. A
+/// dead session is deleted; a live one's idle clock is written once a minute.
+async fn live(
+    ctx: &Context,
+    hash: &str,
+    session: PortalSession,
+    user: PortalUser,
+    portal: Portal,
+    scope: Option<portico_store::PortalScopeRow>,
+) -> Result<Option<PortalSignedIn>> {
+    let now = ctx.now();
     let idle_ms = portal
         .settings
         .idle_timeout_minutes
         .map(|m| m.saturating_mul(60_000));
     let idle = idle_ms.is_some_and(|ms| session.last_seen_at.saturating_add(ms) <= now);
     if session.expires_at <= now || idle || user.status != PortalUserStatus::Active {
-        ctx.store().delete_portal_session(&hash).await?;
+        ctx.store().delete_portal_session(hash).await?;
         return Ok(None);
     }
     if now - session.last_seen_at > 60_000 {
         // The idle clock is written once a minute, not on every request.
-        ctx.store().touch_portal_session(&hash, now).await?;
+        ctx.store().touch_portal_session(hash, now).await?;
     }
     Ok(Some(PortalSignedIn {
         user,
-        portal: portal.clone(),
+        portal,
         csrf: session.csrf_token,
         ip: None,
+        scope,
     }))
 }
 

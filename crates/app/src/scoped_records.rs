@@ -151,10 +151,15 @@ impl<'a> ScopedRecords<'a> {
         me: &crate::portal_accounts::PortalSignedIn,
     ) -> Result<Self> {
         let org = me.user.org_id;
-        let scope = ctx
-            .store()
-            .portal_scope(org, me.portal.id, me.user.user_type_id, me.user.record_id)
-            .await?;
+        // Read with the session when the page came through `portal_accounts::visit`.
+        let scope = match &me.scope {
+            Some(scope) => scope.clone(),
+            None => {
+                ctx.store()
+                    .portal_scope(org, me.portal.id, me.user.user_type_id, me.user.record_id)
+                    .await?
+            }
+        };
         let catalogue = ctx.org_catalogue(org, Some(scope.config_version)).await?;
         let config = checked(&scope.user_type, &catalogue.catalogue)?;
         let record = match me.user.record_id {

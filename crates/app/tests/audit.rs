@@ -172,6 +172,7 @@ async fn signed_in(ctx: &Context) -> (Fixture, CrmActor, PortalSignedIn) {
         portal,
         csrf: String::new(),
         ip: Some(IP.into()),
+        scope: None,
     };
     (fx, admin, me)
 }

@@ -44,7 +44,9 @@ pub use outbox::{MailQuery, MailSummary, OutboxMail};
 pub use portal_branding::PortalLogo;
 pub use portal_email_change::EmailChangeLink;
 pub use portal_mfa::{MfaChallenge, PortalMfa};
-pub use portal_users::{PortalAccountChange, PortalLink, PortalSession, PortalUserQuery};
+pub use portal_users::{
+    PortalAccountChange, PortalLink, PortalSession, PortalUserQuery, PortalVisit,
+};
 pub use portals::PortalScopeRow;
 pub use records::{
     CountedPage, Page, RecordMeta, RecordPageQuery, RecordQuery, RecordRef, RecordSort,

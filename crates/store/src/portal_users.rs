@@ -3,11 +3,13 @@
 //! stored. Redeeming a link is one conditional `UPDATE`, so of any number of concurrent
 //! redemptions exactly one succeeds, on both backends.
 
+use crate::PortalScopeRow;
 use crate::error::{StoreError, StoreResult};
 use crate::records::Page;
 use crate::rows::*;
 use crate::sql::{Dialect, Executor, Row, Val};
 use crate::store::Tx;
+use portico_domain::portal::Portal;
 use portico_domain::portal_user::{
     LinkPurpose, NewPortalUser, PortalUser, PortalUserStatus, Preferences, email_key,
 };
@@ -598,6 +600,56 @@ impl Tx {
         Ok(())
     }
 
+    /// Everything a signed-in portal page starts from, in one statement: the session behind
+    /// `token_hash`, its account, its portal, and the account's scope (user type, the org's
+    /// config version, the personality record). The caller checks expiry, idleness, status
+    /// and that the portal is the one the request addressed.
+    pub async fn portal_visit(&mut self, token_hash: &str) -> StoreResult<Option<PortalVisit>> {
+        let sql = format!(
+            "SELECT {}, s.org_id, s.portal_id, s.portal_user_id, s.csrf_token, s.created_at, \
+             s.last_seen_at, s.expires_at, {}, t.id, t.portal_id, t.is_default, t.config, \
+             o.config_version, {RECORD_COLS} FROM portal_sessions s \
+             JOIN portal_users u ON u.id = s.portal_user_id AND u.org_id = s.org_id \
+             JOIN portals p ON p.id = s.portal_id AND p.org_id = s.org_id \
+             JOIN portal_user_types t ON t.id = u.user_type_id AND t.org_id = s.org_id \
+             AND t.portal_id = s.portal_id \
+             JOIN orgs o ON o.id = s.org_id \
+             LEFT JOIN records r ON r.org_id = s.org_id AND r.id = u.record_id \
+             WHERE s.token_hash = $1",
+            prefixed("u", COLS),
+            prefixed("p", crate::portals::PORTAL_COLS),
+        );
+        let Some(mut user) = opt(&mut self.conn, &sql, &[Val::from(token_hash)]).await? else {
+            return Ok(None);
+        };
+        let mut session = user.split_off(column_count(COLS));
+        let mut portal = session.split_off(7);
+        let mut user_type = portal.split_off(column_count(crate::portals::PORTAL_COLS));
+        let mut version = user_type.split_off(4);
+        let record = version.split_off(1);
+        Ok(Some(PortalVisit {
+            session: PortalSession {
+                org_id: session.int(0)?,
+                portal_id: session.int(1)?,
+                portal_user_id: session.int(2)?,
+                csrf_token: session.text(3)?,
+                created_at: session.int(4)?,
+                last_seen_at: session.int(5)?,
+                expires_at: session.int(6)?,
+            },
+            user: user_from(&user)?,
+            portal: crate::portals::portal_from(&portal)?,
+            scope: PortalScopeRow {
+                user_type: crate::portals::user_type_from(&user_type)?,
+                config_version: version.int(0)?,
+                record: match record.opt_int(0)? {
+                    Some(_) => Some(record_from(&record)?),
+                    None => None,
+                },
+            },
+        }))
+    }
+
     /// The session behind `token_hash` with its account, in one statement.
     pub async fn get_portal_session(
         &mut self,
@@ -686,6 +738,15 @@ impl Tx {
             .await?;
         Ok(sessions + links + challenges)
     }
+}
+
+/// A signed-in request's context, read in one statement ([`Tx::portal_visit`]).
+#[derive(Debug, Clone)]
+pub struct PortalVisit {
+    pub session: PortalSession,
+    pub user: PortalUser,
+    pub portal: Portal,
+    pub scope: PortalScopeRow,
 }
 
 /// What [`Tx::update_portal_account`] changes; `None` keeps the current value.

@@ -8,7 +8,7 @@ use portico_domain::portal::{CheckedUserTypeConfig, Portal, PortalSettings, Seat
 use portico_domain::record::Record;
 use portico_domain::{Id, Millis};
 
-const PORTAL_COLS: &str = "id, org_id, name, settings, domain_token, domain_verified";
+pub(crate) const PORTAL_COLS: &str = "id, org_id, name, settings, domain_token, domain_verified";
 const USER_TYPE_COLS: &str = "id, portal_id, is_default, config";
 
 /// What [`Tx::portal_scope`] reads.
@@ -42,7 +42,7 @@ impl Columns for Shifted<'_> {
     }
 }
 
-fn portal_from(r: &Row) -> StoreResult<Portal> {
+pub(crate) fn portal_from(r: &Row) -> StoreResult<Portal> {
     Ok(Portal {
         id: r.int(0)?,
         org_id: r.int(1)?,
@@ -53,7 +53,7 @@ fn portal_from(r: &Row) -> StoreResult<Portal> {
     })
 }
 
-fn user_type_from(r: &Row) -> StoreResult<UserType> {
+pub(crate) fn user_type_from(r: &Row) -> StoreResult<UserType> {
     Ok(UserType {
         id: r.int(0)?,
         portal_id: r.int(1)?,

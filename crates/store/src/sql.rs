@@ -157,6 +157,32 @@ pub trait Columns {
     }
 }
 
+/// A row copied out of the backend reads like one read in place.
+impl Columns for Row {
+    fn int(&self, i: usize) -> StoreResult<i64> {
+        Row::int(self, i)
+    }
+    fn opt_int(&self, i: usize) -> StoreResult<Option<i64>> {
+        Row::opt_int(self, i)
+    }
+    fn bool(&self, i: usize) -> StoreResult<bool> {
+        Row::bool(self, i)
+    }
+    fn opt_text(&self, i: usize) -> StoreResult<Option<Cow<'_, str>>> {
+        Ok(Row::opt_text(self, i)?.map(Cow::Owned))
+    }
+    fn json(&self, i: usize) -> StoreResult<JsonColumn<'_>> {
+        Ok(JsonColumn::Value(Row::json(self, i)?))
+    }
+}
+
+impl Row {
+    /// The columns from `at` on, as a row of their own (this row keeps the first `at`).
+    pub(crate) fn split_off(&mut self, at: usize) -> Row {
+        Row(self.0.split_off(at.min(self.0.len())))
+    }
+}
+
 /// A JSON column as the backend hands it over.
 pub enum JsonColumn<'a> {
     Text(Cow<'a, str>),

@@ -18,7 +18,7 @@ use crate::{
     BlockedEmailDomain, CandidateQuery, CountedPage, CreatedOrg, EmailChangeLink, InvitationBatch,
     InvitationCandidate, MailQuery, MailSummary, MfaChallenge, ModuleSettings, NewInvitationBatch,
     NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount, PortalAccountChange, PortalLink,
-    PortalLogo, PortalMfa, PortalScopeRow, PortalSession, PortalUserQuery, RecordMeta,
+    PortalLogo, PortalMfa, PortalScopeRow, PortalSession, PortalUserQuery, PortalVisit, RecordMeta,
     RecordPageQuery, RecordQuery, RecordRef, Session,
 };
 use portico_domain::email_domains::BlockedDomain;
@@ -401,6 +401,7 @@ each_alone! {
     write fn redeem_portal_link(token_hash: &str, purpose: LinkPurpose, now: Millis) -> Option<PortalLink>;
     write fn create_portal_session(token_hash: &str, s: &PortalSession) -> ();
     read fn get_portal_session(token_hash: &str) -> Option<(PortalSession, PortalUser)>;
+    read fn portal_visit(token_hash: &str) -> Option<PortalVisit>;
     write fn touch_portal_session(token_hash: &str, now: Millis) -> ();
     write fn delete_portal_session(token_hash: &str) -> ();
     write fn end_portal_user_sessions(org: Id, portal_user: Id) -> u64;

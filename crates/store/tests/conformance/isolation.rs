@@ -195,6 +195,7 @@ const INSTANCE_WIDE: &[&str] = &[
     "redeem_portal_link",
     "usable_email_change",
     "get_portal_session",
+    "portal_visit",
     "touch_portal_session",
     "delete_portal_session",
     "delete_expired_portal_sessions",

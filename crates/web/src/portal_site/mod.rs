@@ -206,6 +206,36 @@ pub(crate) enum SiteRefusal {
 }
 
 impl Site {
+    /// The site of a signed-in request from its session's own portal, when that portal is the
+    /// one the request addressed (the slug of `/p/{slug}/…`, or the portal [`by_host`]
+    /// resolved) and it is enabled; `None` otherwise (the caller resolves the address itself,
+    /// so a disabled portal shows its maintenance page and another portal's session opens
+    /// nothing).
+    pub(crate) fn of_session(
+        parts: &Parts,
+        me: portico_app::portal_accounts::PortalSignedIn,
+    ) -> Option<(Self, portico_app::portal_accounts::PortalSignedIn)> {
+        if me.portal.settings.status == PortalStatus::Disabled {
+            return None;
+        }
+        let base = match parts.extensions.get::<HostPortal>() {
+            Some(HostPortal(portal)) => (portal.id == me.portal.id).then(|| "/".to_string())?,
+            None => {
+                let slug = parts
+                    .uri
+                    .path()
+                    .strip_prefix("/p/")
+                    .and_then(|rest| rest.split('/').next())?;
+                (slug == me.portal.settings.slug.as_str()).then(|| format!("/p/{slug}/"))?
+            }
+        };
+        let site = Site {
+            portal: me.portal.clone(),
+            base,
+        };
+        Some((site, me))
+    }
+
     /// The portal of `/p/{slug}/…` (or the one [`by_host`] resolved), when it is enabled.
     pub(crate) async fn resolve(parts: &Parts, state: &AppState) -> Result<Self, SiteRefusal> {
         let site = match parts.extensions.get::<HostPortal>() {

@@ -99,14 +99,29 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let site = Site::from_request_parts(parts, state).await?;
         let secret = session_secret(&parts.headers).filter(|s| !s.is_empty());
-        // A database failure is a 500 with a request id, never a sign-out.
-        let me = match &secret {
-            Some(s) => portal_accounts::resume(state, &site.portal, s)
+        // With a session cookie, one statement reads the session, its portal and the user's
+        // scope; it opens the page only when that portal is the one the request addressed
+        // (and is enabled). Anything else goes the long way: the addressed portal, then the
+        // session checked against it. A database failure is a 500, never a sign-out.
+        let visit = match &secret {
+            Some(s) => portal_accounts::visit(state, s)
                 .await
                 .map_err(|e| PageError(e).into_response())?,
             None => None,
+        };
+        let (site, me) = match visit.and_then(|me| Site::of_session(parts, me)) {
+            Some((site, me)) => (site, Some(me)),
+            None => {
+                let site = Site::from_request_parts(parts, state).await?;
+                let me = match &secret {
+                    Some(s) => portal_accounts::resume(state, &site.portal, s)
+                        .await
+                        .map_err(|e| PageError(e).into_response())?,
+                    None => None,
+                };
+                (site, me)
+            }
         };
         let ip = crate::middleware::ClientIp::of(parts, state.config()).text();
         let me = me.map(|me| PortalSignedIn { ip, ..me });
