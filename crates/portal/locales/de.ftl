@@ -263,3 +263,6 @@ error-seat-limit = Dieses Portal nimmt derzeit keine weiteren Benutzer auf
 error-invalid-language = Die Sprache ist ein Kürzel wie en oder en-GB
 error-invalid-time-zone = Die Zeitzone ist ein Name wie Europe/Berlin oder UTC
 error-invalid-country = Das Land ist ein Code aus zwei Buchstaben wie DE oder US
+
+## A disabled portal
+maintenance-title = Vorübergehend nicht verfügbar

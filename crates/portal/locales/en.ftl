@@ -263,3 +263,6 @@ error-seat-limit = This portal takes no more users at the moment
 error-invalid-language = The language is a tag such as en or en-GB
 error-invalid-time-zone = The time zone is a name such as Europe/Berlin or UTC
 error-invalid-country = The country is a two-letter code such as DE or US
+
+## A disabled portal
+maintenance-title = Temporarily unavailable

@@ -263,3 +263,6 @@ error-seat-limit = Ce portail n’accepte plus de nouveaux utilisateurs pour le 
 error-invalid-language = La langue est un code comme fr ou fr-CA
 error-invalid-time-zone = Le fuseau horaire est un nom comme Europe/Paris ou UTC
 error-invalid-country = Le pays est un code de deux lettres comme FR ou US
+
+## A disabled portal
+maintenance-title = Temporairement indisponible

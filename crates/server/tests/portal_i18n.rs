@@ -200,4 +200,23 @@ async fn account_pages_speak_the_saved_language(app: TestApp) {
         "{}",
         mfa.body
     );
+
+    // The reset link's email is written in the saved language too.
+    let mut anonymous = Jar::default();
+    let forgot = go_in(&app, &mut anonymous, &format!("{BASE}forgot"), None, None).await;
+    let csrf = csrf_of(&forgot.body);
+    let fields = [("email", CLIENT_EMAIL), ("_csrf", csrf.as_str())];
+    let sent = post(&app, &mut anonymous, &format!("{BASE}forgot"), &fields).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let id = newest_mail_to(&app, CLIENT_EMAIL).await;
+    let mail = app.store.get_mail(app.fx.org, id).await.unwrap();
+    assert_eq!(mail.summary.language, "de");
+    assert!(
+        mail.summary
+            .subject
+            .starts_with("Wählen Sie ein neues Passwort"),
+        "{}",
+        mail.summary.subject
+    );
+    assert!(mail.text.contains("/reset/"));
 }
