@@ -2,8 +2,11 @@
 //! `templates/mail/`. HTML templates escape every value; text templates do not need to. Links
 //! are absolute and built by the caller from the configured base URL, never from a request.
 //!
-//! Only English texts exist so far: a message asked for in another language is written in
-//! English and says so in its `language`.
+//! The mails a portal user's links arrive in (invitation, password reset, verification, email
+//! change) are written in English, German and French, like the portal's pages (their other
+//! languages' templates under `templates/mail/{de,fr}/`); the others are English only so far.
+//! A message asked for in a language it lacks is written in English and says so in its
+//! `language`.
 
 use askama::Template;
 
@@ -28,6 +31,50 @@ fn language_for(wanted: &str) -> &'static str {
         .find(|l| **l == primary)
         .copied()
         .unwrap_or(LANGUAGES[0])
+}
+
+/// A mail's templates in the languages other than English (`"de" => Text = "…", Html = "…";`),
+/// each reading the values as `m`, and `translated`, which renders them for a reader of
+/// `language` — `None` when the mail has no such language (then English is written).
+macro_rules! translated {
+    ($values:ident, $($lang:literal => $text:ident = $text_path:literal, $html:ident = $html_path:literal;)+) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $text_path)]
+            struct $text<'a> {
+                m: &'a $values<'a>,
+            }
+
+            #[derive(Template)]
+            #[template(path = $html_path)]
+            struct $html<'a> {
+                m: &'a $values<'a>,
+            }
+        )+
+
+        impl $values<'_> {
+            /// Both bodies in `language`'s primary language when this mail is written in it,
+            /// under `subject(that language)`.
+            fn translated(
+                &self,
+                language: &str,
+                subject: impl Fn(&str) -> String,
+            ) -> Result<Option<Rendered>, askama::Error> {
+                let primary = language.split('-').next().unwrap_or("").to_ascii_lowercase();
+                $(
+                    if primary == $lang {
+                        return Ok(Some(Rendered {
+                            subject: subject($lang),
+                            text: $text { m: self }.render()?,
+                            html: $html { m: self }.render()?,
+                            language: $lang.to_string(),
+                        }));
+                    }
+                )+
+                Ok(None)
+            }
+        }
+    };
 }
 
 #[derive(Template)]
@@ -117,8 +164,22 @@ struct InvitationHtml<'a> {
     expires: &'a str,
 }
 
+translated!(
+    Invitation,
+    "de" => InvitationTextDe = "mail/de/invitation.txt", InvitationHtmlDe = "mail/de/invitation.html";
+    "fr" => InvitationTextFr = "mail/fr/invitation.txt", InvitationHtmlFr = "mail/fr/invitation.html";
+);
+
 /// The invitation to a portal, in the recipient's `language` where a text exists.
 pub fn invitation(i: &Invitation<'_>, language: &str) -> Result<Rendered, askama::Error> {
+    let subject = |lang: &str| match lang {
+        "de" => format!("{} lädt Sie in das Portal {} ein", i.inviter, i.portal),
+        "fr" => format!("{} vous invite sur le portail {}", i.inviter, i.portal),
+        _ => format!("{} invites you to the {} portal", i.inviter, i.portal),
+    };
+    if let Some(r) = i.translated(language, subject)? {
+        return Ok(r);
+    }
     let Invitation {
         name,
         inviter,
@@ -198,12 +259,29 @@ text_and_html!(
     VerificationHtml = "mail/verification.html"
 );
 
+translated!(
+    Verification,
+    "de" => VerificationTextDe = "mail/de/verification.txt", VerificationHtmlDe = "mail/de/verification.html";
+    "fr" => VerificationTextFr = "mail/fr/verification.txt", VerificationHtmlFr = "mail/fr/verification.html";
+);
+
 /// "Confirm your email address" after signing up to a public portal.
 pub fn verification(m: &Verification<'_>, language: &str) -> Result<Rendered, askama::Error> {
-    m.rendered(
-        format!("Confirm your email address for the {} portal", m.portal),
-        language,
-    )
+    let subject = |lang: &str| match lang {
+        "de" => format!(
+            "Bestätigen Sie Ihre E-Mail-Adresse für das Portal {}",
+            m.portal
+        ),
+        "fr" => format!(
+            "Confirmez votre adresse e-mail pour le portail {}",
+            m.portal
+        ),
+        _ => format!("Confirm your email address for the {} portal", m.portal),
+    };
+    match m.translated(language, subject)? {
+        Some(r) => Ok(r),
+        None => m.rendered(subject("en"), language),
+    }
 }
 
 /// What the "Forgot your password?" email says.
@@ -224,12 +302,26 @@ text_and_html!(
     PasswordResetHtml = "mail/password_reset.html"
 );
 
+translated!(
+    PasswordReset,
+    "de" => PasswordResetTextDe = "mail/de/password_reset.txt", PasswordResetHtmlDe = "mail/de/password_reset.html";
+    "fr" => PasswordResetTextFr = "mail/fr/password_reset.txt", PasswordResetHtmlFr = "mail/fr/password_reset.html";
+);
+
 /// A link to choose a new portal password.
 pub fn password_reset(m: &PasswordReset<'_>, language: &str) -> Result<Rendered, askama::Error> {
-    m.rendered(
-        format!("Choose a new password for the {} portal", m.portal),
-        language,
-    )
+    let subject = |lang: &str| match lang {
+        "de" => format!("Wählen Sie ein neues Passwort für das Portal {}", m.portal),
+        "fr" => format!(
+            "Choisissez un nouveau mot de passe pour le portail {}",
+            m.portal
+        ),
+        _ => format!("Choose a new password for the {} portal", m.portal),
+    };
+    match m.translated(language, subject)? {
+        Some(r) => Ok(r),
+        None => m.rendered(subject("en"), language),
+    }
 }
 
 /// What a CRM user is told about a sign-up.
@@ -333,12 +425,29 @@ text_and_html!(
     EmailChangeHtml = "mail/email_change.html"
 );
 
+translated!(
+    EmailChange,
+    "de" => EmailChangeTextDe = "mail/de/email_change.txt", EmailChangeHtmlDe = "mail/de/email_change.html";
+    "fr" => EmailChangeTextFr = "mail/fr/email_change.txt", EmailChangeHtmlFr = "mail/fr/email_change.html";
+);
+
 /// "Confirm your new address."
 pub fn email_change(m: &EmailChange<'_>, language: &str) -> Result<Rendered, askama::Error> {
-    m.rendered(
-        format!("Confirm your new address for the {} portal", m.portal),
-        language,
-    )
+    let subject = |lang: &str| match lang {
+        "de" => format!(
+            "Bestätigen Sie Ihre neue Adresse für das Portal {}",
+            m.portal
+        ),
+        "fr" => format!(
+            "Confirmez votre nouvelle adresse pour le portail {}",
+            m.portal
+        ),
+        _ => format!("Confirm your new address for the {} portal", m.portal),
+    };
+    match m.translated(language, subject)? {
+        Some(r) => Ok(r),
+        None => m.rendered(subject("en"), language),
+    }
 }
 
 /// What the old address is told once the sign-in address changed.
@@ -434,5 +543,76 @@ mod tests {
         )
         .unwrap();
         assert!(d.text.contains("not approved") && d.language == "en");
+    }
+
+    #[test]
+    fn the_portal_link_mails_are_written_in_german_and_french() {
+        let reset = PasswordReset {
+            name: "<b>Ann</b>",
+            org: "Zylker",
+            portal: "Help",
+            link: "https://crm.example.com/p/help/reset/abc",
+            expires: "2026-12-07 14:00 UTC",
+        };
+        let de = password_reset(&reset, "de-AT").unwrap();
+        assert_eq!(de.language, "de");
+        assert_eq!(
+            de.subject,
+            "Wählen Sie ein neues Passwort für das Portal Help"
+        );
+        assert!(de.text.contains("Hallo <b>Ann</b>") && de.text.contains("/reset/abc"));
+        assert!(
+            de.html.contains("Hallo &#60;b&#62;Ann") && de.html.contains("Neues Passwort wählen")
+        );
+        let fr = password_reset(&reset, "fr").unwrap();
+        assert_eq!(fr.language, "fr");
+        assert!(
+            fr.text.contains("Bonjour")
+                && fr
+                    .html
+                    .contains("href=\"https://crm.example.com/p/help/reset/abc\"")
+        );
+        let es = password_reset(&reset, "es").unwrap();
+        assert_eq!(
+            (es.language.as_str(), es.subject.as_str()),
+            ("en", "Choose a new password for the Help portal")
+        );
+        let invited = Invitation {
+            name: "Ann",
+            inviter: "Ada",
+            org: "Zylker",
+            portal: "Help",
+            link: "https://crm.example.com/p/help/invite/abc",
+            expires: "2026-12-07 14:00 UTC",
+        };
+        let fr = invitation(&invited, "fr-CA").unwrap();
+        assert_eq!(fr.subject, "Ada vous invite sur le portail Help");
+        assert!(fr.text.contains("/invite/abc") && fr.html.contains("Accepter l’invitation"));
+        assert_eq!(invitation(&invited, "en").unwrap().language, "en");
+        let change = EmailChange {
+            name: "Ann",
+            org: "Zylker",
+            portal: "Help",
+            link: "https://crm.example.com/p/help/email-change/abc",
+            expires: "2026-12-07 14:00 UTC",
+        };
+        assert!(
+            email_change(&change, "de")
+                .unwrap()
+                .text
+                .contains("Diese Adresse")
+                || email_change(&change, "de")
+                    .unwrap()
+                    .html
+                    .contains("Diese Adresse bestätigen")
+        );
+        let verify = Verification {
+            name: "Ann",
+            org: "Zylker",
+            portal: "Help",
+            link: "https://crm.example.com/p/help/verify/abc",
+            expires: "2026-12-07 14:00 UTC",
+        };
+        assert_eq!(verification(&verify, "fr").unwrap().language, "fr");
     }
 }

@@ -61,6 +61,41 @@ impl Tr {
         Self { index }
     }
 
+    /// The language for a tag the portal speaks (`de`, `de-AT`), or `None` for any other: a
+    /// visitor's explicit choice (`?lang=`, the language cookie) counts only when supported.
+    pub fn supported(tag: &str) -> Option<Self> {
+        let primary = tag.split(['-', '_']).next().unwrap_or("").trim();
+        LANGUAGES
+            .iter()
+            .position(|(l, _)| l.eq_ignore_ascii_case(primary))
+            .map(|index| Self { index })
+    }
+
+    /// The best language the portal speaks for an `Accept-Language` header
+    /// (`de-DE,de;q=0.9,en;q=0.8`): the highest weight wins, the first listed among equals;
+    /// `None` when it names none of ours. A weight of 0 means "not this one".
+    pub fn negotiate(accept_language: &str) -> Option<Self> {
+        let mut best: Option<(u16, Self)> = None;
+        // Bounded: a header with more entries than this says nothing more useful.
+        for entry in accept_language.split(',').take(32) {
+            let mut parts = entry.split(';');
+            let tag = parts.next().unwrap_or("").trim();
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1000), |q| thousandths(q.trim()))
+                .unwrap_or(0);
+            if weight == 0 {
+                continue;
+            }
+            if let Some(tr) = Self::supported(tag)
+                && best.is_none_or(|(w, _)| weight > w)
+            {
+                best = Some((weight, tr));
+            }
+        }
+        best.map(|(_, tr)| tr)
+    }
+
     /// The language's tag (`en`, `de`, `fr`): for `<html lang>`.
     pub fn lang(&self) -> &'static str {
         LANGUAGES.get(self.index).map_or("en", |(l, _)| l)
@@ -69,6 +104,12 @@ impl Tr {
     /// The message `id`; English when this language lacks it, the id itself when no language has it.
     pub fn t(&self, id: &str) -> String {
         self.format(id, None)
+    }
+
+    /// The message `id` when a language has it (this one, else English); `None` otherwise.
+    pub fn get(&self, id: &str) -> Option<String> {
+        let found = self.format(id, None);
+        (found != id).then_some(found)
     }
 
     /// The message `id` with one argument (`{ $name }` in the file).
@@ -107,6 +148,19 @@ impl Tr {
             }
         }
         id.to_string()
+    }
+}
+
+/// An `Accept-Language` weight (`0.8`, `1`, `0.125`) in thousandths, the header's precision.
+fn thousandths(q: &str) -> Option<u16> {
+    let (whole, fraction) = q.split_once('.').unwrap_or((q, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match whole {
+        "0" => format!("{fraction:0<3}").parse().ok(),
+        "1" if fraction.bytes().all(|b| b == b'0') => Some(1000),
+        _ => None,
     }
 }
 
@@ -154,6 +208,19 @@ mod tests {
     }
 
     #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        let lang = |h: &str| Tr::negotiate(h).map(|t| t.lang());
+        assert_eq!(lang("de-DE,de;q=0.9,en;q=0.8"), Some("de"));
+        assert_eq!(lang("es,fr;q=0.7,en;q=0.5"), Some("fr"));
+        assert_eq!(lang("en;q=0.2, de ; q=0.8"), Some("de"));
+        assert_eq!(lang("fr;q=0,de;q=0.1"), Some("de"));
+        assert_eq!(lang("es, it"), None);
+        assert_eq!(lang("*"), None);
+        assert_eq!(lang(""), None);
+        assert_eq!(lang("de;q=abc"), None);
+    }
+
+    #[test]
     fn languages_are_chosen_by_primary_tag_and_fall_back_to_english() {
         assert_eq!(Tr::for_language("de-AT").lang(), "de");
         assert_eq!(Tr::for_language("FR").lang(), "fr");
@@ -163,6 +230,9 @@ mod tests {
         assert_eq!(Tr::default().t("no-such-message"), "no-such-message");
         assert_eq!(Tr::for_language("en").count("list-count", 1), "1 record");
         assert_eq!(Tr::for_language("en").count("list-count", 3), "3 records");
+        assert_eq!(Tr::default().get("no-such-message"), None);
+        assert_eq!(Tr::supported("xx"), None);
+        assert_eq!(Tr::supported("FR-ca").map(|t| t.lang()), Some("fr"));
         assert_eq!(
             Tr::for_language("de").count("list-count", 3),
             "3 Datensätze"

@@ -72,12 +72,8 @@ pub(crate) async fn account_page(
     Query(q): Query<AccountQuery>,
 ) -> Response {
     let notice = match q.done.as_deref() {
-        Some("password") => Some(
-            "Your password is changed. Every other place where you were signed in is signed out.",
-        ),
-        Some("email") => Some(
-            "We sent a link to the new address. Open it within 24 hours to confirm the change; until then your address stays as it is.",
-        ),
+        Some("password") => Some("account-password-changed"),
+        Some("email") => Some("account-email-sent"),
         _ => None,
     };
     account_form(
@@ -106,9 +102,9 @@ fn refused(
             new_email,
             None,
             FormErrors::default(),
-            Some("Too many attempts. Wait 15 minutes and try again."),
+            Some("account-too-many"),
         ),
-        e @ AppError::Invalid(_) => match FormErrors::from_error(e) {
+        e @ AppError::Invalid(_) => match FormErrors::from_error(e).map(|e| site.translate(e)) {
             Ok(errors) => account_form(
                 site,
                 me,
@@ -196,18 +192,21 @@ pub(crate) async fn email_change_page(
         return link_invalid(&site);
     }
     match portal_account::email_change_link(&state, &site.portal, &token).await {
-        Ok(Some((user, new_email))) => anonymous_form(&state, &site, &headers, |csrf| {
-            page(
-                StatusCode::OK,
-                &ConfirmPage {
-                    site: &site,
-                    name: &user.name,
-                    new_email: &new_email,
-                    action: site.link(&format!("email-change/{token}")),
-                    csrf,
-                },
-            )
-        }),
+        Ok(Some((user, new_email))) => {
+            let site = &site.for_user(&user.preferences.language);
+            anonymous_form(&state, site, &headers, |csrf| {
+                page(
+                    StatusCode::OK,
+                    &ConfirmPage {
+                        site,
+                        name: &user.name,
+                        new_email: &new_email,
+                        action: site.link(&format!("email-change/{token}")),
+                        csrf,
+                    },
+                )
+            })
+        }
         Ok(None) => link_invalid(&site),
         Err(e) => PageError(e).into_response(),
     }
@@ -234,10 +233,11 @@ pub(crate) async fn confirm_email_change(
     }
     match portal_account::confirm_email_change(&state, &site.portal, &token).await {
         Ok(user) => {
+            let shown = site.for_user(&user.preferences.language);
             let mut r = page(
                 StatusCode::OK,
                 &DonePage {
-                    site: &site,
+                    site: &shown,
                     email: &user.email,
                 },
             );

@@ -71,12 +71,14 @@ impl InvitationForm<'_> {
         errors: FormErrors,
         error: Option<&'static str>,
     ) -> Response {
-        let form = anonymous_form(self.state, self.site, self.headers, |csrf| {
+        let site = &self.site.for_account(&user.preferences.language);
+        let errors = site.translate(errors);
+        let form = anonymous_form(self.state, site, self.headers, |csrf| {
             page(
                 status,
                 &InvitationPage {
-                    site: self.site,
-                    action: self.site.link(&format!(
+                    site,
+                    action: site.link(&format!(
                         "{}/{}",
                         if self.reset { "reset" } else { "invite" },
                         self.token
@@ -91,7 +93,7 @@ impl InvitationForm<'_> {
                 },
             )
         });
-        super::branding::with_analytics(self.site, form)
+        super::branding::with_analytics(site, form)
     }
 
     /// The form again for the invited user, or the invalid-link page when the link died.
@@ -202,7 +204,7 @@ async fn set_password(
         reset,
     };
     if !form_token_ok(headers, &form.csrf) {
-        let error = Some("The form expired. Please enter your password again.");
+        let error = Some("password-expired");
         return shown
             .again(StatusCode::FORBIDDEN, FormErrors::default(), error)
             .await;
@@ -294,7 +296,7 @@ pub(crate) async fn forgot(
     PortalForm(form): PortalForm<ForgotForm>,
 ) -> Response {
     if !form_token_ok(&headers, &form.csrf) {
-        let error = Some("The form expired. Please enter your email address again.");
+        let error = Some("forgot-expired");
         return forgot_form(&state, &site, &headers, StatusCode::FORBIDDEN, false, error);
     }
     match portal_accounts::request_password_reset(&state, &site.portal, &form.email).await {
@@ -305,7 +307,7 @@ pub(crate) async fn forgot(
             &headers,
             StatusCode::TOO_MANY_REQUESTS,
             false,
-            Some("Too many requests for this address. Wait 15 minutes and try again."),
+            Some("forgot-too-many"),
         ),
         Err(e) => PageError(e).into_response(),
     }
@@ -398,7 +400,7 @@ pub(crate) async fn save_welcome(
     };
     match saved {
         Ok(_) => see_other(&site.link("?saved=1")),
-        Err(e) => match FormErrors::from_error(e) {
+        Err(e) => match FormErrors::from_error(e).map(|e| site.translate(e)) {
             Ok(errors) => page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &WelcomePage {
@@ -474,10 +476,9 @@ pub(crate) async fn sign_in_page(
         return see_other(&visitor.site.base);
     }
     let notice = if q.mfa.is_some() {
-        Some("The verification step expired or had too many wrong codes. Please sign in again.")
+        Some("signin-mfa-expired")
     } else {
-        (q.ended.is_some() || visitor.ended)
-            .then_some("Your session has ended. Please sign in again.")
+        (q.ended.is_some() || visitor.ended).then_some("signin-session-ended")
     };
     let mut r = sign_in_form(
         &state,
@@ -521,7 +522,7 @@ pub(crate) async fn sign_in(
             &headers,
             email,
             StatusCode::FORBIDDEN,
-            Some("The sign-in form expired. Please sign in again."),
+            Some("signin-expired"),
             None,
         );
     }
@@ -535,7 +536,7 @@ pub(crate) async fn sign_in(
             &headers,
             email,
             StatusCode::UNAUTHORIZED,
-            Some("The email address or password is not right."),
+            Some("signin-wrong"),
             None,
         ),
         Err(AppError::TooManyAttempts) => sign_in_form(
@@ -544,7 +545,7 @@ pub(crate) async fn sign_in(
             &headers,
             email,
             StatusCode::TOO_MANY_REQUESTS,
-            Some("Too many failed attempts from your network. Wait 15 minutes and try again."),
+            Some("signin-too-many"),
             None,
         ),
         Err(e) => PageError(e).into_response(),

@@ -197,7 +197,7 @@ pub(crate) async fn submit_code(
         return sign_in_again(&state, &site);
     };
     if !form_token_ok(&headers, &form.csrf) {
-        let error = Some("The form expired. Please enter the code again.");
+        let error = Some("mfa-form-expired");
         return code_form(&state, &site, &headers, StatusCode::FORBIDDEN, error);
     }
     let (ip, old) = (ip.text(), session_secret(&headers));
@@ -217,9 +217,7 @@ pub(crate) async fn submit_code(
             &site,
             &headers,
             StatusCode::UNAUTHORIZED,
-            Some(
-                "That code is not right. Enter the current code from your app, or a recovery code.",
-            ),
+            Some("mfa-code-wrong"),
         ),
         Err(AppError::NotFound) => sign_in_again(&state, &site),
         Err(e) => PageError(e).into_response(),
@@ -302,7 +300,7 @@ pub(crate) async fn submit_enrol(
         return sign_in_again(&state, &site);
     };
     if !form_token_ok(&headers, &form.csrf) {
-        let error = Some("The form expired. Please enter the code again.");
+        let error = Some("mfa-form-expired");
         return enrol_form(
             &state,
             &site,
@@ -327,7 +325,7 @@ pub(crate) async fn submit_enrol(
             r
         }
         Err(AppError::Invalid(_)) => {
-            let error = Some("That code is not right. Enter the current code from your app.");
+            let error = Some("mfa-enrol-wrong");
             let refused = (StatusCode::UNAUTHORIZED, error);
             enrol_form(&state, &site, &headers, then, refused).await
         }
@@ -399,7 +397,7 @@ pub(crate) async fn account_mfa(
     Query(q): Query<DoneQuery>,
 ) -> Response {
     let notice = match q.done.as_deref() {
-        Some("off") => Some("Two-step verification is off."),
+        Some("off") => Some("account-mfa-turned-off"),
         _ => None,
     };
     account_mfa_form(
@@ -416,13 +414,15 @@ pub(crate) async fn account_mfa(
 async fn refused(state: &AppState, signed: &SignedIn, e: AppError) -> Response {
     match e {
         AppError::TooManyAttempts => PageError(e).into_response(),
-        e @ (AppError::Invalid(_) | AppError::Conflict(_)) => match FormErrors::from_error(e) {
-            Ok(errors) => {
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
-                account_mfa_form(state, signed, status, None, errors).await
+        e @ (AppError::Invalid(_) | AppError::Conflict(_)) => {
+            match FormErrors::from_error(e).map(|e| signed.site.translate(e)) {
+                Ok(errors) => {
+                    let status = StatusCode::UNPROCESSABLE_ENTITY;
+                    account_mfa_form(state, signed, status, None, errors).await
+                }
+                Err(e) => e.into_response(),
             }
-            Err(e) => e.into_response(),
-        },
+        }
         e => PageError(e).into_response(),
     }
 }

@@ -18,6 +18,7 @@ pub(crate) mod api;
 mod app;
 mod branding;
 mod home;
+mod language;
 mod mfa;
 mod session;
 mod signup;
@@ -174,6 +175,10 @@ pub(crate) struct Site {
     pub portal: Portal,
     /// The path every page of this portal starts with: `/p/{slug}/`, or `/` on a portal host.
     pub base: String,
+    /// The language of the page: the visitor's ([`language`]), or a signed-in user's.
+    pub tr: portico_portal::i18n::Tr,
+    /// Where `tr` came from.
+    pub language: language::LanguageSource,
 }
 
 /// Set by [`by_host`] on a portal host's request: the portal it resolved.
@@ -238,10 +243,13 @@ impl Site {
 
     /// The portal of `/p/{slug}/…` (or the one [`by_host`] resolved), when it is enabled.
     pub(crate) async fn resolve(parts: &Parts, state: &AppState) -> Result<Self, SiteRefusal> {
+        let (tr, language) = language::visitor_language(parts);
         let site = match parts.extensions.get::<HostPortal>() {
             Some(HostPortal(portal)) => Site {
                 portal: portal.clone(),
                 base: "/".into(),
+                tr,
+                language,
             },
             None => {
                 let slug = parts
@@ -254,6 +262,8 @@ impl Site {
                     Ok(Some(portal)) => Site {
                         base: format!("/p/{}/", portal.settings.slug),
                         portal,
+                        tr,
+                        language,
                     },
                     Ok(None) => return Err(SiteRefusal::Unknown),
                     Err(e) => return Err(SiteRefusal::Failed(e)),
@@ -341,6 +351,30 @@ pub(crate) fn page<T: Template>(status: StatusCode, template: &T) -> Response {
 /// same router: the portal router is called directly (it is built per request — a handful of
 /// routes; keeping one in the state would make the state own itself).
 pub async fn by_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // `?lang=xx` on a portal page is remembered for that portal (see [`language`]).
+    let Some(chosen) = language::query_language(request.uri()) else {
+        return route_by_host(state, request, next).await.0;
+    };
+    let slug = request
+        .uri()
+        .path()
+        .strip_prefix("/p/")
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(slug, _)| slug.to_string());
+    let (mut response, on_portal_host) = route_by_host(state.clone(), request, next).await;
+    let base = match (on_portal_host, slug) {
+        (true, _) => Some("/".to_string()),
+        (false, Some(slug)) if !slug.is_empty() => Some(format!("/p/{slug}/")),
+        _ => None,
+    };
+    if let Some(base) = base {
+        language::remember(&mut response, &state, &base, chosen);
+    }
+    response
+}
+
+/// [`by_host`]'s routing: the answer, and whether a portal host's router gave it.
+async fn route_by_host(state: AppState, request: Request, next: Next) -> (Response, bool) {
     let host = request
         .headers()
         .get(header::HOST)
@@ -356,7 +390,7 @@ pub async fn by_host(State(state): State<AppState>, request: Request, next: Next
         })
         .map(str::to_ascii_lowercase);
     let Some(host) = host else {
-        return next.run(request).await;
+        return (next.run(request).await, false);
     };
     let uri = request.uri().clone();
     let own_host = state
@@ -367,7 +401,7 @@ pub async fn by_host(State(state): State<AppState>, request: Request, next: Next
         .map(|h| h.split(['/', ':']).next().unwrap_or(""))
         .unwrap_or("");
     if host == own_host || host == "localhost" || host.parse::<std::net::IpAddr>().is_ok() {
-        return next.run(request).await;
+        return (next.run(request).await, false);
     }
     let portal = match &state.config().portal_domain {
         Some(domain) if host.ends_with(&format!(".{domain}")) => {
@@ -375,8 +409,8 @@ pub async fn by_host(State(state): State<AppState>, request: Request, next: Next
             match portico_app::portals::by_slug(&state, slug).await {
                 Ok(Some(p)) => Some(p),
                 // A portal-domain host with no portal behind it.
-                Ok(None) => return crate::middleware::not_found(uri).await,
-                Err(e) => return PageError(e).into_response(),
+                Ok(None) => return (crate::middleware::not_found(uri).await, false),
+                Err(e) => return (PageError(e).into_response(), false),
             }
         }
         // Only the portal that verified the domain answers on it. A domain claimed but not
@@ -384,31 +418,31 @@ pub async fn by_host(State(state): State<AppState>, request: Request, next: Next
         // tell anyone that an org claimed it.
         _ => match portico_app::portals::by_domain(&state, &host).await {
             Ok(found) => found,
-            Err(e) => return PageError(e).into_response(),
+            Err(e) => return (PageError(e).into_response(), false),
         },
     };
     let Some(portal) = portal else {
-        return next.run(request).await;
+        return (next.run(request).await, false);
     };
     let path = uri.path();
     // `/api/…` is the portal's API here (`/p/{slug}/api/…`): the CRM API stays on the app's
     // own host.
     if path.starts_with("/static/") {
-        return next.run(request).await;
+        return (next.run(request).await, false);
     }
     let rewritten = match uri.query() {
         Some(q) => format!("/p/{}{path}?{q}", portal.settings.slug),
         None => format!("/p/{}{path}", portal.settings.slug),
     };
     let Ok(rewritten) = rewritten.parse::<Uri>() else {
-        return crate::middleware::not_found(uri).await;
+        return (crate::middleware::not_found(uri).await, false);
     };
     let (mut parts, body) = request.into_parts();
     parts.uri = rewritten;
     parts.extensions.insert(HostPortal(portal));
     let mut router = portal_routes().with_state(state);
     match router.call(Request::from_parts(parts, body)).await {
-        Ok(response) => response,
+        Ok(response) => (response, true),
         Err(never) => match never {},
     }
 }

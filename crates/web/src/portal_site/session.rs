@@ -125,6 +125,12 @@ impl FromRequestParts<AppState> for Visitor {
         };
         let ip = crate::middleware::ClientIp::of(parts, state.config()).text();
         let me = me.map(|me| PortalSignedIn { ip, ..me });
+        let mut site = site;
+        if let Some(me) = &me {
+            // A signed-in user's pages speak the language of their preferences.
+            site.tr = portico_portal::i18n::Tr::for_language(&me.user.preferences.language);
+            site.language = super::language::LanguageSource::Account;
+        }
         Ok(Self {
             ended: secret.is_some() && me.is_none(),
             site,

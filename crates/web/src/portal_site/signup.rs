@@ -38,6 +38,7 @@ struct SignUpPage<'a> {
 #[template(path = "portal/sign_up_sent.html")]
 struct SentPage<'a> {
     site: &'a Site,
+    /// Message ids.
     title: &'static str,
     paragraphs: &'static [&'static str],
 }
@@ -137,7 +138,7 @@ pub(crate) async fn sign_up(
         email: &form.email,
     };
     if !form_token_ok(&headers, &form.csrf) {
-        let error = Some("The form expired. Please enter your passwords again.");
+        let error = Some("signup-expired");
         let status = StatusCode::FORBIDDEN;
         return sign_up_form(
             &state,
@@ -160,21 +161,16 @@ pub(crate) async fn sign_up(
             StatusCode::OK,
             &SentPage {
                 site: &site,
-                title: "Check your email",
-                paragraphs: &[
-                    "If this address can have an account here, we have sent it a link to confirm it. Open the link to finish creating your account.",
-                    "The link works once and for two days. Nothing arrived? Look in your spam folder, or sign up again for a new link.",
-                ],
+                title: "signup-sent-title",
+                paragraphs: &["signup-sent-link", "signup-sent-spam"],
             },
         ),
         Ok(SignUpOutcome::AwaitingApproval) => page(
             StatusCode::OK,
             &SentPage {
                 site: &site,
-                title: "Thank you",
-                paragraphs: &[
-                    "Your request has been received. You can sign in once it is approved; we will let you know.",
-                ],
+                title: "signup-thanks-title",
+                paragraphs: &["signup-thanks-text"],
             },
         ),
         Err(AppError::NotFound) => not_found(),
@@ -185,9 +181,9 @@ pub(crate) async fn sign_up(
             shown,
             StatusCode::TOO_MANY_REQUESTS,
             FormErrors::default(),
-            Some("Too many sign-ups for this address. Wait a while and try again."),
+            Some("signup-too-many"),
         ),
-        Err(e) => match FormErrors::from_error(e) {
+        Err(e) => match FormErrors::from_error(e).map(|e| site.translate(e)) {
             Ok(errors) => {
                 let status = if errors.general().is_empty() {
                     StatusCode::UNPROCESSABLE_ENTITY
@@ -221,17 +217,20 @@ pub(crate) async fn verify_page(
     headers: HeaderMap,
 ) -> Response {
     match portico_app::portal_accounts::verification(&state, &site.portal, &token).await {
-        Ok(Some(user)) => anonymous_form(&state, &site, &headers, |csrf| {
-            page(
-                StatusCode::OK,
-                &ConfirmPage {
-                    site: &site,
-                    email: &user.email,
-                    action: site.link(&format!("verify/{token}")),
-                    csrf,
-                },
-            )
-        }),
+        Ok(Some(user)) => {
+            let site = &site.for_account(&user.preferences.language);
+            anonymous_form(&state, site, &headers, |csrf| {
+                page(
+                    StatusCode::OK,
+                    &ConfirmPage {
+                        site,
+                        email: &user.email,
+                        action: site.link(&format!("verify/{token}")),
+                        csrf,
+                    },
+                )
+            })
+        }
         Ok(None) => link_invalid(&site),
         Err(e) => PageError(e).into_response(),
     }
