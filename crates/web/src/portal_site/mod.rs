@@ -234,9 +234,12 @@ impl Site {
                 (slug == me.portal.settings.slug.as_str()).then(|| format!("/p/{slug}/"))?
             }
         };
+        let (tr, language) = language::visitor_language(parts);
         let site = Site {
             portal: me.portal.clone(),
             base,
+            tr,
+            language,
         };
         Some((site, me))
     }
