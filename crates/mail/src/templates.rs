@@ -33,23 +33,30 @@ fn language_for(wanted: &str) -> &'static str {
         .unwrap_or(LANGUAGES[0])
 }
 
+/// A text and an HTML template, both reading the values `m`.
+macro_rules! template_pair {
+    ($values:ident, $text:ident = $text_path:literal, $html:ident = $html_path:literal) => {
+        #[derive(Template)]
+        #[template(path = $text_path)]
+        struct $text<'a> {
+            m: &'a $values<'a>,
+        }
+
+        #[derive(Template)]
+        #[template(path = $html_path)]
+        struct $html<'a> {
+            m: &'a $values<'a>,
+        }
+    };
+}
+
 /// A mail's templates in the languages other than English (`"de" => Text = "…", Html = "…";`),
 /// each reading the values as `m`, and `translated`, which renders them for a reader of
 /// `language` — `None` when the mail has no such language (then English is written).
 macro_rules! translated {
     ($values:ident, $($lang:literal => $text:ident = $text_path:literal, $html:ident = $html_path:literal;)+) => {
         $(
-            #[derive(Template)]
-            #[template(path = $text_path)]
-            struct $text<'a> {
-                m: &'a $values<'a>,
-            }
-
-            #[derive(Template)]
-            #[template(path = $html_path)]
-            struct $html<'a> {
-                m: &'a $values<'a>,
-            }
+            template_pair!($values, $text = $text_path, $html = $html_path);
         )+
 
         impl $values<'_> {
@@ -215,17 +222,7 @@ pub fn invitation(i: &Invitation<'_>, language: &str) -> Result<Rendered, askama
 /// Renders a text and an HTML template that both read the same values `m`.
 macro_rules! text_and_html {
     ($values:ident, $text:ident = $text_path:literal, $html:ident = $html_path:literal) => {
-        #[derive(Template)]
-        #[template(path = $text_path)]
-        struct $text<'a> {
-            m: &'a $values<'a>,
-        }
-
-        #[derive(Template)]
-        #[template(path = $html_path)]
-        struct $html<'a> {
-            m: &'a $values<'a>,
-        }
+        template_pair!($values, $text = $text_path, $html = $html_path);
 
         impl $values<'_> {
             /// Both bodies under `subject`, in the language written for `language`.
