@@ -23,6 +23,7 @@ on_both_backends!(
     preferences_switch_language_and_time_zone,
     the_app_needs_a_session_and_its_token,
     lists_page_by_the_size_asked_for,
+    subform_rows_are_edited_in_the_form,
 );
 
 async fn signed_in(app: &TestApp) -> Jar {
@@ -498,4 +499,205 @@ async fn lists_page_by_the_size_asked_for(app: TestApp) {
             "per={asked}: the default is not repeated"
         );
     }
+}
+
+/// Lets the client edit invoices, their product lines with Product and Quantity editable,
+/// List Price read-only and Discount hidden.
+async fn invoices_with_editable_lines(app: &TestApp) {
+    use portico_domain::portal::ColumnPermission;
+    let actor = support::portal::admin_actor(app).await;
+    let (portal, client) = (app.fx.portal, app.fx.client_type);
+    let mut config = portico_app::user_types::user_type(&app.state, &actor, portal, client)
+        .await
+        .unwrap()
+        .config;
+    let tab = config
+        .modules
+        .iter_mut()
+        .find(|t| t.module.as_str() == "Invoices")
+        .unwrap();
+    tab.permissions.edit = true;
+    let column = |name: &str, visible: bool, read_only: bool| ColumnPermission {
+        column: name.into(),
+        visible,
+        read_only,
+    };
+    for f in &mut tab.layouts[0].fields {
+        if f.field == "Product_Details" {
+            f.read_only = false;
+            f.columns = Some(vec![
+                column("Product", true, false),
+                column("Quantity", true, false),
+                column("List_Price", true, true),
+                column("Discount", false, false),
+            ]);
+        }
+    }
+    portico_app::user_types::replace_user_type(&app.state, &actor, portal, client, config)
+        .await
+        .unwrap();
+}
+
+async fn subform_rows_are_edited_in_the_form(app: TestApp) {
+    invoices_with_editable_lines(&app).await;
+    let t = app.token(ADMIN).await;
+    let invoice = app.fx.invoices.client[1];
+    let crm = format!("/api/v1/records/Invoices/{invoice}");
+    // A hidden column's value, to see it survive.
+    let r = app
+        .patch(
+            &crm,
+            &t,
+            json!({"data": {"Product_Details": [
+                {"Product": app.fx.products[1], "Quantity": 1, "List_Price": 140, "Discount": 7},
+                {"Product": app.fx.products[0], "Quantity": 2, "List_Price": 25}]}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let mut jar = signed_in(&app).await;
+    let path = format!("{BASE}m/Invoices/{invoice}/edit");
+    let form = get(&app, &mut jar, &path).await;
+    let body = page(&form).to_string();
+    assert!(
+        body.contains("name=\"Product_Details[0].Quantity\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("name=\"Product_Details[3].Product\""),
+        "two blank rows to add"
+    );
+    assert!(
+        !body.contains("Product_Details[0].List_Price"),
+        "a read-only column is shown, not sent"
+    );
+    assert!(
+        !body.contains("Discount"),
+        "a hidden column never reaches the form"
+    );
+    assert!(
+        !body.contains("_remove.Product_Details"),
+        "no removal where values are carried by position"
+    );
+    let (csrf, version) = (csrf_of(&body), version_of(&body));
+    let (p0, p1, p2) = (
+        app.fx.products[0].to_string(),
+        app.fx.products[1].to_string(),
+        app.fx.products[2].to_string(),
+    );
+    let lines = |extra: &[(&'static str, &str)]| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("_csrf", csrf.clone()),
+            ("_version", version.clone()),
+            ("_rows.Product_Details", "2".into()),
+            ("Product_Details[0].Product", p1.clone()),
+            ("Product_Details[0].Quantity", "3".into()),
+            ("Product_Details[1].Product", p0.clone()),
+            ("Product_Details[1].Quantity", "2".into()),
+            ("Product_Details[2].Product", p2.clone()),
+            ("Product_Details[2].Quantity", "5".into()),
+            ("Product_Details[3].Product", String::new()),
+            ("Product_Details[3].Quantity", String::new()),
+        ];
+        f.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        f
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let owned: Vec<(String, String)> = fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        owned
+    };
+    let before = app.get(&crm, &t).await.body["data"].clone();
+    // A read-only column written by a forged form is refused, and nothing changes.
+    let forged = send(lines(&[("Product_Details[0].List_Price", "1")]));
+    let pairs: Vec<(&str, &str)> = forged
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let r = post(&app, &mut jar, &path, &pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        app.get(&crm, &t).await.body["data"],
+        before,
+        "nothing changed"
+    );
+    // The lines as edited, a new one added, a forged removal ignored.
+    let good = send(lines(&[("_remove.Product_Details", "0")]));
+    let pairs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = post(&app, &mut jar, &path, &pairs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let rows = app.get(&crm, &t).await.body["data"]["Product_Details"].clone();
+    assert_eq!(
+        rows,
+        json!([
+            // Currency is stored as a decimal number.
+            {"Product": app.fx.products[1], "Quantity": 3, "List_Price": 140.0, "Discount": 7.0},
+            {"Product": app.fx.products[0], "Quantity": 2, "List_Price": 25.0},
+            {"Product": app.fx.products[2], "Quantity": 5}
+        ]),
+        "edited, added; read-only and hidden values kept in place"
+    );
+
+    // With every column visible and editable, a row can be removed.
+    let actor = support::portal::admin_actor(&app).await;
+    let (portal, client) = (app.fx.portal, app.fx.client_type);
+    let mut config = portico_app::user_types::user_type(&app.state, &actor, portal, client)
+        .await
+        .unwrap()
+        .config;
+    for tab in config
+        .modules
+        .iter_mut()
+        .filter(|t| t.module.as_str() == "Invoices")
+    {
+        for f in tab.layouts[0]
+            .fields
+            .iter_mut()
+            .filter(|f| f.field == "Product_Details")
+        {
+            f.columns = None;
+        }
+    }
+    portico_app::user_types::replace_user_type(&app.state, &actor, portal, client, config)
+        .await
+        .unwrap();
+    let form = get(&app, &mut jar, &path).await;
+    let body = page(&form).to_string();
+    assert!(
+        body.contains("name=\"_remove.Product_Details\" value=\"0\""),
+        "{body}"
+    );
+    let (csrf, version) = (csrf_of(&body), version_of(&body));
+    let r = post(
+        &app,
+        &mut jar,
+        &path,
+        &[
+            ("_csrf", &csrf),
+            ("_version", &version),
+            ("_rows.Product_Details", "3"),
+            ("_remove.Product_Details", "0"),
+            ("Product_Details[0].Product", &p1),
+            ("Product_Details[0].Quantity", "3"),
+            ("Product_Details[0].List_Price", "140"),
+            ("Product_Details[0].Discount", "7"),
+            ("Product_Details[1].Product", &p0),
+            ("Product_Details[1].Quantity", "2"),
+            ("Product_Details[1].List_Price", "25"),
+            ("Product_Details[2].Product", &p2),
+            ("Product_Details[2].Quantity", "5"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let rows = app.get(&crm, &t).await.body["data"]["Product_Details"].clone();
+    assert_eq!(
+        rows,
+        json!([
+            {"Product": app.fx.products[0], "Quantity": 2, "List_Price": 25.0},
+            {"Product": app.fx.products[2], "Quantity": 5}
+        ]),
+        "the first line removed"
+    );
 }
