@@ -2,9 +2,10 @@
 //! `templates/mail/`. HTML templates escape every value; text templates do not need to. Links
 //! are absolute and built by the caller from the configured base URL, never from a request.
 //!
-//! The mails a portal user's links arrive in (invitation, password reset, verification, email
-//! change) are written in English, German and French, like the portal's pages (their other
-//! languages' templates under `templates/mail/{de,fr}/`); the others are English only so far.
+//! Every mail a portal user receives (invitation, password reset, verification, email change,
+//! password changed, email changed, the sign-up decision) is written in English, German and
+//! French, like the portal's pages (their other languages' templates under
+//! `templates/mail/{de,fr}/`); the mails to CRM users (test mail, sign-up notice) are English.
 //! A message asked for in a language it lacks is written in English and says so in its
 //! `language`.
 
@@ -370,14 +371,26 @@ text_and_html!(
     SignupDecisionHtml = "mail/signup_decision.html"
 );
 
+translated!(
+    SignupDecision,
+    "de" => SignupDecisionTextDe = "mail/de/signup_decision.txt", SignupDecisionHtmlDe = "mail/de/signup_decision.html";
+    "fr" => SignupDecisionTextFr = "mail/fr/signup_decision.txt", SignupDecisionHtmlFr = "mail/fr/signup_decision.html";
+);
+
 /// The decision on a sign-up to a restricted portal.
 pub fn signup_decision(m: &SignupDecision<'_>, language: &str) -> Result<Rendered, askama::Error> {
-    let subject = if m.approved {
-        format!("Your access to the {} portal is approved", m.portal)
-    } else {
-        format!("Your request to join the {} portal", m.portal)
+    let subject = |lang: &str| match (lang, m.approved) {
+        ("de", true) => format!("Ihr Zugang zum Portal {} ist freigegeben", m.portal),
+        ("de", false) => format!("Ihre Anfrage für das Portal {}", m.portal),
+        ("fr", true) => format!("Votre accès au portail {} est accepté", m.portal),
+        ("fr", false) => format!("Votre demande d'accès au portail {}", m.portal),
+        (_, true) => format!("Your access to the {} portal is approved", m.portal),
+        (_, false) => format!("Your request to join the {} portal", m.portal),
     };
-    m.rendered(subject, language)
+    match m.translated(language, subject)? {
+        Some(r) => Ok(r),
+        None => m.rendered(subject("en"), language),
+    }
 }
 
 /// What a portal user is told after changing their password.
@@ -396,12 +409,26 @@ text_and_html!(
     PasswordChangedHtml = "mail/password_changed.html"
 );
 
+translated!(
+    PasswordChanged,
+    "de" => PasswordChangedTextDe = "mail/de/password_changed.txt", PasswordChangedHtmlDe = "mail/de/password_changed.html";
+    "fr" => PasswordChangedTextFr = "mail/fr/password_changed.txt", PasswordChangedHtmlFr = "mail/fr/password_changed.html";
+);
+
 /// "Your password was changed."
 pub fn password_changed(
     m: &PasswordChanged<'_>,
     language: &str,
 ) -> Result<Rendered, askama::Error> {
-    m.rendered(format!("Your {} password was changed", m.portal), language)
+    let subject = |lang: &str| match lang {
+        "de" => format!("Ihr Passwort für {} wurde geändert", m.portal),
+        "fr" => format!("Votre mot de passe pour {} a été modifié", m.portal),
+        _ => format!("Your {} password was changed", m.portal),
+    };
+    match m.translated(language, subject)? {
+        Some(r) => Ok(r),
+        None => m.rendered(subject("en"), language),
+    }
 }
 
 /// The link that confirms a portal user's new sign-in address, sent to that address.
@@ -463,12 +490,26 @@ text_and_html!(
     EmailChangedHtml = "mail/email_changed.html"
 );
 
+translated!(
+    EmailChanged,
+    "de" => EmailChangedTextDe = "mail/de/email_changed.txt", EmailChangedHtmlDe = "mail/de/email_changed.html";
+    "fr" => EmailChangedTextFr = "mail/fr/email_changed.txt", EmailChangedHtmlFr = "mail/fr/email_changed.html";
+);
+
 /// "Your sign-in email was changed."
 pub fn email_changed(m: &EmailChanged<'_>, language: &str) -> Result<Rendered, askama::Error> {
-    m.rendered(
-        format!("Your {} sign-in email was changed", m.portal),
-        language,
-    )
+    let subject = |lang: &str| match lang {
+        "de" => format!("Ihre Anmeldeadresse für {} wurde geändert", m.portal),
+        "fr" => format!(
+            "Votre adresse de connexion pour {} a été modifiée",
+            m.portal
+        ),
+        _ => format!("Your {} sign-in email was changed", m.portal),
+    };
+    match m.translated(language, subject)? {
+        Some(r) => Ok(r),
+        None => m.rendered(subject("en"), language),
+    }
 }
 
 #[cfg(test)]
@@ -536,10 +577,54 @@ mod tests {
                 approved: false,
                 link: "https://crm.example.com/p/help/",
             },
-            "de",
+            "ja",
         )
         .unwrap();
         assert!(d.text.contains("not approved") && d.language == "en");
+    }
+
+    #[test]
+    fn the_portal_notices_are_written_in_german_and_french() {
+        let changed = PasswordChanged {
+            name: "<b>Ann</b>",
+            org: "Zylker",
+            portal: "Help",
+            link: "https://crm.example.com/p/help/forgot",
+        };
+        let de = password_changed(&changed, "de").unwrap();
+        assert_eq!(
+            (de.language.as_str(), de.subject.as_str()),
+            ("de", "Ihr Passwort für Help wurde geändert")
+        );
+        assert!(de.text.contains("wurde\ngeändert") || de.text.contains("wurde geändert"));
+        assert!(
+            !de.html.contains("<b>Ann") && de.html.contains("Ann"),
+            "HTML escapes the name"
+        );
+        let moved = EmailChanged {
+            name: "Ann",
+            org: "Zylker",
+            portal: "Help",
+            masked: "a***@example.com",
+        };
+        let fr = email_changed(&moved, "fr-CA").unwrap();
+        assert_eq!(fr.language, "fr");
+        assert!(fr.text.contains("a***@example.com") && fr.text.contains("remplacée"));
+        for approved in [true, false] {
+            let decision = SignupDecision {
+                name: "Ann",
+                org: "Zylker",
+                portal: "Help",
+                approved,
+                link: "https://crm.example.com/p/help/sign-in",
+            };
+            let de = signup_decision(&decision, "de").unwrap();
+            assert_eq!(de.language, "de");
+            assert!(de.text.contains("angenommen"));
+            assert_eq!(de.text.contains("nicht angenommen"), !approved);
+            let en = signup_decision(&decision, "ja").unwrap();
+            assert_eq!(en.language, "en", "a language without templates is English");
+        }
     }
 
     #[test]
