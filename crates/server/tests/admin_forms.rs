@@ -16,6 +16,7 @@ on_both_backends!(
     field_permissions_are_saved_by_name,
     refused_setup_forms_keep_the_input_and_show_every_error,
     the_api_tokens_page_lists_and_revokes,
+    a_failed_domain_check_shows_as_a_failure,
 );
 
 // ---- a browser, in a few lines ----
@@ -613,4 +614,35 @@ async fn the_api_tokens_page_lists_and_revokes(app: TestApp) {
     );
     let (_, after) = page(&app, &rep, "/admin/tokens").await;
     assert!(!after.contains(&revoke));
+}
+
+/// A domain check that fails is shown as a failure (an alert), never in the green notice.
+async fn a_failed_domain_check_shows_as_a_failure(app: TestApp) {
+    let cookie = sign_in(&app, ADMIN).await;
+    let portal = app.fx.portal;
+    let summary = format!("/admin/setup/portals/{portal}");
+    let (status, body) = page(&app, &cookie, &summary).await;
+    assert_eq!(status, StatusCode::OK);
+    let marker = "name=\"_csrf\" value=\"";
+    let at = body.find(marker).unwrap() + marker.len();
+    let csrf = body[at..at + body[at..].find('"').unwrap()].to_string();
+    // No custom domain is set: the check cannot pass.
+    let (status, location, _) = post(
+        &app,
+        &cookie,
+        &format!("{summary}/domain/verify"),
+        &[("_csrf".to_string(), csrf)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("problem="), "{location}");
+    let (_, shown) = page(&app, &cookie, &location).await;
+    assert!(
+        shown.contains("<p class=\"alert\" role=\"alert\">Set a custom domain before verifying it"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("class=\"flash\""),
+        "not in the success banner"
+    );
 }

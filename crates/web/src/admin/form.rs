@@ -35,6 +35,7 @@ pub(crate) struct PageContext<'a> {
     pub s: &'a AdminSession,
     pub errors: FormErrors,
     flash: Option<String>,
+    problem: Option<String>,
 }
 
 impl<'a> PageContext<'a> {
@@ -46,6 +47,7 @@ impl<'a> PageContext<'a> {
             s,
             errors,
             flash: None,
+            problem: None,
         }
     }
 
@@ -53,13 +55,15 @@ impl<'a> PageContext<'a> {
     pub async fn chrome(&self, title: &str, active: &str) -> Result<Chrome, PageError> {
         Ok(Chrome::new(self.state, self.s, title, active)
             .await?
-            .with_flash(self.flash.clone()))
+            .with_flash(self.flash.clone())
+            .with_problem(self.problem.clone()))
     }
 }
 
 #[derive(Deserialize)]
 struct PageQuery {
     flash: Option<String>,
+    problem: Option<String>,
     wizard: Option<String>,
 }
 
@@ -69,6 +73,8 @@ pub(crate) struct PageRequest {
     pub state: AppState,
     pub s: AdminSession,
     pub flash: Option<String>,
+    /// A failure of the previous step (`?problem=`), shown as a failure.
+    pub problem: Option<String>,
     pub wizard: bool,
 }
 
@@ -84,6 +90,7 @@ impl FromRequestParts<AppState> for PageRequest {
             state: state.clone(),
             s,
             flash: q.flash,
+            problem: q.problem,
             wizard: q.wizard.as_deref() == Some("1"),
         })
     }
@@ -94,7 +101,8 @@ impl PageRequest {
     pub async fn chrome(&self, title: &str, active: &str) -> Result<Chrome, PageError> {
         Ok(Chrome::new(&self.state, &self.s, title, active)
             .await?
-            .with_flash(self.flash.clone()))
+            .with_flash(self.flash.clone())
+            .with_problem(self.problem.clone()))
     }
 
     /// The form page as first opened.
@@ -104,6 +112,7 @@ impl PageRequest {
             s: &self.s,
             errors: FormErrors::default(),
             flash: self.flash,
+            problem: self.problem,
         };
         page.render(cx).await
     }
@@ -197,6 +206,7 @@ impl FormPost {
             s: &s,
             errors: FormErrors::from_error(e)?,
             flash: None,
+            problem: None,
         };
         let mut r = page(Posted(pairs)).render(cx).await?;
         *r.status_mut() = status;

@@ -230,6 +230,8 @@ pub struct Chrome {
     pub web_tabs: Vec<(String, String)>,
     pub active: String,
     pub flash: Option<String>,
+    /// A failure of the previous step, shown as a failure (red, announced).
+    pub problem: Option<String>,
 }
 
 impl Chrome {
@@ -257,11 +259,17 @@ impl Chrome {
                 .collect(),
             active: active.to_string(),
             flash: None,
+            problem: None,
         })
     }
 
     pub fn with_flash(mut self, flash: Option<String>) -> Self {
         self.flash = flash.filter(|f| !f.is_empty());
+        self
+    }
+
+    pub fn with_problem(mut self, problem: Option<String>) -> Self {
+        self.problem = problem.filter(|p| !p.is_empty());
         self
     }
 }
@@ -278,6 +286,13 @@ pub fn see_other(location: &str) -> Response {
 pub fn redirect_with(path: &str, flash: &str) -> Response {
     let sep = if path.contains('?') { '&' } else { '?' };
     see_other(&format!("{path}{sep}flash={}", form_urlencode(flash)))
+}
+
+/// See-other redirect to a page that shows why the step failed, as a failure (not in the green
+/// notice banner).
+pub fn redirect_with_problem(path: &str, problem: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    see_other(&format!("{path}{sep}problem={}", form_urlencode(problem)))
 }
 
 /// Ids in admin paths that are not numbers name nothing: the "not found" page.

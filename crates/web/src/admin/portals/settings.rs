@@ -188,7 +188,8 @@ pub(super) async fn verify_domain(Path(portal): Path<String>, post: FormPost) ->
             &back,
             "Custom domain verified: the portal now answers on it",
         )),
-        Err(AppError::Invalid(d)) => Ok(redirect_with(&back, &d.to_string())),
+        // A failed check is a failure, shown as one.
+        Err(AppError::Invalid(d)) => Ok(crate::admin::redirect_with_problem(&back, &d.to_string())),
         Err(e) => Err(PageError(e)),
     }
 }
