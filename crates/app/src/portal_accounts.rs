@@ -548,9 +548,12 @@ async fn live(
     }))
 }
 
-/// The user type of a signed-in portal user, as stored: what
-/// [`crate::scoped_records::ScopedRecords::open`] is built from (it checks the configuration).
+/// The user type of a signed-in portal user, as stored (the one read with the session when
+/// there is one).
 pub async fn user_type(ctx: &Context, me: &PortalSignedIn) -> Result<UserType> {
+    if let Some(scope) = &me.scope {
+        return Ok(scope.user_type.clone());
+    }
     Ok(ctx
         .store()
         .get_user_type(me.user.org_id, me.portal.id, me.user.user_type_id)

@@ -85,6 +85,28 @@ macro_rules! translated {
     };
 }
 
+/// `localized` for mails with translations ([`translated!`]) and an English pair
+/// ([`text_and_html!`]): in the reader's language when the mail is written in it, otherwise in
+/// English under `subject("en")`.
+macro_rules! localized {
+    ($($values:ident),+ $(,)?) => {
+        $(
+            impl $values<'_> {
+                fn localized(
+                    &self,
+                    language: &str,
+                    subject: impl Fn(&str) -> String,
+                ) -> Result<Rendered, askama::Error> {
+                    match self.translated(language, &subject)? {
+                        Some(r) => Ok(r),
+                        None => self.rendered(subject("en"), language),
+                    }
+                }
+            }
+        )+
+    };
+}
+
 #[derive(Template)]
 #[template(path = "mail/test.txt")]
 struct TestText<'a> {
@@ -276,10 +298,7 @@ pub fn verification(m: &Verification<'_>, language: &str) -> Result<Rendered, as
         ),
         _ => format!("Confirm your email address for the {} portal", m.portal),
     };
-    match m.translated(language, subject)? {
-        Some(r) => Ok(r),
-        None => m.rendered(subject("en"), language),
-    }
+    m.localized(language, subject)
 }
 
 /// What the "Forgot your password?" email says.
@@ -316,10 +335,7 @@ pub fn password_reset(m: &PasswordReset<'_>, language: &str) -> Result<Rendered,
         ),
         _ => format!("Choose a new password for the {} portal", m.portal),
     };
-    match m.translated(language, subject)? {
-        Some(r) => Ok(r),
-        None => m.rendered(subject("en"), language),
-    }
+    m.localized(language, subject)
 }
 
 /// What a CRM user is told about a sign-up.
@@ -387,10 +403,7 @@ pub fn signup_decision(m: &SignupDecision<'_>, language: &str) -> Result<Rendere
         (_, true) => format!("Your access to the {} portal is approved", m.portal),
         (_, false) => format!("Your request to join the {} portal", m.portal),
     };
-    match m.translated(language, subject)? {
-        Some(r) => Ok(r),
-        None => m.rendered(subject("en"), language),
-    }
+    m.localized(language, subject)
 }
 
 /// What a portal user is told after changing their password.
@@ -425,10 +438,7 @@ pub fn password_changed(
         "fr" => format!("Votre mot de passe pour {} a été modifié", m.portal),
         _ => format!("Your {} password was changed", m.portal),
     };
-    match m.translated(language, subject)? {
-        Some(r) => Ok(r),
-        None => m.rendered(subject("en"), language),
-    }
+    m.localized(language, subject)
 }
 
 /// The link that confirms a portal user's new sign-in address, sent to that address.
@@ -468,10 +478,7 @@ pub fn email_change(m: &EmailChange<'_>, language: &str) -> Result<Rendered, ask
         ),
         _ => format!("Confirm your new address for the {} portal", m.portal),
     };
-    match m.translated(language, subject)? {
-        Some(r) => Ok(r),
-        None => m.rendered(subject("en"), language),
-    }
+    m.localized(language, subject)
 }
 
 /// What the old address is told once the sign-in address changed.
@@ -506,11 +513,17 @@ pub fn email_changed(m: &EmailChanged<'_>, language: &str) -> Result<Rendered, a
         ),
         _ => format!("Your {} sign-in email was changed", m.portal),
     };
-    match m.translated(language, subject)? {
-        Some(r) => Ok(r),
-        None => m.rendered(subject("en"), language),
-    }
+    m.localized(language, subject)
 }
+
+localized!(
+    Verification,
+    PasswordReset,
+    SignupDecision,
+    PasswordChanged,
+    EmailChange,
+    EmailChanged,
+);
 
 #[cfg(test)]
 mod tests {
