@@ -148,9 +148,14 @@ pub async fn update_portal(
             "A portal's name cannot be changed once it is created",
         ));
     }
-    // Parse the address first, so a bad one is reported against `slug`, not the body.
-    if let Some(slug) = patch.get("slug") {
-        Slug::parse(slug.as_str().unwrap_or(""))?;
+    // A bad address is reported against `slug` together with every other problem: the rest
+    // is checked with the saved address in its place.
+    let mut errors: Vec<FieldError> = Vec::new();
+    let slug_error = patch
+        .get("slug")
+        .and_then(|slug| Slug::parse(slug.as_str().unwrap_or("")).err());
+    if let Some(e) = slug_error {
+        errors.extend_from_slice(e.errors());
     }
     let mut merged =
         serde_json::to_value(&current.settings).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -163,17 +168,33 @@ pub async fn update_portal(
                     format!("There is no portal setting {k}"),
                 ));
             }
-            m.insert(k.clone(), v.clone());
+            if k != "slug" || errors.is_empty() {
+                m.insert(k.clone(), v.clone());
+            }
         }
     }
     let settings: PortalSettings =
         serde_json::from_value(merged).map_err(|e| crate::body_error(&e.to_string()))?;
-    let settings = check_settings(&mut tx, org, settings, "").await?;
-    if let Some(default) = settings.default_user_type_id {
+    let default_type = settings.default_user_type_id;
+    let settings = match check_settings(&mut tx, org, settings, "").await {
+        Ok(settings) => Some(settings),
+        Err(AppError::Invalid(d)) => {
+            errors.extend_from_slice(d.errors());
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(default) = default_type {
         let types = tx.list_user_types(org, id).await?;
         let found = types.iter().find(|t| t.id == default).map(|t| &t.config);
-        check_default_choice(found, "default_user_type_id")?;
+        if let Err(AppError::Invalid(d)) = check_default_choice(found, "default_user_type_id") {
+            errors.extend_from_slice(d.errors());
+        }
     }
+    let settings = match settings {
+        Some(settings) if errors.is_empty() => settings,
+        _ => return Err(AppError::Invalid(DomainError::Invalid(errors))),
+    };
     let updated = tx.update_portal_settings(org, id, &settings).await?;
     let changed: Vec<&String> = patch.keys().collect();
     audit(

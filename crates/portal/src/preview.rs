@@ -2,13 +2,14 @@
 //! and built through the same enforcement point the portal itself uses, so it shows exactly
 //! what the portal user would see — no field, subform column or record more.
 
+use crate::format::Locale;
 use portico_app::scoped_records::preview_scope;
 use portico_app::{Context, Result};
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
-use portico_domain::canvas::display_value;
-use portico_domain::field::Field;
+use portico_domain::field::{Field, FieldType};
 use portico_domain::portal::{TabRole, TabView, UserType};
+use portico_domain::portal_user::Preferences;
 use portico_domain::profile::Action;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -63,7 +64,7 @@ pub async fn preview(
         fetched.push((tab, page.items));
     }
     // A lookup shows a name only when its target is itself a record this portal user reaches.
-    let lookup_ids: Vec<Id> = fetched
+    let mut lookup_ids: Vec<Id> = fetched
         .iter()
         .flat_map(|(tab, records)| {
             let lookups: Vec<&str> = scoped
@@ -75,10 +76,19 @@ pub async fn preview(
             records
                 .iter()
                 .flat_map(move |r| lookups.clone().into_iter().filter_map(|l| r.data.get(l)))
-                .filter_map(Value::as_i64)
+                .flat_map(|v| match v {
+                    Value::Array(items) => items.iter().filter_map(Value::as_i64).collect(),
+                    v => v.as_i64().into_iter().collect::<Vec<_>>(),
+                })
         })
         .collect();
+    lookup_ids.sort_unstable();
+    lookup_ids.dedup();
     let names = scoped.display_names(&lookup_ids).await?;
+    // Values read as a new portal user of this org reads them: its language, time zone, time
+    // format and country (the currency).
+    let org = portico_app::org::org(ctx, actor).await?;
+    let locale = Locale::new(&Preferences::from_org(&org.settings));
     let mut tabs = Vec::new();
     for (tab, records) in fetched {
         let mask = scoped.mask(&tab.module, None);
@@ -91,7 +101,7 @@ pub async fn preview(
                 id: r.id,
                 cells: visible
                     .iter()
-                    .map(|f| cell(f, r.data.get(f.api_name.as_str()), &names))
+                    .map(|f| cell(&locale, f, r.data.get(f.api_name.as_str()), &names))
                     .collect(),
             })
             .collect();
@@ -153,17 +163,30 @@ pub async fn preview(
     })
 }
 
-/// A cell: a lookup shows its target's name when the portal user reaches it, and
-/// [`NOT_SHARED`] otherwise; anything else shows its value as text.
-pub fn cell(field: &Field, value: Option<&Value>, names: &HashMap<Id, String>) -> String {
-    match (
-        field.field_type.lookup_target(),
-        value.and_then(Value::as_i64),
-    ) {
-        (Some(_), Some(id)) => names
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| NOT_SHARED.to_string()),
-        _ => display_value(value),
+/// A cell as the portal shows it: a lookup shows its target's name when the portal user
+/// reaches it and [`NOT_SHARED`] otherwise; dates, amounts and numbers are formatted for
+/// `locale`.
+pub fn cell(
+    locale: &Locale,
+    field: &Field,
+    value: Option<&Value>,
+    names: &HashMap<Id, String>,
+) -> String {
+    let name_of = |v: &Value| {
+        v.as_i64().map(|id| {
+            names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| NOT_SHARED.to_string())
+        })
+    };
+    match (&field.field_type, value) {
+        (FieldType::Lookup { .. }, Some(v)) => name_of(v).unwrap_or_default(),
+        (FieldType::MultiselectLookup { .. }, Some(Value::Array(items))) => items
+            .iter()
+            .filter_map(name_of)
+            .collect::<Vec<_>>()
+            .join(", "),
+        (t, v) => locale.value(t, v),
     }
 }

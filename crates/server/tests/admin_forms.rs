@@ -17,6 +17,11 @@ on_both_backends!(
     refused_setup_forms_keep_the_input_and_show_every_error,
     the_api_tokens_page_lists_and_revokes,
     a_failed_domain_check_shows_as_a_failure,
+    the_portal_settings_form_keeps_every_input_and_shows_every_error,
+    a_refused_portal_name_shows_in_an_open_section,
+    new_user_types_start_safe_and_new_fields_are_flagged,
+    public_modules_offer_view_only,
+    the_preview_formats_values_and_never_dead_ends,
 );
 
 // ---- a browser, in a few lines ----
@@ -455,17 +460,50 @@ async fn field_permissions_are_saved_by_name(app: TestApp) {
             .map(|f| f["field"].as_str().unwrap().to_string())
             .collect()
     };
-    let mut expected = field_names(&layout(&before, "Deals"));
+    // Every field of the layout stays listed (a hidden one is a decision, not a new field);
+    // Amount is now hidden, nothing else changed.
+    let shown = |fields: &[Value]| -> Vec<String> {
+        fields
+            .iter()
+            .filter(|f| f["visible"] == true)
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut expected = shown(&layout(&before, "Deals"));
     expected.retain(|f| f != "Amount");
     assert_eq!(
-        field_names(&layout(&after, "Deals")),
+        shown(&layout(&after, "Deals")),
         expected,
         "only Amount hidden"
     );
+    let amount = layout(&after, "Deals")
+        .into_iter()
+        .find(|f| f["field"] == "Amount")
+        .expect("a hidden field stays listed");
+    assert_eq!(amount["visible"], false);
+    let listed = field_names(&layout(&after, "Deals"));
+    assert!(
+        field_names(&layout(&before, "Deals"))
+            .iter()
+            .all(|f| listed.contains(f)),
+        "{listed:?}"
+    );
+    assert!(
+        listed.contains(&"Description".to_string()),
+        "the fields the page showed unticked are listed as hidden: {listed:?}"
+    );
+    // Elsewhere the same fields are shown as before (the page now also lists, as hidden, the
+    // fields it showed unticked).
+    let visible_entries = |fields: Vec<Value>| -> Vec<Value> {
+        fields
+            .into_iter()
+            .filter(|f| f["visible"] == true)
+            .collect()
+    };
     for module in ["Contacts", "Cases", "Products", "Car_Licences"] {
         assert_eq!(
-            layout(&after, module),
-            layout(&before, module),
+            visible_entries(layout(&after, module)),
+            visible_entries(layout(&before, module)),
             "{module} unchanged"
         );
     }
@@ -623,9 +661,7 @@ async fn a_failed_domain_check_shows_as_a_failure(app: TestApp) {
     let summary = format!("/admin/setup/portals/{portal}");
     let (status, body) = page(&app, &cookie, &summary).await;
     assert_eq!(status, StatusCode::OK);
-    let marker = "name=\"_csrf\" value=\"";
-    let at = body.find(marker).unwrap() + marker.len();
-    let csrf = body[at..at + body[at..].find('"').unwrap()].to_string();
+    let csrf = csrf_of(&body);
     // No custom domain is set: the check cannot pass.
     let (status, location, _) = post(
         &app,
@@ -645,4 +681,327 @@ async fn a_failed_domain_check_shows_as_a_failure(app: TestApp) {
         !shown.contains("class=\"flash\""),
         "not in the success banner"
     );
+}
+
+// ---- issue 11: forms that keep input, safe defaults, no dead ends ----
+
+/// The CSRF token of the first form on a page.
+fn csrf_of(body: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let at = body.find(marker).unwrap() + marker.len();
+    body[at..at + body[at..].find('"').unwrap()].to_string()
+}
+
+/// The opening tag of the control named `name`.
+fn control<'a>(html: &'a str, name: &str) -> &'a str {
+    let at = html
+        .find(&format!(" name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no control {name}"));
+    let start = html[..at].rfind('<').unwrap();
+    &html[start..at + html[at..].find('>').unwrap() + 1]
+}
+
+/// Asserts the control `name` is marked invalid and described by an element holding `message`.
+fn assert_marked_invalid(html: &str, name: &str, message: &str) {
+    let tag = control(html, name);
+    assert_eq!(attr(tag, "aria-invalid").as_deref(), Some("true"), "{tag}");
+    let described = attr(tag, "aria-describedby").unwrap_or_else(|| panic!("{tag}"));
+    let at = html
+        .find(&format!("id=\"{described}\""))
+        .unwrap_or_else(|| panic!("no element {described} for {name}"));
+    let text = &html[at..at + html[at..].find("</").unwrap()];
+    assert!(text.contains(message), "{name}: {text}");
+}
+
+async fn the_portal_settings_form_keeps_every_input_and_shows_every_error(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let portal = app.fx.portal;
+    let api = format!("/api/v1/portals/{portal}");
+    let saved = app.get(&api, &token).await.body;
+    let path = format!("/admin/setup/portals/{portal}/settings");
+    let cookie = sign_in(&app, ADMIN).await;
+    let (status, html) = page(&app, &cookie, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("aria-invalid"), "nothing invalid yet");
+    let mut fields = form_fields(&html, &path);
+    // Four bad values and one good change in one save.
+    set(&mut fields, "slug", "Not An Address!");
+    set(&mut fields, "custom_domain", "not a domain");
+    set(&mut fields, "accent_colour", "#zzzzzz");
+    set(&mut fields, "ga_measurement_id", "UA-nope");
+    set(
+        &mut fields,
+        "disabled_message",
+        "Back at noon, with new invoices",
+    );
+    let long = "x".repeat(2_100);
+    set(&mut fields, "consent_signin", &long);
+    let (status, _, html) = post(&app, &cookie, &path, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let shown = form_fields(&html, &path);
+    assert_eq!(
+        value(&shown, "slug"),
+        "Not An Address!",
+        "the bad address kept"
+    );
+    assert_eq!(value(&shown, "custom_domain"), "not a domain");
+    assert_eq!(value(&shown, "accent_colour"), "#zzzzzz");
+    assert_eq!(
+        value(&shown, "disabled_message"),
+        "Back at noon, with new invoices",
+        "the good change kept too"
+    );
+    assert_eq!(value(&shown, "consent_signin"), long);
+    assert_marked_invalid(&html, "slug", "portal address");
+    assert_marked_invalid(&html, "custom_domain", "domain");
+    assert_marked_invalid(&html, "accent_colour", "colour");
+    assert_marked_invalid(&html, "ga_measurement_id", "G-");
+    assert_marked_invalid(&html, "consent_signin", "2,000");
+    assert!(!control(&html, "disabled_message").contains("aria-invalid"));
+    assert!(html.contains("role=\"alert\">Nothing was saved"));
+    // Nothing was saved.
+    assert_eq!(app.get(&api, &token).await.body, saved);
+
+    // Mended, the same form saves.
+    let mut fields = shown;
+    set(&mut fields, "slug", "acme-portal-2");
+    set(&mut fields, "custom_domain", "");
+    set(&mut fields, "accent_colour", "");
+    set(&mut fields, "ga_measurement_id", "");
+    set(&mut fields, "consent_signin", "");
+    let (status, location, body) = post(&app, &cookie, &path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(location.contains("flash="));
+    let after = app.get(&api, &token).await.body;
+    assert_eq!(after["slug"], "acme-portal-2", "{after}");
+    assert_eq!(after["disabled_message"], "Back at noon, with new invoices");
+}
+
+async fn a_refused_portal_name_shows_in_an_open_section(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let existing = app.get("/api/v1/portals", &token).await.body["items"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cookie = sign_in(&app, ADMIN).await;
+    let (_, html) = page(&app, &cookie, "/admin/setup/portals").await;
+    assert!(
+        html.contains("<details class=\"card\">"),
+        "closed while nothing is wrong"
+    );
+    let mut fields = form_fields(&html, "/admin/setup/portals");
+    set(&mut fields, "name", &existing);
+    let (status, _, html) = post(&app, &cookie, "/admin/setup/portals", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("<details class=\"card\" open>"), "{html}");
+    assert!(html.contains("role=\"alert\">No portal was created"));
+    let tag = control(&html, "name");
+    assert_eq!(attr(tag, "aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        value(&form_fields(&html, "/admin/setup/portals"), "name"),
+        existing
+    );
+}
+
+async fn new_user_types_start_safe_and_new_fields_are_flagged(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let portal = app.fx.portal;
+    let summary = format!("/admin/setup/portals/{portal}");
+    let cookie = sign_in(&app, ADMIN).await;
+    let (_, html) = page(&app, &cookie, &summary).await;
+    let action = format!("{summary}/user-types");
+    let mut fields = form_fields(&html, &format!("{action}#add-type"));
+    set(&mut fields, "name", "Partners");
+    set(&mut fields, "personality_module", "Contacts");
+    set(&mut fields, "seats", "1");
+    let (status, location, body) = post(&app, &cookie, &action, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let types = app
+        .get(&format!("/api/v1/portals/{portal}/user-types"), &token)
+        .await;
+    let partners = types.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Partners")
+        .expect("created")
+        .clone();
+    let ut = partners["id"].as_i64().unwrap();
+    assert!(
+        location.contains(&format!("/user-types/{ut}/")),
+        "{location}"
+    );
+    let tab = &partners["modules"][0];
+    assert_eq!(tab["module"], "Contacts");
+    assert_eq!(
+        tab["permissions"],
+        json!({"view": true, "create": false, "edit": false, "delete": false}),
+        "view only to start"
+    );
+    let fields = tab["layouts"][0]["fields"].as_array().unwrap();
+    let visible: Vec<&str> = fields
+        .iter()
+        .filter(|f| f["visible"] == true)
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        visible,
+        ["First_Name", "Last_Name", "Email"],
+        "only name and email"
+    );
+    assert!(fields.len() > 5, "every other field listed, hidden");
+    assert!(
+        fields
+            .iter()
+            .all(|f| f["read_only"] == true || f["visible"] == false)
+    );
+
+    // A field added to the layout later is new: flagged on the field page and the summary,
+    // and still not shown to portal users.
+    let r = app
+        .post(
+            "/api/v1/modules/Contacts/fields",
+            &token,
+            json!({"label": "Shoe Size", "type": "number"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let fields_path = format!("{summary}/user-types/{ut}/fields");
+    let (_, html) = page(&app, &cookie, &fields_path).await;
+    let row = &html[html.find(">Shoe Size").expect("the new field is offered")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("New — not shown yet"), "{row}");
+    assert!(!row.contains(" checked"), "{row}");
+    assert!(
+        html.contains("1 field was added to a layout"),
+        "the page says so"
+    );
+    let (_, html) = page(&app, &cookie, &summary).await;
+    assert!(
+        type_row(&html, "Partners").contains("Contacts: Shoe Size"),
+        "the summary lists it"
+    );
+    let policy = app
+        .get(&format!("/api/v1/portals/{portal}/user-types/{ut}"), &token)
+        .await
+        .body;
+    assert!(
+        !policy["modules"][0]["layouts"][0]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "Shoe_Size" && f["visible"] == true)
+    );
+    // Saving the field page records the decision: no longer new.
+    let form = form_fields(&html_of(&app, &cookie, &fields_path).await, &fields_path);
+    let (status, _, body) = post(&app, &cookie, &fields_path, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, html) = page(&app, &cookie, &fields_path).await;
+    assert!(!html.contains("New — not shown yet"));
+    let (_, html) = page(&app, &cookie, &summary).await;
+    assert!(!type_row(&html, "Partners").contains("Shoe Size"));
+    // Another type sharing the same layout still has to decide.
+    assert!(type_row(&html, "Client Portal").contains("Contacts: Shoe Size"));
+}
+
+/// The summary's table row of the user type named `name`.
+fn type_row<'a>(html: &'a str, name: &str) -> &'a str {
+    let at = html
+        .find(&format!("<td>{name}"))
+        .unwrap_or_else(|| panic!("no row {name}"));
+    &html[at..at + html[at..].find("</tr>").unwrap()]
+}
+
+async fn html_of(app: &TestApp, cookie: &str, path: &str) -> String {
+    page(app, cookie, path).await.1
+}
+
+async fn public_modules_offer_view_only(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let portal = app.fx.portal;
+    let ut = app.fx.client_type;
+    let path = format!("/admin/setup/portals/{portal}/user-types/{ut}/tabs");
+    let cookie = sign_in(&app, ADMIN).await;
+    let (status, html) = page(&app, &cookie, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let row = &html[html
+        .find("<th scope=\"row\">Products</th>")
+        .expect("Products offered")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("View only (public)"), "{row}");
+    assert!(
+        !row.contains("perm.Products."),
+        "no create, edit or delete: {row}"
+    );
+    // A forged (or stale) tick is not taken.
+    let mut fields = form_fields(&html, &path);
+    set(&mut fields, "on.Products", "true");
+    set(&mut fields, "role.Products", "public");
+    fields.push(("perm.Products.edit".into(), "true".into()));
+    fields.push(("perm.Products.create".into(), "true".into()));
+    let (status, _, body) = post(&app, &cookie, &path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let config = app
+        .get(&format!("/api/v1/portals/{portal}/user-types/{ut}"), &token)
+        .await
+        .body;
+    let products = config["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "Products")
+        .expect("Products shared")
+        .clone();
+    assert_eq!(
+        products["permissions"],
+        json!({"view": true, "create": false, "edit": false, "delete": false})
+    );
+    // Layouts are chosen from the module's layouts (a list), never typed.
+    assert!(control(&html, "layouts.Products").starts_with("<select"));
+}
+
+async fn the_preview_formats_values_and_never_dead_ends(app: TestApp) {
+    let portal = app.fx.portal;
+    let client = app.fx.contacts.client;
+    let cookie = sign_in(&app, ADMIN).await;
+    let base = format!("/admin/setup/portals/{portal}/preview");
+    let (status, html) = page(
+        &app,
+        &cookie,
+        &format!("{base}?user_type={}&record={client}", app.fx.client_type),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let deals = &html[html.find("id=\"tab-Deals\"").expect("a deals tab")..];
+    let deals = &deals[..deals.find("</section>").unwrap()];
+    assert!(deals.contains("Acme renewal"), "{deals}");
+    // The org is in Great Britain: pounds, two decimals, grouped; dates in its format.
+    assert!(deals.contains("£12,000.00"), "{deals}");
+    assert!(!deals.contains("12000"), "{deals}");
+    assert!(deals.contains("30 Jun 2026"), "{deals}");
+    // Lookups show the linked record's name, never an id.
+    assert!(deals.contains("<td>Carla Client</td>"), "{deals}");
+    for id in [client, app.fx.accounts.client] {
+        assert!(!deals.contains(&format!(">{id}<")), "{deals}");
+        assert!(!deals.contains(&format!("#{id}")), "{deals}");
+    }
+
+    // Switching to the vendors type with the contact still chosen: no bare "Not found".
+    let (status, html) = page(
+        &app,
+        &cookie,
+        &format!("{base}?user_type={}&record={client}", app.fx.vendor_type),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("role=\"alert\">That record is not a Vendors record"),
+        "{html}"
+    );
+    assert!(html.contains("class=\"preview-banner\""));
+    // A user type that no longer exists.
+    let (status, html) = page(&app, &cookie, &format!("{base}?user_type=999999999")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("That user type does not exist"), "{html}");
+    assert!(html.contains("class=\"preview-banner\""));
 }

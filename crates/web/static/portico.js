@@ -7,3 +7,40 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 }, true);
+
+// A form shown again with errors: focus moves to the first field marked invalid, so keyboard
+// and screen-reader users start where the problem is (the page's alert announces the rest).
+document.addEventListener("DOMContentLoaded", function () {
+  var first = document.querySelector("main [aria-invalid='true']");
+  if (first && typeof first.focus === "function") {
+    first.focus();
+  }
+});
+
+// Tab configuration: a module switched to "Public (view all)" is view only, so its create,
+// edit and delete boxes are switched off while public is chosen (the server ignores them too).
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!select.name || select.name.indexOf("role.") !== 0) {
+    return;
+  }
+  var boxes = document.querySelectorAll("[data-not-public]");
+  for (var i = 0; i < boxes.length; i++) {
+    if (boxes[i].getAttribute("data-not-public") === select.name) {
+      boxes[i].disabled = select.value === "public";
+      if (boxes[i].disabled) {
+        boxes[i].checked = false;
+      }
+    }
+  }
+});
+
+// Preview: another user type has other users, so choosing one clears the chosen record.
+document.addEventListener("change", function (event) {
+  if (event.target.id === "pv-type") {
+    var record = document.getElementById("pv-record");
+    if (record) {
+      record.value = "";
+    }
+  }
+});

@@ -148,6 +148,67 @@ impl Catalogue<'_> {
             .collect()
     }
 
+    /// Access to `layout` of `module` as first shared, on the safe side: every field of the
+    /// layout is listed (so a field added to the layout later shows as new, not shown yet),
+    /// but only the record's name is visible — plus, for a personality module, its first email
+    /// field — all read-only. Where portal users create records (`creates`), the fields the
+    /// CRM requires are visible and editable too, as they must be. `None` when there is no
+    /// such layout.
+    pub fn starting_access(
+        &self,
+        module: &str,
+        layout: &str,
+        personality: bool,
+        creates: bool,
+    ) -> Option<LayoutAccess> {
+        let (m, fields, layouts) = self.module(module)?;
+        let layout = layouts.iter().find(|l| l.name == layout)?;
+        let on_layout: Vec<&Field> = layout
+            .field_names()
+            .filter_map(|n| fields.iter().find(|f| f.api_name.as_str() == n))
+            .collect();
+        let email = on_layout
+            .iter()
+            .find(|f| f.field_type == FieldType::Email)
+            .filter(|_| personality)
+            .map(|f| f.api_name.as_str());
+        let shown = |f: &Field| {
+            let name = f.api_name.as_str();
+            m.name_fields.iter().any(|n| n == name) || email == Some(name)
+        };
+        Some(LayoutAccess {
+            layout: layout.name.clone(),
+            fields: on_layout
+                .iter()
+                .map(|f| {
+                    let required = creates && f.mandatory;
+                    FieldPermission {
+                        field: f.api_name.to_string(),
+                        visible: required || shown(f),
+                        read_only: !required,
+                        columns: None,
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    /// The fields of `layout` that `access` does not list: added to the layout after the
+    /// access was configured, so not shown to portal users (nobody has decided yet).
+    pub fn unlisted_fields<'f>(&'f self, module: &str, access: &LayoutAccess) -> Vec<&'f Field> {
+        let Some((_, fields, layouts)) = self.module(module) else {
+            return Vec::new();
+        };
+        let Some(layout) = layouts.iter().find(|l| l.name == access.layout) else {
+            return Vec::new();
+        };
+        layout
+            .field_names()
+            .filter(|n| !access.fields.iter().any(|p| p.field == *n))
+            .filter_map(|n| fields.iter().find(|f| f.api_name.as_str() == n))
+            .collect()
+    }
+
     /// Lookup (or multi-select lookup) fields of `module` that point at `target`.
     pub fn lookups_to(&self, module: &str, target: &str) -> Vec<String> {
         self.module(module)
@@ -189,8 +250,9 @@ impl Catalogue<'_> {
 }
 
 impl UserTypeConfig {
-    /// A starting configuration: the personality module with its first layout, every field
-    /// visible and read-only except mandatory ones; nothing else shared.
+    /// A starting configuration on the safe side: the personality module with its first
+    /// layout, view only, showing only the user's name and email (every other field listed
+    /// as hidden); nothing else shared. The admin widens it from there.
     pub fn starter(
         name: &str,
         personality: &ApiName,
@@ -198,7 +260,13 @@ impl UserTypeConfig {
         seats: i64,
         catalogue: &Catalogue<'_>,
     ) -> Self {
-        let layouts = catalogue.first_layout_access(personality.as_str(), &[], |f| f.mandatory);
+        let first = catalogue
+            .module(personality.as_str())
+            .and_then(|(_, _, layouts)| layouts.first());
+        let layouts = first
+            .and_then(|l| catalogue.starting_access(personality.as_str(), &l.name, true, false))
+            .into_iter()
+            .collect();
         Self {
             name: name.to_string(),
             personality_module: personality.clone(),
@@ -211,7 +279,7 @@ impl UserTypeConfig {
                 permissions: ModulePermissions {
                     view: true,
                     create: false,
-                    edit: true,
+                    edit: false,
                     delete: false,
                 },
                 view: TabView::List,

@@ -229,6 +229,26 @@ impl FormErrors {
             .map(|e| e.message.as_str())
     }
 
+    /// The id of the message shown beside `field`'s control (`{field}-error`), which the
+    /// control names in `aria-describedby`.
+    pub fn error_id(&self, field: &str) -> String {
+        error_id(field)
+    }
+
+    /// The attributes of `field`'s control: marked invalid and described by its message when
+    /// the field has an error, nothing otherwise. Safe to write unescaped: the id keeps only
+    /// letters, digits, `_`, `.` and `-`.
+    pub fn aria(&self, field: &str) -> String {
+        if self.get(field).is_some() {
+            format!(
+                " aria-invalid=\"true\" aria-describedby=\"{}\"",
+                error_id(field)
+            )
+        } else {
+            String::new()
+        }
+    }
+
     /// Errors that name no field shown on the form.
     pub fn general(&self) -> Vec<&str> {
         self.0
@@ -269,6 +289,21 @@ impl FormErrors {
             other => Err(PageError(other)),
         }
     }
+}
+
+/// `{field}-error`, with anything but letters, digits, `_`, `.` and `-` replaced by `_`.
+pub fn error_id(field: &str) -> String {
+    let clean: String = field
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{clean}-error")
 }
 
 /// A submitted form, kept to show the user what they typed.
@@ -335,5 +370,16 @@ mod tests {
             FormErrors::from_error(AppError::Stale { current_version: 3 }).unwrap_or_default();
         assert!(stale.is_stale() && stale.general().len() == 1);
         assert!(FormErrors::from_error(AppError::NotFound).is_err());
+    }
+
+    #[test]
+    fn a_field_with_an_error_is_marked_invalid_and_described_by_its_message() {
+        let errors = FormErrors(vec![FieldError::new("slug", "invalid_slug", "bad")]);
+        assert_eq!(
+            errors.aria("slug"),
+            r#" aria-invalid="true" aria-describedby="slug-error""#
+        );
+        assert_eq!(errors.aria("custom_domain"), "");
+        assert_eq!(error_id(r#"a"><script>"#), "a___script_-error");
     }
 }

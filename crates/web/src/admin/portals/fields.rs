@@ -27,6 +27,9 @@ pub struct PermissionRow {
     pub mandatory: bool,
     pub visible: bool,
     pub read_only: bool,
+    /// A field added to the layout since the user type's permissions were saved: not shown
+    /// to portal users until the admin decides (saving the page records the decision).
+    pub new: bool,
     /// The form names of its two checkboxes.
     pub visible_key: String,
     pub read_only_key: String,
@@ -49,6 +52,7 @@ impl PermissionRow {
             mandatory,
             visible,
             read_only,
+            new: false,
             visible_key: key("visible"),
             read_only_key: key("read_only"),
             columns: Vec::new(),
@@ -110,6 +114,16 @@ struct FieldsPage {
     steps: Steps,
 }
 
+impl FieldsPage {
+    /// How many fields are new on the shared layouts (added since the permissions were saved).
+    fn new_count(&self) -> usize {
+        self.blocks
+            .iter()
+            .map(|b| b.rows.iter().filter(|r| r.new).count())
+            .sum()
+    }
+}
+
 fn column_rows(
     field: &portico_domain::field::Field,
     perm: Option<&FieldPermission>,
@@ -165,6 +179,7 @@ fn field_blocks(cat: &OrgCatalogue, config: &UserTypeConfig) -> Vec<LayoutBlock>
                     let key = |what: &str| field_name(what, api, &layout.name, name);
                     PermissionRow {
                         columns: column_rows(f, p, at),
+                        new: p.is_none(),
                         ..PermissionRow::new(name, &f.label, f.mandatory, checked, key)
                     }
                 })
@@ -181,12 +196,18 @@ fn field_blocks(cat: &OrgCatalogue, config: &UserTypeConfig) -> Vec<LayoutBlock>
     blocks
 }
 
-/// One field's permission as posted: absent when not visible. Column permissions are kept
-/// only where they differ from the default (every column shared, as editable as the subform).
-fn posted_field(row: &PermissionRow, pairs: &Pairs) -> Option<FieldPermission> {
+/// One field's permission as posted. A hidden field is kept as hidden (so it is a decision,
+/// not a new field). Column permissions are kept only where they differ from the default
+/// (every column shared, as editable as the subform).
+fn posted_field(row: &PermissionRow, pairs: &Pairs) -> FieldPermission {
     let (visible, read_only) = row.posted(pairs);
     if !visible {
-        return None;
+        return FieldPermission {
+            field: row.name.clone(),
+            visible: false,
+            read_only: false,
+            columns: None,
+        };
     }
     let columns: Vec<ColumnPermission> = row
         .columns
@@ -201,12 +222,12 @@ fn posted_field(row: &PermissionRow, pairs: &Pairs) -> Option<FieldPermission> {
         })
         .collect();
     let default = columns.iter().all(|c| c.visible && !c.read_only);
-    Some(FieldPermission {
+    FieldPermission {
         field: row.name.clone(),
         visible: true,
         read_only,
         columns: (!default).then_some(columns),
-    })
+    }
 }
 
 /// The configuration with the posted field permissions. Names the form did not show (a field
@@ -247,11 +268,7 @@ fn posted_fields(
             };
             *access = LayoutAccess {
                 layout: access.layout.clone(),
-                fields: block
-                    .rows
-                    .iter()
-                    .filter_map(|r| posted_field(r, pairs))
-                    .collect(),
+                fields: block.rows.iter().map(|r| posted_field(r, pairs)).collect(),
             };
         }
     }

@@ -5,6 +5,7 @@ use crate::admin::form::PageRequest;
 use crate::admin::{Chrome, PageResult, parse_id, parse_opt_id, render};
 use askama::Template;
 use axum::extract::{Path, Query};
+use portico_app::AppError;
 use portico_domain::portal::{Portal, UserType};
 use portico_portal::preview::Preview;
 use serde::Deserialize;
@@ -33,9 +34,24 @@ pub(super) async fn preview_page(
     let (state, s) = (&req.state, &req.s);
     let portal = portico_app::portals::portal(state, &s.actor, parse_id(&portal)?).await?;
     let types = portico_app::user_types::user_types(state, &s.actor, portal.id).await?;
-    let chosen = parse_opt_id(q.user_type.as_deref())?.or_else(|| types.first().map(|t| t.id));
-    let record = parse_opt_id(q.record.as_deref())?;
-    let (preview, records) = match chosen.and_then(|c| types.iter().find(|t| t.id == c)) {
+    // A stale link or a switched form never ends in a bare "Not found": an unknown user type
+    // shows the first one, a record that is not one of the chosen type's users shows the type
+    // without a record — each saying so.
+    let asked = parse_opt_id(q.user_type.as_deref()).ok().flatten();
+    let mut problem = None;
+    let ut = match asked.map(|a| types.iter().find(|t| t.id == a)) {
+        Some(Some(ut)) => Some(ut),
+        Some(None) => {
+            problem = Some(
+                "That user type does not exist (any more): showing the first one instead."
+                    .to_string(),
+            );
+            types.first()
+        }
+        None => types.first(),
+    };
+    let mut record = parse_opt_id(q.record.as_deref()).ok().flatten();
+    let (preview, records) = match ut {
         Some(ut) => {
             let (_, page) = portico_app::records::list_records(
                 state,
@@ -46,7 +62,7 @@ pub(super) async fn preview_page(
                 None,
             )
             .await?;
-            let records = page
+            let records: Vec<Choice> = page
                 .items
                 .iter()
                 .map(|r| Choice {
@@ -55,18 +71,36 @@ pub(super) async fn preview_page(
                     selected: Some(r.id) == record,
                 })
                 .collect();
-            (
-                Some(
-                    portico_portal::preview::preview(state, &s.actor, portal.id, ut.id, record)
-                        .await?,
-                ),
-                records,
-            )
+            let show = |record| {
+                portico_portal::preview::preview(state, &s.actor, portal.id, ut.id, record)
+            };
+            let preview = match show(record).await {
+                Err(AppError::NotFound) if record.is_some() => {
+                    problem = Some(format!(
+                        "That record is not a {} record a {} user could be: showing the user type without one.",
+                        ut.config.personality_module, ut.config.name
+                    ));
+                    record = None;
+                    show(None).await?
+                }
+                other => other?,
+            };
+            let records = records
+                .into_iter()
+                .map(|c: Choice| Choice {
+                    selected: record.is_some() && c.selected,
+                    ..c
+                })
+                .collect();
+            (Some(preview), records)
         }
         None => (None, Vec::new()),
     };
     let title = format!("Preview of {}", portal.name);
-    let chrome = req.chrome(&title, "setup-portals").await?;
+    let chrome = req
+        .chrome(&title, "setup-portals")
+        .await?
+        .with_problem(problem.or(req.problem.clone()));
     Ok(render(&PreviewPage {
         chrome,
         portal,

@@ -25,6 +25,8 @@ struct SettingsPage {
     chrome: Chrome,
     portal: Portal,
     settings: PortalSettings,
+    /// The address as typed (it may not be a valid one).
+    slug_text: String,
     users: Vec<User>,
     types: Vec<UserType>,
     timeouts: Vec<(String, String, bool)>,
@@ -54,16 +56,21 @@ fn timeout_choices(current: Option<i64>) -> Vec<(String, String, bool)> {
     timeouts
 }
 
-/// What was typed, where it parses as settings; otherwise the saved settings.
-fn shown_settings(saved: &PortalSettings, patch: Option<Map<String, Value>>) -> PortalSettings {
-    let Some(patch) = patch else {
-        return saved.clone();
-    };
-    let mut merged = serde_json::to_value(saved).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut merged {
-        m.extend(patch);
+/// What was typed over the saved settings: every posted setting that can be held as a
+/// setting at all is shown as typed, so a refused save loses nothing. (An address that is not
+/// one is shown as typed through `slug_text`.)
+fn shown_settings(saved: &PortalSettings, patch: Option<&Map<String, Value>>) -> PortalSettings {
+    let mut shown = saved.clone();
+    for (k, v) in patch.into_iter().flatten() {
+        let mut merged = serde_json::to_value(&shown).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut merged {
+            m.insert(k.clone(), v.clone());
+        }
+        if let Ok(s) = serde_json::from_value(merged) {
+            shown = s;
+        }
     }
-    serde_json::from_value(merged).unwrap_or_else(|_| saved.clone())
+    shown
 }
 
 impl FormPage for SettingsForm {
@@ -72,7 +79,13 @@ impl FormPage for SettingsForm {
     async fn render(self, cx: PageContext<'_>) -> PageResult {
         let (state, actor) = (cx.state, &cx.s.actor);
         let portal = portico_app::portals::portal(state, actor, self.portal_id).await?;
-        let settings = shown_settings(&portal.settings, self.patch);
+        let settings = shown_settings(&portal.settings, self.patch.as_ref());
+        let slug_text = self
+            .patch
+            .as_ref()
+            .and_then(|p| p.get("slug"))
+            .and_then(Value::as_str)
+            .map_or_else(|| settings.slug.to_string(), str::to_string);
         let users = portico_app::users::list_users(state, actor).await?;
         let types = portico_app::user_types::user_types(state, actor, portal.id).await?;
         let logo = portico_app::portal_branding::logo_for_admin(state, actor, portal.id)
@@ -84,6 +97,7 @@ impl FormPage for SettingsForm {
             timeouts: timeout_choices(settings.idle_timeout_minutes),
             portal,
             settings,
+            slug_text,
             users,
             types,
             errors: cx.errors,

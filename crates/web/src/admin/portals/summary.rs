@@ -14,6 +14,9 @@ use portico_domain::portal::{Portal, PortalStatus, PortalType, UserType, UserTyp
 struct TypeRow {
     ut: UserType,
     modules: Vec<String>,
+    /// Fields added to a shared layout since the type's permissions were saved, not shown to
+    /// its users yet: "Contacts: Twitter".
+    new_fields: Vec<String>,
 }
 
 #[derive(Template)]
@@ -70,9 +73,23 @@ impl FormPage for SummaryForm {
             .iter()
             .find(|t| Some(t.id) == portal.settings.default_user_type_id)
             .map_or("—".to_string(), |t| t.config.name.clone());
+        let view = cat.view();
+        let new_fields = |config: &UserTypeConfig| -> Vec<String> {
+            let mut found = Vec::new();
+            for tab in &config.modules {
+                let module = tab.module.as_str();
+                for access in &tab.layouts {
+                    for f in view.unlisted_fields(module, access) {
+                        found.push(format!("{}: {}", label(module), f.label));
+                    }
+                }
+            }
+            found
+        };
         let types = types
             .into_iter()
             .map(|ut| TypeRow {
+                new_fields: new_fields(&ut.config),
                 modules: ut
                     .config
                     .modules

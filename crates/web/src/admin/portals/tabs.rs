@@ -10,9 +10,7 @@ use askama::Template;
 use axum::extract::Path;
 use portico_app::catalogue::OrgCatalogue;
 use portico_domain::module::ApiName;
-use portico_domain::portal::{
-    FieldPermission, LayoutAccess, Portal, TabModule, TabRole, TabView, UserType, UserTypeConfig,
-};
+use portico_domain::portal::{Portal, TabModule, TabRole, TabView, UserType, UserTypeConfig};
 use portico_domain::profile::ModulePermissions;
 
 /// One module the tab configuration offers.
@@ -28,6 +26,25 @@ pub struct TabRow {
     pub canvas: bool,
     pub canvas_on: bool,
     pub lookups: Vec<Choice>,
+}
+
+impl TabRow {
+    /// Whether the module can only be public (every record, view only): no create, edit or
+    /// delete is offered.
+    pub fn view_only(&self) -> bool {
+        !self.fixed && self.roles.iter().all(|r| r.value == "public")
+    }
+
+    /// Whether public is one choice among others (then the form switches create, edit and
+    /// delete off while public is chosen).
+    pub fn may_be_public(&self) -> bool {
+        self.roles.len() > 1 && self.roles.iter().any(|r| r.value == "public")
+    }
+
+    /// Whether public is one choice among others and the chosen one.
+    pub fn public_now(&self) -> bool {
+        self.may_be_public() && self.roles.iter().any(|r| r.value == "public" && r.selected)
+    }
 }
 
 #[derive(Template)]
@@ -158,37 +175,6 @@ impl FormPage for TabsForm {
     }
 }
 
-/// A layout as first shared: every field visible; read-only unless the CRM requires it (so
-/// records can still be created) or the module is public.
-fn default_access(cat: &OrgCatalogue, module: &str, layout: &str, public: bool) -> LayoutAccess {
-    let fields = cat
-        .modules
-        .iter()
-        .find(|(m, _, _)| m.api_name.as_str() == module)
-        .and_then(|(_, fields, layouts)| {
-            layouts
-                .iter()
-                .find(|l| l.name == layout)
-                .map(|l| (fields, l))
-        })
-        .map(|(fields, l)| {
-            l.field_names()
-                .filter_map(|n| fields.iter().find(|f| f.api_name.as_str() == n))
-                .map(|f| FieldPermission {
-                    field: f.api_name.to_string(),
-                    visible: true,
-                    read_only: public || !f.mandatory,
-                    columns: None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    LayoutAccess {
-        layout: layout.to_string(),
-        fields,
-    }
-}
-
 fn posted_tabs(cat: &OrgCatalogue, current: &UserTypeConfig, pairs: &Pairs) -> UserTypeConfig {
     let all = |name: &str| {
         pairs
@@ -197,6 +183,7 @@ fn posted_tabs(cat: &OrgCatalogue, current: &UserTypeConfig, pairs: &Pairs) -> U
             .map(|(_, v)| v.clone())
             .collect::<Vec<_>>()
     };
+    let view = cat.view();
     let mut modules = Vec::new();
     for row in tab_rows(cat, current) {
         let api = &row.api;
@@ -208,7 +195,10 @@ fn posted_tabs(cat: &OrgCatalogue, current: &UserTypeConfig, pairs: &Pairs) -> U
             (false, "public") => TabRole::Public,
             _ => TabRole::Related,
         };
-        let perm = |a: &str| form_checked(pairs, &format!("perm.{api}.{a}"));
+        // Public modules are view only: the form offers nothing else for them, and a stale or
+        // forged tick is not taken.
+        let perm =
+            |a: &str| role != TabRole::Public && form_checked(pairs, &format!("perm.{api}.{a}"));
         let permissions = ModulePermissions {
             view: true,
             create: perm("create"),
@@ -221,11 +211,14 @@ fn posted_tabs(cat: &OrgCatalogue, current: &UserTypeConfig, pairs: &Pairs) -> U
         let previous = current.tab(api);
         let layouts = all(&format!("layouts.{api}"))
             .into_iter()
-            .map(|name| {
+            .filter_map(|name| {
                 previous
                     .filter(|p| p.role == role)
                     .and_then(|p| p.layouts.iter().find(|l| l.layout == name).cloned())
-                    .unwrap_or_else(|| default_access(cat, api, &name, role == TabRole::Public))
+                    .or_else(|| {
+                        let personality = role == TabRole::Personality;
+                        view.starting_access(api, &name, personality, permissions.create)
+                    })
             })
             .collect();
         modules.push(TabModule {
