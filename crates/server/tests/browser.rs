@@ -126,9 +126,11 @@ async fn the_portal_wizard_end_to_end() {
     browser.click("button.primary").await;
     let fields = browser.wait_for("field permissions").await;
     assert!(fields.contains("Deal Name") && fields.contains("Subject"));
-    // Step 4: hide the deal amount, then finish.
+    // Step 4: a newly shared module starts with only its name shown; show the deal's stage
+    // too (the amount stays hidden), then finish.
+    assert!(fields.contains("name=\"visible.Deals.Standard.Deal_Name\" value=\"true\" aria-label=\"Deal Name visible\" checked"));
     browser
-        .click("input[name='visible.Deals.Standard.Amount']")
+        .click("input[name='visible.Deals.Standard.Stage']")
         .await;
     snap("wizard-4-fields.png").await;
     browser.click("button.primary").await;
@@ -151,14 +153,14 @@ async fn the_portal_wizard_end_to_end() {
         .find(|m| m["module"] == "Deals")
         .unwrap();
     assert_eq!(deals["permissions"]["create"], false);
-    assert!(
-        !deals["layouts"][0]["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["field"] == "Amount"),
-        "Amount hidden"
-    );
+    let shown: Vec<&str> = deals["layouts"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["visible"] == true)
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown, ["Deal_Name", "Stage"], "Amount hidden");
     let cases = clients["modules"]
         .as_array()
         .unwrap()
@@ -410,5 +412,132 @@ async fn portal_sign_in_with_mfa() {
     browser.click("form button[type=submit]").await;
     let landing = browser.wait_for("My details").await;
     assert!(landing.contains(&format!("Welcome, {}", fixtures::CLIENT_NAME)));
+    browser.quit().await;
+}
+
+/// Every admin page a signed-in administrator can reach by following links (one page per
+/// route shape, the demo-like fixture data behind them), plus a form shown again with errors,
+/// passes axe-core with no serious or critical violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_admin_page_passes_axe() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let base = &app.base;
+    browser.goto(&format!("{base}/admin/login")).await;
+    browser.wait_for("Sign in").await;
+    let login = browser.axe_violations().await;
+    browser.type_into("#email", ADMIN.0).await;
+    browser.type_into("#password", ADMIN.1).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("Sign out").await;
+
+    let mut failures: Vec<String> = login
+        .into_iter()
+        .map(|v| format!("/admin/login: {v}"))
+        .collect();
+    let mut queue = std::collections::VecDeque::from(["/admin/home".to_string()]);
+    let mut shapes = std::collections::HashSet::new();
+    let mut visited = Vec::new();
+    // One page per route shape (ids and query values folded), at most 150 pages.
+    let shape = |path: &str| -> String {
+        let path = path.split('?').next().unwrap_or(path);
+        path.split('/')
+            .map(|seg| {
+                if seg.chars().all(|c| c.is_ascii_digit()) && !seg.is_empty() {
+                    "N"
+                } else {
+                    seg
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    while let Some(path) = queue.pop_front() {
+        if visited.len() >= 150 || !shapes.insert(shape(&path)) {
+            continue;
+        }
+        browser.goto(&format!("{base}{path}")).await;
+        let kind = browser
+            .execute("return document.contentType;", Vec::new())
+            .await;
+        if kind != serde_json::json!("text/html") {
+            continue;
+        }
+        visited.push(path.clone());
+        for v in browser.axe_violations().await {
+            failures.push(format!("{path}: {v}"));
+        }
+        let links = browser
+            .execute(
+                "return Array.from(document.querySelectorAll('a[href]')).map(function (a) { return a.getAttribute('href'); });",
+                Vec::new(),
+            )
+            .await;
+        for link in links
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l.as_str())
+        {
+            let link = link.split('#').next().unwrap_or(link);
+            if link.starts_with("/admin/") && !link.starts_with("/admin/logout") {
+                queue.push_back(link.to_string());
+            }
+        }
+    }
+    // The pages the issue names are among those checked.
+    for must in [
+        "/admin/setup/portals",
+        "/admin/setup/portals/N",
+        "/admin/setup/portals/N/settings",
+        "/admin/setup/portals/N/preview",
+        "/admin/setup/portals/N/user-types/N/tabs",
+        "/admin/setup/portals/N/user-types/N/fields",
+        "/admin/records/Contacts",
+        "/admin/records/Contacts/N",
+        "/admin/setup/users",
+    ] {
+        assert!(
+            shapes.contains(must),
+            "{must} was not reached; visited {visited:?}"
+        );
+    }
+    // A form shown again with its errors.
+    let portal = app.fx.portal;
+    browser
+        .goto(&format!("{base}/admin/setup/portals/{portal}/settings"))
+        .await;
+    browser.type_into("#s-slug", "Not An Address!").await;
+    browser.type_into("#s-domain", "not a domain").await;
+    browser.click(".form-actions button[type=submit]").await;
+    browser.wait_for("Nothing was saved").await;
+    let focused = browser
+        .execute(
+            "return document.activeElement && document.activeElement.id;",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        focused,
+        serde_json::json!("s-slug"),
+        "focus on the first error"
+    );
+    for v in browser.axe_violations().await {
+        failures.push(format!("settings with errors: {v}"));
+    }
+    if let Ok(dir) = std::env::var("PORTICO_SCREENSHOTS") {
+        browser
+            .screenshot(&std::path::Path::new(&dir).join("portal-settings-errors.png"))
+            .await;
+    }
+    eprintln!("axe-core checked {} admin pages", visited.len() + 2);
+    assert!(
+        failures.is_empty(),
+        "{} serious or critical accessibility violations:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     browser.quit().await;
 }

@@ -190,6 +190,52 @@ impl Browser {
         }
     }
 
+    /// Runs `script` in the page (a function body; `arguments` are `args`) and answers what
+    /// it returns.
+    pub async fn execute(&self, script: &str, args: Vec<Value>) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// Runs `script` in the page; it answers by calling its last argument.
+    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// Resizes the window (a phone is 390 × 844).
+    pub async fn window_size(&self, width: u32, height: u32) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
+    /// The serious and critical accessibility violations axe-core finds on the current page,
+    /// one line each (rule, impact, what it asks, the first offending elements). Empty when the
+    /// page passes.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        let loaded = self
+            .execute(&format!("{AXE_SOURCE}\n;return typeof axe;"), Vec::new())
+            .await;
+        assert_eq!(loaded, json!("object"), "axe-core did not load");
+        let found = self.execute_async(AXE_RUN, Vec::new()).await;
+        let Some(list) = found.as_array() else {
+            panic!("axe-core failed: {found}");
+        };
+        list.iter().map(Value::to_string).collect()
+    }
+
     pub async fn quit(mut self) {
         let _ = self
             .client
@@ -201,6 +247,22 @@ impl Browser {
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
+
+/// axe-core, vendored from npm (`vendor/axe-core/README.md`).
+pub const AXE_SOURCE: &str = include_str!("../vendor/axe-core/axe.min.js");
+
+/// Runs axe-core over the document and answers its serious and critical violations.
+const AXE_RUN: &str = r#"
+var done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+  done(r.violations
+    .filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
+    .map(function (v) {
+      return {rule: v.id, impact: v.impact, help: v.help,
+              nodes: v.nodes.slice(0, 3).map(function (n) { return n.html.slice(0, 200); })};
+    }));
+}).catch(function (e) { done("axe failed: " + e); });
+"#;
 
 fn decode_base64(s: &str) -> Vec<u8> {
     let value = |c: u8| match c {

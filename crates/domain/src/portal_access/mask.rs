@@ -411,6 +411,7 @@ mod tests {
         };
         let mut c = UserTypeConfig::starter("Customers", &api("Contacts"), true, 10, &cat);
         c.modules[0].layouts = vec![standard(contact)];
+        c.modules[0].permissions.edit = true;
         c.modules.extend(more);
         c.check(&cat).unwrap()
     }

@@ -653,9 +653,28 @@ mod tests {
         );
         canvas.view = TabView::Canvas;
         assert_eq!(codes(with(canvas).check(&cat).unwrap_err()), ["no_canvas"]);
+        // A new user type starts on the safe side: view only, name and email shown, every
+        // other field of the layout listed as hidden — and it passes the check.
+        let tab = &base.modules[0];
+        assert!(!tab.permissions.edit && !tab.permissions.create && !tab.permissions.delete);
+        let shown: Vec<&str> = tab.layouts[0]
+            .fields
+            .iter()
+            .filter(|f| f.visible)
+            .map(|f| f.field.as_str())
+            .collect();
+        assert_eq!(shown, ["First_Name", "Last_Name", "Email"]);
+        assert!(
+            tab.layouts[0]
+                .fields
+                .iter()
+                .all(|f| f.read_only || !f.visible)
+        );
+        assert!(base.clone().check(&cat).is_ok());
         // Personality module rules.
         let mut own = base.clone();
         own.modules[0].permissions = ALL;
+        own.modules[0].layouts = vec![all_fields(&data, "Contacts", false)];
         assert_eq!(
             codes(own.check(&cat).unwrap_err()),
             ["personality_permissions"]
