@@ -10,7 +10,7 @@ use portico_domain::module::Module;
 use portico_domain::profile::Action;
 use portico_domain::record::{Record, RecordState, SerializedRecord, validate_data};
 use portico_domain::{DomainError, FieldError, Id};
-use portico_store::{Page, RecordMeta, RecordQuery, Tx};
+use portico_store::{CountedPage, Page, RecordMeta, RecordPageQuery, RecordQuery, RecordSort, Tx};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -50,6 +50,46 @@ pub async fn list_records(
     let (module, query) = list_query(ctx, actor, api_name, request).await?;
     let page = ctx.store().list_records(actor.user.org_id, &query).await?;
     Ok((module, page))
+}
+
+/// One page of a list that shows its total and can be sorted (the administrator's list page).
+#[derive(Debug, Clone, Copy)]
+pub struct CountedList<'a> {
+    pub search: Option<&'a str>,
+    /// Newest first, by name, or by a field the caller shows (records without a value last).
+    pub sort: RecordSort<'a>,
+    pub descending: bool,
+    /// 1-based.
+    pub page: i64,
+    pub per: i64,
+}
+
+/// A sorted page of a module's live records the actor may list, with how many there are in
+/// all: the same module check and own-records scope as [`list_records`].
+pub async fn counted_records(
+    ctx: &Context,
+    actor: &CrmActor,
+    api_name: &str,
+    list: CountedList<'_>,
+) -> Result<(Module, CountedPage)> {
+    let request = ListRequest {
+        after: None,
+        limit: Some(list.per),
+        search: list.search.map(str::to_string),
+    };
+    let (module, query) = list_query(ctx, actor, api_name, request).await?;
+    let page = RecordPageQuery {
+        module_id: module.id,
+        linked_to: None,
+        owned_by: query.owner_id,
+        search: query.search.as_deref(),
+        sort: list.sort,
+        descending: list.descending,
+        offset: (list.page.max(1) - 1).saturating_mul(query.limit),
+        limit: query.limit,
+    };
+    let found = ctx.store().record_page(actor.user.org_id, &page).await?;
+    Ok((module, found))
 }
 
 /// [`list_records`] with each record's data as the JSON text the store holds, for answers that

@@ -601,6 +601,7 @@ impl<'a> ScopedRecords<'a> {
         let page = |linked_to| RecordPageQuery {
             module_id: m.id,
             linked_to,
+            owned_by: None,
             search: q.search,
             sort,
             descending: q.descending,

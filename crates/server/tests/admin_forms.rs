@@ -22,6 +22,8 @@ on_both_backends!(
     new_user_types_start_safe_and_new_fields_are_flagged,
     public_modules_offer_view_only,
     the_preview_formats_values_and_never_dead_ends,
+    record_lists_count_sort_and_page,
+    pages_have_breadcrumbs_a_skip_link_and_a_menu_button,
 );
 
 // ---- a browser, in a few lines ----
@@ -1004,4 +1006,133 @@ async fn the_preview_formats_values_and_never_dead_ends(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("That user type does not exist"), "{html}");
     assert!(html.contains("class=\"preview-banner\""));
+}
+
+/// The `<td>` texts of the first column, in order.
+fn first_column(html: &str) -> Vec<String> {
+    html.split("<tr>")
+        .skip(2)
+        .filter_map(|row| {
+            let at = row.find("\">")? + 2;
+            let end = row[at..].find("</a>")?;
+            Some(row[at..at + end].to_string())
+        })
+        .collect()
+}
+
+async fn record_lists_count_sort_and_page(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    for i in 0..55 {
+        let r = app
+            .post(
+                "/api/v1/records/Leads",
+                &token,
+                json!({"data": {"First_Name": format!("Pat{i:02}"), "Last_Name": format!("Zed{i:02}"), "Company": "Listco"}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+    let total = app
+        .get("/api/v1/records/Leads?limit=200", &token)
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    let cookie = sign_in(&app, ADMIN).await;
+    let (status, html) = page(&app, &cookie, "/admin/records/Leads").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("{total} records")),
+        "the total is shown"
+    );
+    assert!(html.contains("page 1 of 2"));
+    assert!(
+        html.contains("rel=\"next\" href=\"/admin/records/Leads?q=&#38;page=2\""),
+        "{html}"
+    );
+    assert!(!html.contains("rel=\"prev\""));
+    let (_, second) = page(&app, &cookie, "/admin/records/Leads?q=&page=2").await;
+    assert_eq!(first_column(&second).len(), total - 50);
+    assert!(second.contains("rel=\"prev\""));
+    // Sorted by a column, both ways, announced with aria-sort.
+    let (_, asc) = page(&app, &cookie, "/admin/records/Leads?q=Zed&sort=Last_Name").await;
+    assert!(asc.contains("aria-sort=\"ascending\""), "{asc}");
+    let (_, desc) = page(
+        &app,
+        &cookie,
+        "/admin/records/Leads?q=Zed&sort=Last_Name&desc=1",
+    )
+    .await;
+    assert!(desc.contains("aria-sort=\"descending\""));
+    let asc_rows = first_column(&asc);
+    let desc_rows = first_column(&desc);
+    assert_eq!((asc_rows.len(), desc_rows.len()), (50, 50));
+    assert!(asc_rows.windows(2).all(|w| w[0] < w[1]), "{asc_rows:?}");
+    assert!(desc_rows.windows(2).all(|w| w[0] > w[1]), "{desc_rows:?}");
+    assert_ne!(asc_rows[0], desc_rows[0]);
+    // A column that cannot be sorted (or does not exist) leaves the list newest first.
+    let (status, _) = page(
+        &app,
+        &cookie,
+        "/admin/records/Leads?sort=No_Such&desc=x&page=zz",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // A rep who sees only their own records counts only those.
+    let rep = sign_in(&app, REP).await;
+    let (_, rep_html) = page(&app, &rep, "/admin/records/Leads").await;
+    assert!(
+        !rep_html.contains(&format!("{total} records")),
+        "{rep_html}"
+    );
+}
+
+async fn pages_have_breadcrumbs_a_skip_link_and_a_menu_button(app: TestApp) {
+    let portal = app.fx.portal;
+    let cookie = sign_in(&app, ADMIN).await;
+    let (_, html) = page(
+        &app,
+        &cookie,
+        &format!("/admin/setup/portals/{portal}/settings"),
+    )
+    .await;
+    let crumbs = &html[html.find("aria-label=\"Breadcrumb\"").expect("breadcrumbs")..];
+    let crumbs = &crumbs[..crumbs.find("</nav>").unwrap()];
+    let links: Vec<&str> = crumbs
+        .split("href=\"")
+        .skip(1)
+        .map(|l| &l[..l.find('"').unwrap()])
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "/admin/home",
+            "/admin/setup/portals",
+            &format!("/admin/setup/portals/{portal}")
+        ],
+        "{crumbs}"
+    );
+    assert!(crumbs.contains("aria-current=\"page\""));
+    assert!(html.contains("class=\"skip-link\" href=\"#content\""));
+    assert!(html.contains("<main id=\"content\""));
+    assert!(
+        html.contains("class=\"menu-button\" aria-controls=\"sidebar\" aria-expanded=\"false\"")
+    );
+    assert!(html.contains("<nav class=\"sidebar\" id=\"sidebar\""));
+    let (_, record) = page(
+        &app,
+        &cookie,
+        &format!("/admin/records/Contacts/{}", app.fx.contacts.client),
+    )
+    .await;
+    assert!(
+        record.contains("<li><a href=\"/admin/records/Contacts\">Contacts</a></li>"),
+        "a record's crumbs name its module"
+    );
+    let (_, home) = page(&app, &cookie, "/admin/home").await;
+    assert!(
+        !home.contains("aria-label=\"Breadcrumb\""),
+        "home is the top"
+    );
 }

@@ -49,6 +49,8 @@ pub struct RecordPageQuery<'a> {
     pub module_id: Id,
     /// Only the records linked to this record by one of these lookup fields.
     pub linked_to: Option<(Id, &'a [Id])>,
+    /// Only the records this CRM user owns (a profile that sees only its own records).
+    pub owned_by: Option<Id>,
     /// Case-insensitive substring of the record's name or email.
     pub search: Option<&'a str>,
     pub sort: RecordSort<'a>,
@@ -476,6 +478,10 @@ impl Tx {
                  AND l.target_id = ${target_at} AND l.field_id IN ({}))",
                 placeholders(first, fields.len())
             ));
+        }
+        if let Some(owner) = q.owned_by {
+            params.push(Val::Int(owner));
+            filter.push_str(&format!(" AND r.owner_id = ${}", params.len()));
         }
         if let Some(key) = q.search.and_then(search_key) {
             if key.contains('\0') {

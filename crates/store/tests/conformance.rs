@@ -337,6 +337,7 @@ async fn custom_module_with_lookup_links_records(store: Store) {
     let q = |sort, descending, offset, limit, search| RecordPageQuery {
         module_id: module.id,
         linked_to: Some((ann.id, &links[..])),
+        owned_by: None,
         search,
         sort,
         descending,
@@ -396,6 +397,22 @@ async fn custom_module_with_lookup_links_records(store: Store) {
         .await
         .unwrap();
     assert_eq!(all.total, 3);
+    // Only one owner's records (a profile that sees only its own).
+    let owner = all.items[0].owner_id;
+    for (who, expected) in [(owner, 3), (owner + 1_000_000, 0)] {
+        let owned = store
+            .record_page(
+                t.org,
+                &RecordPageQuery {
+                    linked_to: None,
+                    owned_by: Some(who),
+                    ..q(RecordSort::Newest, true, 0, 50, None)
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(owned.total, expected, "owned by {who}");
+    }
     // Re-pointing a record moves its link.
     let fields = store.list_fields(t.org, module.id).await.unwrap();
     let valid = validate_data(

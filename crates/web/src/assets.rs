@@ -19,6 +19,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/htmx.min.js"),
     ),
     (
+        "noscript.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/noscript.css"),
+    ),
+    (
         "portico.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/portico.js"),

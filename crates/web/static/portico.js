@@ -44,3 +44,17 @@ document.addEventListener("change", function (event) {
     }
   }
 });
+
+// On a phone the navigation folds behind the Menu button.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest(".menu-button");
+  if (!button) {
+    return;
+  }
+  var nav = document.getElementById(button.getAttribute("aria-controls"));
+  var open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+  if (nav) {
+    nav.classList.toggle("open", open);
+  }
+});

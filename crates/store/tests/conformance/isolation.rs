@@ -1069,6 +1069,7 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
                     &RecordPageQuery {
                         module_id: a_deal.module_id,
                         linked_to,
+                        owned_by: None,
                         search,
                         sort: RecordSort::Name,
                         descending: false,

@@ -189,7 +189,7 @@ impl FromRequestParts<AppState> for AdminSession {
     }
 }
 
-fn form_urlencode(s: &str) -> String {
+pub(crate) fn form_urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
@@ -218,6 +218,25 @@ impl AdminSession {
     }
 }
 
+/// The sections of the sidebar a page can belong to: (key, label, link).
+const SECTIONS: &[(&str, &str, &str)] = &[
+    ("tokens", "API tokens", "/admin/tokens"),
+    ("setup-modules", "Modules & fields", "/admin/setup/modules"),
+    ("setup-users", "Users", "/admin/setup/users"),
+    ("setup-profiles", "Profiles", "/admin/setup/profiles"),
+    ("setup-portals", "Portals", "/admin/setup/portals"),
+    ("setup-web-tabs", "Web tabs", "/admin/setup/web-tabs"),
+    ("setup-org", "Company settings", "/admin/setup/org"),
+    (
+        "setup-email-domains",
+        "Blocked email domains",
+        "/admin/setup/email-domains",
+    ),
+    ("setup-mail", "Mail log", "/admin/setup/mail"),
+    ("audit", "Audit log", "/admin/audit"),
+    ("bin", "Recycle bin", "/admin/recycle-bin"),
+];
+
 /// Everything around a page's content: navigation, the user, the CSRF token.
 pub struct Chrome {
     pub title: String,
@@ -229,6 +248,9 @@ pub struct Chrome {
     /// Web tabs: (name, URL), shown as links that open in a new tab.
     pub web_tabs: Vec<(String, String)>,
     pub active: String,
+    /// Pages between the section and this one: (label, link), e.g. the portal a settings
+    /// page belongs to.
+    pub trail: Vec<(String, String)>,
     pub flash: Option<String>,
     /// A failure of the previous step, shown as a failure (red, announced).
     pub problem: Option<String>,
@@ -258,9 +280,40 @@ impl Chrome {
                 .map(|m| (m.api_name.to_string(), m.label.clone()))
                 .collect(),
             active: active.to_string(),
+            trail: Vec::new(),
             flash: None,
             problem: None,
         })
+    }
+
+    /// Adds pages between the section and this one to the breadcrumbs.
+    pub fn with_trail(mut self, trail: Vec<(String, String)>) -> Self {
+        self.trail = trail;
+        self
+    }
+
+    /// The breadcrumbs above the title, from Home: the page's section (unless the page is the
+    /// section itself) and its trail. Empty on the home page.
+    pub fn crumbs(&self) -> Vec<(String, String)> {
+        if self.active == "home" {
+            return Vec::new();
+        }
+        let mut crumbs = vec![("Home".to_string(), "/admin/home".to_string())];
+        let section = SECTIONS
+            .iter()
+            .find(|(key, _, _)| *key == self.active)
+            .map(|(_, label, href)| (label.to_string(), href.to_string()))
+            .or_else(|| {
+                self.modules
+                    .iter()
+                    .find(|(api, _)| *api == self.active)
+                    .map(|(api, label)| (label.clone(), format!("/admin/records/{api}")))
+            });
+        if let Some(section) = section.filter(|(label, _)| *label != self.title) {
+            crumbs.push(section);
+        }
+        crumbs.extend(self.trail.iter().cloned());
+        crumbs
     }
 
     pub fn with_flash(mut self, flash: Option<String>) -> Self {

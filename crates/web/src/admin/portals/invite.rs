@@ -72,7 +72,10 @@ pub(super) async fn invite_page(
     };
     let title = format!("Invite to {}", portal.name);
     Ok(render(&InvitePage {
-        chrome: req.chrome(&title, "setup-portals").await?,
+        chrome: req
+            .chrome(&title, "setup-portals")
+            .await?
+            .with_trail(super::portal_trail(&portal)),
         portal,
         types,
         chosen,

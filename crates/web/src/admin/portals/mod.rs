@@ -239,7 +239,10 @@ impl UserTypeStep {
     ) -> Result<(Portal, OrgCatalogue, Chrome), PageError> {
         let portal = portico_app::portals::portal(cx.state, &cx.s.actor, self.portal_id).await?;
         let cat = portico_app::catalogue::org_catalogue(cx.state, &cx.s.actor).await?;
-        let chrome = cx.chrome(&title(&portal), "setup-portals").await?;
+        let chrome = cx
+            .chrome(&title(&portal), "setup-portals")
+            .await?
+            .with_trail(portal_trail(&portal));
         Ok((portal, cat, chrome))
     }
 }
@@ -269,4 +272,12 @@ async fn open_step<P: StepPage>(
     )
     .await?;
     page.show((P::NEW)(step)).await
+}
+
+/// The breadcrumb of a page that belongs to a portal: the portal's summary.
+pub(super) fn portal_trail(portal: &Portal) -> Vec<(String, String)> {
+    vec![(
+        portal.name.clone(),
+        format!("/admin/setup/portals/{}", portal.id),
+    )]
 }

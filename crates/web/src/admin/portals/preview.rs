@@ -100,6 +100,7 @@ pub(super) async fn preview_page(
     let chrome = req
         .chrome(&title, "setup-portals")
         .await?
+        .with_trail(super::portal_trail(&portal))
         .with_problem(problem.or(req.problem.clone()));
     Ok(render(&PreviewPage {
         chrome,

@@ -93,7 +93,10 @@ impl FormPage for SettingsForm {
             .map(|(kind, bytes, _)| format!("{kind}, {} KB", bytes.div_ceil(1024)));
         let title = format!("{}: settings", portal.name);
         Ok(render(&SettingsPage {
-            chrome: cx.chrome(&title, "setup-portals").await?,
+            chrome: cx
+                .chrome(&title, "setup-portals")
+                .await?
+                .with_trail(super::portal_trail(&portal)),
             timeouts: timeout_choices(settings.idle_timeout_minutes),
             portal,
             settings,

@@ -47,7 +47,8 @@ pub(super) async fn list(
     let page = portico_app::signups::list_signups(state, actor, portal_id, after, None).await?;
     let chrome = req
         .chrome(&format!("{}: sign-ups", portal.name), "setup-portals")
-        .await?;
+        .await?
+        .with_trail(super::portal_trail(&portal));
     Ok(render(&SignupsPage {
         chrome,
         restricted: portal.settings.portal_type == PortalType::Restricted,

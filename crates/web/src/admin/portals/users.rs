@@ -96,8 +96,9 @@ pub(super) async fn users_page(
             .map(|(s, n)| (s.as_str().to_string(), label(*s), *n)),
     );
     let chrome = req
-        .chrome(&format!("{} — users", portal.name), "setup")
-        .await?;
+        .chrome(&format!("{}: users", portal.name), "setup-portals")
+        .await?
+        .with_trail(super::portal_trail(&portal));
     Ok(render(&UsersPage {
         chrome,
         tabs,

@@ -1,26 +1,45 @@
-//! A module's record list: newest first, keyset pages, search.
+//! A module's record list: newest first or sorted by a column, numbered pages with the total,
+//! search.
 
 use super::{cell_text, choose_layout, linked_ids, listable};
 use crate::admin::form::PageRequest;
-use crate::admin::{Chrome, PageResult, parse_id, render};
+use crate::admin::{Chrome, PageResult, form_urlencode, render};
 use askama::Template;
 use axum::extract::{Path, Query};
+use portico_app::records::CountedList;
 use portico_domain::Id;
-use portico_domain::field::Field;
+use portico_domain::field::{Field, FieldType};
 use portico_domain::module::Module;
 use portico_domain::profile::Action;
 use portico_domain::record::Record;
+use portico_store::RecordSort;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
 pub(super) struct ListQuery {
     q: Option<String>,
-    after: Option<String>,
+    /// A column's field API name; newest first when absent or not a sortable column.
+    sort: Option<String>,
+    /// "1": descending.
+    desc: Option<String>,
+    /// 1-based.
+    page: Option<String>,
 }
+
+/// Records a list page shows.
+const PER_PAGE: i64 = 50;
 
 struct Row {
     id: Id,
     cells: Vec<String>,
+}
+
+/// A column header: its label, the link that sorts by it (when it can be sorted) and how the
+/// list is sorted by it now ("ascending", "descending", or "" for not).
+struct Column {
+    label: String,
+    sort_link: Option<String>,
+    sorted: &'static str,
 }
 
 #[derive(Template)]
@@ -28,12 +47,41 @@ struct Row {
 struct ListPage {
     chrome: Chrome,
     module: Module,
-    columns: Vec<String>,
+    columns: Vec<Column>,
     rows: Vec<Row>,
     q: String,
-    next: Option<Id>,
-    paged: bool,
+    total: i64,
+    page: i64,
+    pages: i64,
+    previous: Option<String>,
+    next: Option<String>,
     can_create: bool,
+}
+
+/// Whether a column can be sorted by its value (a lookup holds an id, a subform rows).
+fn sortable(f: &Field) -> bool {
+    !matches!(
+        f.field_type,
+        FieldType::Lookup { .. }
+            | FieldType::MultiselectLookup { .. }
+            | FieldType::MultiselectPicklist { .. }
+            | FieldType::Subform { .. }
+    )
+}
+
+/// The list's own address with the search, sort and page it shows.
+fn list_link(module: &str, q: &str, sort: Option<(&str, bool)>, page: i64) -> String {
+    let mut link = format!("/admin/records/{module}?q={}", form_urlencode(q));
+    if let Some((field, desc)) = sort {
+        link.push_str(&format!("&sort={}", form_urlencode(field)));
+        if desc {
+            link.push_str("&desc=1");
+        }
+    }
+    if page > 1 {
+        link.push_str(&format!("&page={page}"));
+    }
+    link
 }
 
 pub(super) async fn list(
@@ -42,19 +90,7 @@ pub(super) async fn list(
     req: PageRequest,
 ) -> PageResult {
     let (state, session) = (&req.state, &req.s);
-    let after = q
-        .after
-        .as_deref()
-        .filter(|a| !a.is_empty())
-        .map(parse_id)
-        .transpose()?;
-    let search = q.q.clone().filter(|s| !s.trim().is_empty());
-    let (module, page) =
-        portico_app::records::list_records(state, &session.actor, &module, after, Some(50), search)
-            .await?;
-    let detail =
-        portico_app::modules::module_detail(state, &session.actor, module.api_name.as_str())
-            .await?;
+    let detail = portico_app::modules::module_detail(state, &session.actor, &module).await?;
     let layout = choose_layout(&detail.layouts, None)?;
     let columns: Vec<&Field> = layout
         .field_names()
@@ -62,14 +98,41 @@ pub(super) async fn list(
         .filter(|f| listable(f))
         .take(5)
         .collect();
-    let records: Vec<&Record> = page.items.iter().collect();
+    // Only a column the page shows, and can sort, sorts the list.
+    let sort = q
+        .sort
+        .as_deref()
+        .and_then(|s| {
+            columns
+                .iter()
+                .find(|f| f.api_name.as_str() == s && sortable(f))
+        })
+        .map(|f| f.api_name.as_str());
+    let descending = q.desc.as_deref() == Some("1");
+    let page_no = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 100_000);
+    let search = q.q.clone().unwrap_or_default();
+    let list = CountedList {
+        search: Some(search.trim()).filter(|s| !s.is_empty()),
+        sort: sort.map_or(RecordSort::Newest, RecordSort::Field),
+        descending: sort.is_none() || descending,
+        page: page_no,
+        per: PER_PAGE,
+    };
+    let (module, found) =
+        portico_app::records::counted_records(state, &session.actor, &module, list).await?;
+    let records: Vec<&Record> = found.items.iter().collect();
     let names = portico_app::records::record_names(
         state,
         &session.actor,
         linked_ids(columns.iter().copied(), &records),
     )
     .await?;
-    let rows = page
+    let rows = found
         .items
         .iter()
         .map(|r| Row {
@@ -80,15 +143,41 @@ pub(super) async fn list(
                 .collect(),
         })
         .collect();
-    let chrome = req.chrome(&module.label, module.api_name.as_str()).await?;
+    let api = module.api_name.as_str();
+    let pages = ((found.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let current = sort.map(|s| (s, descending));
+    let column_views = columns
+        .iter()
+        .map(|f| {
+            let name = f.api_name.as_str();
+            let now = sort == Some(name);
+            Column {
+                label: f.label.clone(),
+                // A click sorts ascending; on the sorted column it turns the order round.
+                sort_link: sortable(f)
+                    .then(|| list_link(api, &search, Some((name, now && !descending)), 1)),
+                sorted: match (now, descending) {
+                    (false, _) => "",
+                    (true, false) => "ascending",
+                    (true, true) => "descending",
+                },
+            }
+        })
+        .collect();
+    let previous = (page_no > 1).then(|| list_link(api, &search, current, page_no - 1));
+    let next = (page_no < pages).then(|| list_link(api, &search, current, page_no + 1));
+    let chrome = req.chrome(&module.label, api).await?;
     let can_create = session.actor.can(&module, Action::Create);
     Ok(render(&ListPage {
         chrome,
-        columns: columns.iter().map(|f| f.label.clone()).collect(),
+        columns: column_views,
         rows,
-        q: q.q.unwrap_or_default(),
-        next: page.next,
-        paged: after.is_some(),
+        q: search,
+        total: found.total,
+        page: page_no.min(pages),
+        pages,
+        previous,
+        next,
         can_create,
         module,
     }))

@@ -56,7 +56,7 @@ struct ModulesForm(Posted);
 impl FormPage for ModulesForm {
     async fn render(self, cx: PageContext<'_>) -> PageResult {
         portico_app::require_admin(&cx.s.actor)?;
-        let chrome = cx.chrome("Modules", "setup-modules").await?;
+        let chrome = cx.chrome("Modules & fields", "setup-modules").await?;
         let modules = portico_app::modules::all_modules(cx.state, &cx.s.actor).await?;
         Ok(render(&ModulesPage {
             chrome,
