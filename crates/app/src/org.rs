@@ -2,13 +2,13 @@
 
 use crate::users::{NewUserInput, hash};
 use crate::{AppError, Context, Result, require_admin};
-use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::email::EmailAddress;
 use portico_domain::module::parse_label;
 use portico_domain::org::{Org, OrgSettings};
 use portico_domain::profile::User;
 use portico_domain::webtab::{NewWebTab, WebTab};
+use portico_domain::{DomainError, FieldError, Id};
 /// Creates an org with the standard modules, the default profiles and its first administrator,
 /// in one transaction: either all of it exists afterwards or none of it.
 pub async fn provision_org(
@@ -46,8 +46,32 @@ pub async fn org(ctx: &Context, actor: &CrmActor) -> Result<Org> {
 
 pub async fn update_org(ctx: &Context, actor: &CrmActor, settings: OrgSettings) -> Result<Org> {
     require_admin(actor)?;
-    let settings = settings.check()?;
+    let zone = settings.time_zone.trim().to_string();
+    // The shape is the domain's check; whether the zone exists is the bundled IANA database's.
+    let unknown_zone = (!zone.is_empty() && !is_time_zone(&zone)).then(|| {
+        FieldError::new(
+            "time_zone",
+            "unknown_time_zone",
+            format!(
+                "There is no time zone {zone}: choose one from the list, such as Europe/London"
+            ),
+        )
+    });
+    let settings = match (settings.check(), unknown_zone) {
+        (Ok(settings), None) => settings,
+        (Ok(_), Some(e)) => return Err(AppError::Invalid(DomainError::Invalid(vec![e]))),
+        (Err(d), unknown) => {
+            let mut errors = d.errors().to_vec();
+            errors.extend(unknown.filter(|_| !errors.iter().any(|e| e.field == "time_zone")));
+            return Err(AppError::Invalid(DomainError::Invalid(errors)));
+        }
+    };
     Ok(ctx.store().update_org(actor.user.org_id, &settings).await?)
+}
+
+/// Whether `name` is a time zone of the bundled IANA database.
+pub fn is_time_zone(name: &str) -> bool {
+    jiff::tz::TimeZone::get(name).is_ok()
 }
 
 pub async fn web_tabs(ctx: &Context, actor: &CrmActor) -> Result<Vec<WebTab>> {

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod base_url;
 pub mod canvas;
+pub mod countries;
 pub mod email;
 pub mod email_domains;
 pub mod error;

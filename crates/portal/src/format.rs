@@ -22,9 +22,7 @@ pub struct Locale {
 }
 
 /// Whether `name` is a time zone of the IANA database (what preferences accept).
-pub fn is_time_zone(name: &str) -> bool {
-    TimeZone::get(name).is_ok()
-}
+pub use portico_app::org::is_time_zone;
 
 /// Every time zone name of the bundled IANA database, sorted (for the preferences page).
 pub fn time_zones() -> Vec<String> {

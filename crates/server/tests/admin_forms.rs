@@ -24,6 +24,8 @@ on_both_backends!(
     the_preview_formats_values_and_never_dead_ends,
     record_lists_count_sort_and_page,
     pages_have_breadcrumbs_a_skip_link_and_a_menu_button,
+    company_settings_are_chosen_from_lists,
+    the_portal_address_is_copyable_and_seats_are_shown,
 );
 
 // ---- a browser, in a few lines ----
@@ -830,8 +832,13 @@ async fn new_user_types_start_safe_and_new_fields_are_flagged(app: TestApp) {
         .clone();
     let ut = partners["id"].as_i64().unwrap();
     assert!(
-        location.contains(&format!("/user-types/{ut}/")),
+        location.contains(&format!("/user-types/{ut}/tabs?wizard=1")),
         "{location}"
+    );
+    let (_, tabs) = page(&app, &cookie, &location).await;
+    assert!(
+        tabs.contains("aria-current=\"step\""),
+        "the wizard's step bar"
     );
     let tab = &partners["modules"][0];
     assert_eq!(tab["module"], "Contacts");
@@ -1135,4 +1142,91 @@ async fn pages_have_breadcrumbs_a_skip_link_and_a_menu_button(app: TestApp) {
         !home.contains("aria-label=\"Breadcrumb\""),
         "home is the top"
     );
+}
+
+async fn company_settings_are_chosen_from_lists(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let cookie = sign_in(&app, ADMIN).await;
+    let (_, html) = page(&app, &cookie, "/admin/setup/org").await;
+    assert!(control(&html, "language").starts_with("<select"));
+    assert!(control(&html, "time_format").starts_with("<select"));
+    assert!(control(&html, "country").starts_with("<select"));
+    assert!(html.contains("<option value=\"GB\" selected>United Kingdom</option>"));
+    assert!(html.contains("<option value=\"DE\">Germany</option>"));
+    let zone = control(&html, "time_zone");
+    assert_eq!(
+        attr(zone, "list").as_deref(),
+        Some("o-zones"),
+        "a searchable list"
+    );
+    assert!(html.contains("<option value=\"Europe/Berlin\">"));
+    let mut fields = form_fields(&html, "/admin/setup/org");
+    set(&mut fields, "country", "DE");
+    set(&mut fields, "time_zone", "Europe/Berlin");
+    set(&mut fields, "language", "de");
+    let (status, _, body) = post(&app, &cookie, "/admin/setup/org", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let org = app.get("/api/v1/org", &token).await.body;
+    let settings = if org.get("settings").is_some() {
+        &org["settings"]
+    } else {
+        &org
+    };
+    assert_eq!(
+        (
+            settings["country"].as_str(),
+            settings["time_zone"].as_str(),
+            settings["language"].as_str()
+        ),
+        (Some("DE"), Some("Europe/Berlin"), Some("de")),
+        "{org}"
+    );
+    // A zone that is not one is refused beside its field, the rest kept.
+    set(&mut fields, "time_zone", "Mars/Olympus");
+    set(&mut fields, "name", "Renamed Ltd");
+    let (status, _, html) = post(&app, &cookie, "/admin/setup/org", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        attr(control(&html, "time_zone"), "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        value(&form_fields(&html, "/admin/setup/org"), "name"),
+        "Renamed Ltd"
+    );
+}
+
+async fn the_portal_address_is_copyable_and_seats_are_shown(app: TestApp) {
+    let portal = app.fx.portal;
+    let cookie = sign_in(&app, ADMIN).await;
+    for path in [
+        format!("/admin/setup/portals/{portal}"),
+        format!("/admin/setup/portals/{portal}/settings"),
+    ] {
+        let (_, html) = page(&app, &cookie, &path).await;
+        let at = html
+            .find("<input id=\"portal-url\"")
+            .expect("the address field");
+        let tag = &html[at..at + html[at..].find('>').unwrap() + 1];
+        let url = attr(tag, "value").unwrap_or_default();
+        assert!(
+            url.starts_with("http") && url.ends_with('/'),
+            "{path}: {url}"
+        );
+        assert!(has_attr(tag, "readonly"), "{tag}");
+        assert!(
+            html.contains("data-copy=\"portal-url\">Copy</button>"),
+            "{path}"
+        );
+        assert!(
+            html.contains("<label for=\"portal-url\">"),
+            "{path}: labelled"
+        );
+    }
+    let (_, html) = page(&app, &cookie, &format!("/admin/setup/portals/{portal}")).await;
+    assert!(
+        html.contains(&format!("portico seats grant --org {} --seats", app.fx.org)),
+        "the operator's command, ready to copy"
+    );
+    assert!(html.contains("in use"));
 }

@@ -58,3 +58,27 @@ document.addEventListener("click", function (event) {
     nav.classList.toggle("open", open);
   }
 });
+
+// "Copy" beside a read-only field (the portal's address): copies its value and says so.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-copy]");
+  if (!button) {
+    return;
+  }
+  var field = document.getElementById(button.getAttribute("data-copy"));
+  var status = button.parentNode.querySelector(".copied");
+  if (!field) {
+    return;
+  }
+  field.select();
+  var said = function (text) {
+    if (status) {
+      status.textContent = text;
+    }
+  };
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(field.value).then(function () { said("Copied"); }, function () { said("Selected: press Ctrl+C to copy"); });
+  } else {
+    said("Selected: press Ctrl+C to copy");
+  }
+});

@@ -25,6 +25,8 @@ struct SettingsPage {
     chrome: Chrome,
     portal: Portal,
     settings: PortalSettings,
+    /// The portal's address as its users open it.
+    url: String,
     /// The address as typed (it may not be a valid one).
     slug_text: String,
     users: Vec<User>,
@@ -92,6 +94,7 @@ impl FormPage for SettingsForm {
             .await?
             .map(|(kind, bytes, _)| format!("{kind}, {} KB", bytes.div_ceil(1024)));
         let title = format!("{}: settings", portal.name);
+        let url = format!("{}/p/{}/", state.config().base_url, portal.settings.slug);
         Ok(render(&SettingsPage {
             chrome: cx
                 .chrome(&title, "setup-portals")
@@ -99,6 +102,7 @@ impl FormPage for SettingsForm {
                 .with_trail(super::portal_trail(&portal)),
             timeouts: timeout_choices(settings.idle_timeout_minutes),
             portal,
+            url,
             settings,
             slug_text,
             users,

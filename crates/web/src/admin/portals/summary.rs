@@ -30,6 +30,8 @@ struct SummaryPage {
     personality_modules: Vec<(String, String)>,
     granted: i64,
     used: i64,
+    /// The org's id, for the operator's seat command.
+    org_id: i64,
     /// Seat grants: how many, who, when, note.
     grants: Vec<(i64, String, String, String)>,
     errors: FormErrors,
@@ -109,6 +111,7 @@ impl FormPage for SummaryForm {
             personality_modules: personality_choices(&cat),
             granted,
             used,
+            org_id: cx.s.actor.user.org_id,
             grants,
             errors: cx.errors,
             form: self.posted,
@@ -142,7 +145,7 @@ pub(super) async fn add_user_type(Path(portal): Path<String>, post: FormPost) ->
     let page = |posted| SummaryForm { portal_id, posted };
     post.submit(result, page, |ut| {
         redirect_with(
-            &ut_path(portal_id, ut.id, "tabs", false),
+            &ut_path(portal_id, ut.id, "tabs", true),
             "User type added. Choose its tabs.",
         )
     })

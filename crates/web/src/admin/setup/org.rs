@@ -3,7 +3,10 @@
 use crate::admin::form::{FormPage, FormPost, PageContext, PageRequest};
 use crate::admin::{Chrome, FormErrors, PageResult, redirect_with, render};
 use askama::Template;
+use portico_domain::countries::{COUNTRIES, country_name};
 use portico_domain::org::{OrgSettings, TimeFormat};
+use portico_portal::format::time_zones;
+use portico_portal::i18n::LANGUAGES;
 
 #[derive(Template)]
 #[template(path = "admin/setup_org.html")]
@@ -11,6 +14,11 @@ struct OrgPage {
     chrome: Chrome,
     org: OrgSettings,
     errors: FormErrors,
+    languages: &'static [(&'static str, &'static str)],
+    known_language: bool,
+    zones: Vec<String>,
+    countries: &'static [(&'static str, &'static str)],
+    known_country: bool,
 }
 
 /// The settings form: the saved settings, or those just submitted.
@@ -20,10 +28,16 @@ impl FormPage for OrgForm {
     async fn render(self, cx: PageContext<'_>) -> PageResult {
         portico_app::require_admin(&cx.s.actor)?;
         let org = portico_app::org::org(cx.state, &cx.s.actor).await?;
+        let org = self.0.unwrap_or(org.settings);
         Ok(render(&OrgPage {
             chrome: cx.chrome("Company settings", "setup-org").await?,
-            org: self.0.unwrap_or(org.settings),
+            known_language: LANGUAGES.iter().any(|(code, _)| *code == org.language),
+            known_country: country_name(&org.country).is_some(),
+            org,
             errors: cx.errors,
+            languages: LANGUAGES,
+            zones: time_zones(),
+            countries: COUNTRIES,
         }))
     }
 }
