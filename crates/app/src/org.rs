@@ -86,6 +86,21 @@ pub async fn create_web_tab(ctx: &Context, actor: &CrmActor, tab: NewWebTab) -> 
         .await?)
 }
 
+/// Changes a web tab's name and address (administrators); portal user types that show it
+/// follow a new name.
+pub async fn update_web_tab(
+    ctx: &Context,
+    actor: &CrmActor,
+    id: Id,
+    tab: NewWebTab,
+) -> Result<WebTab> {
+    require_admin(actor)?;
+    Ok(ctx
+        .store()
+        .update_web_tab(actor.user.org_id, id, &tab.check()?)
+        .await?)
+}
+
 pub async fn delete_web_tab(ctx: &Context, actor: &CrmActor, id: Id) -> Result<()> {
     require_admin(actor)?;
     Ok(ctx.store().delete_web_tab(actor.user.org_id, id).await?)

@@ -26,6 +26,8 @@ on_both_backends!(
     pages_have_breadcrumbs_a_skip_link_and_a_menu_button,
     company_settings_are_chosen_from_lists,
     the_portal_address_is_copyable_and_seats_are_shown,
+    crm_users_stay_editable,
+    web_tabs_stay_editable_and_user_types_follow_a_rename,
 );
 
 // ---- a browser, in a few lines ----
@@ -1229,4 +1231,127 @@ async fn the_portal_address_is_copyable_and_seats_are_shown(app: TestApp) {
         "the operator's command, ready to copy"
     );
     assert!(html.contains("in use"));
+}
+
+async fn crm_users_stay_editable(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let cookie = sign_in(&app, ADMIN).await;
+    let rep = app.fx.rep;
+    let (_, list) = page(&app, &cookie, "/admin/setup/users").await;
+    let path = format!("/admin/setup/users/{rep}");
+    assert!(
+        list.contains(&format!("href=\"{path}\"")),
+        "each user links to their page"
+    );
+    let (status, html) = page(&app, &cookie, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut fields = form_fields(&html, &path);
+    assert_eq!(value(&fields, "email"), REP.0);
+    set(&mut fields, "name", "Rhea Renamed");
+    let (status, location, body) = post(&app, &cookie, &path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(location.contains("flash="));
+    let users = app.get("/api/v1/users", &token).await.body;
+    let saved = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == rep)
+        .unwrap()
+        .clone();
+    assert_eq!(saved["name"], "Rhea Renamed");
+    // Another user's address: refused beside the field, input kept, nothing saved.
+    set(&mut fields, "email", ADMIN.0);
+    set(&mut fields, "name", "Not Saved");
+    let (status, _, html) = post(&app, &cookie, &path, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        attr(control(&html, "email"), "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(value(&form_fields(&html, &path), "name"), "Not Saved");
+    let users = app.get("/api/v1/users", &token).await.body;
+    assert!(users.to_string().contains("Rhea Renamed"));
+    // An administrator cannot lock themselves out: both refusals at once.
+    let own = format!("/admin/setup/users/{}", app.fx.admin);
+    let (_, html) = page(&app, &cookie, &own).await;
+    let mut fields: Vec<(String, String)> = form_fields(&html, &own)
+        .into_iter()
+        .filter(|(k, _)| k != "active" && k != "super_admin")
+        .collect();
+    set(&mut fields, "name", "Still Admin");
+    let (status, _, html) = post(&app, &cookie, &own, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_marked_invalid(&html, "active", "deactivate your own");
+    assert_marked_invalid(&html, "super_admin", "administrator role");
+    // A rep may not open or change anyone's page.
+    let rep_cookie = sign_in(&app, REP).await;
+    let (status, _) = page(&app, &rep_cookie, &own).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The API changes the same details.
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{rep}"),
+            Some(&token),
+            Some(json!({"name": "Rhea Again"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["name"], "Rhea Again");
+    assert_eq!(r.body["active"], true, "what is left out stays");
+}
+
+async fn web_tabs_stay_editable_and_user_types_follow_a_rename(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let cookie = sign_in(&app, ADMIN).await;
+    let tab = app.fx.web_tab;
+    let path = format!("/admin/setup/web-tabs/{tab}");
+    let (status, html) = page(&app, &cookie, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut fields = form_fields(&html, &path);
+    set(&mut fields, "name", "News and notices");
+    set(&mut fields, "url", "https://news.northwind.example/");
+    let (status, _, body) = post(&app, &cookie, &path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let ut = app
+        .get(
+            &format!(
+                "/api/v1/portals/{}/user-types/{}",
+                app.fx.portal, app.fx.client_type
+            ),
+            &token,
+        )
+        .await
+        .body;
+    assert_eq!(ut["web_tabs"], json!(["News and notices"]), "{ut}");
+    // A bad address keeps the input and names the field.
+    set(&mut fields, "url", "javascript:alert(1)");
+    let (status, _, html) = post(&app, &cookie, &path, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        attr(control(&html, "url"), "aria-invalid").as_deref(),
+        Some("true")
+    );
+    // Another org's tab reads as missing, and the API renames the same way.
+    let rival = app.other_org().await;
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/web-tabs/{tab}"),
+            Some(&rival),
+            Some(json!({"name": "Hijacked", "url": "https://x.example"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/web-tabs/{tab}"),
+            Some(&token),
+            Some(json!({"name": "Notices", "url": "https://news.northwind.example/"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["name"], "Notices");
 }

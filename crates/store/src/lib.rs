@@ -54,4 +54,4 @@ pub use records::{
 pub use sessions::{ApiCaller, ApiToken, Session};
 pub use sign_in_choices::PendingAccount;
 pub use store::{DatabaseUrl, Store, Tx};
-pub use users::{MAX_LOGINS, NewUser};
+pub use users::{MAX_LOGINS, NewUser, UserChanges};

@@ -216,7 +216,14 @@ async fn portal_in(c: &mut impl Executor, org: Id, id: Id) -> StoreResult<Portal
 }
 
 /// Removes a deleted web tab from every user type of the org.
-pub(crate) async fn drop_web_tab(c: &mut impl Executor, org: Id, name: &str) -> StoreResult<()> {
+/// Every user type that shows the web tab `name` shows `renamed` instead (the tab was renamed),
+/// or nothing (`None`: the tab was deleted).
+pub(crate) async fn replace_web_tab(
+    c: &mut impl Executor,
+    org: Id,
+    name: &str,
+    renamed: Option<&str>,
+) -> StoreResult<()> {
     let rows = c
         .query(
             &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1"),
@@ -225,9 +232,20 @@ pub(crate) async fn drop_web_tab(c: &mut impl Executor, org: Id, name: &str) -> 
         .await?;
     for row in rows {
         let mut ut = user_type_from(&row)?;
-        let before = ut.config.web_tabs.len();
-        ut.config.web_tabs.retain(|t| t != name);
-        if ut.config.web_tabs.len() != before {
+        if !ut.config.web_tabs.iter().any(|t| t == name) {
+            continue;
+        }
+        ut.config.web_tabs = ut
+            .config
+            .web_tabs
+            .iter()
+            .filter_map(|t| match (t == name, renamed) {
+                (false, _) => Some(t.clone()),
+                (true, Some(new)) => Some(new.to_string()),
+                (true, None) => None,
+            })
+            .collect();
+        {
             c.execute(
                 "UPDATE portal_user_types SET config = $2 WHERE id = $1",
                 &[Val::Int(ut.id), to_json(&ut.config)?],

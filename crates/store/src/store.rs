@@ -19,7 +19,7 @@ use crate::{
     InvitationCandidate, MailQuery, MailSummary, MfaChallenge, ModuleSettings, NewInvitationBatch,
     NewOrg, NewUser, OrgConfig, OutboxMail, Page, PendingAccount, PortalAccountChange, PortalLink,
     PortalLogo, PortalMfa, PortalScopeRow, PortalSession, PortalUserQuery, PortalVisit, RecordMeta,
-    RecordPageQuery, RecordQuery, RecordRef, Session,
+    RecordPageQuery, RecordQuery, RecordRef, Session, UserChanges,
 };
 use portico_domain::email_domains::BlockedDomain;
 use portico_domain::field::{Field, NewField};
@@ -314,6 +314,7 @@ each_alone! {
     read fn get_user(org: Id, id: Id) -> User;
     read fn get_user_with_config(org: Id, id: Id) -> (User, i64);
     write fn set_user_active(org: Id, id: Id, active: bool) -> User;
+    write fn update_user(org: Id, id: Id, u: &UserChanges) -> User;
     read fn find_logins(email: &str) -> Vec<(User, String)>;
     write fn create_session(token_hash: &str, s: &Session) -> ();
     read fn get_session(token_hash: &str) -> Option<Session>;
@@ -354,6 +355,7 @@ each_alone! {
     write fn create_web_tab(org: Id, tab: &NewWebTab) -> WebTab;
     read fn list_web_tabs(org: Id) -> Vec<WebTab>;
     write fn delete_web_tab(org: Id, id: Id) -> ();
+    write fn update_web_tab(org: Id, id: Id, tab: &NewWebTab) -> WebTab;
     write fn create_portal(org: Id, name: &str, settings: &PortalSettings, domain_token: &str, default_type: &CheckedUserTypeConfig, now: Millis) -> (Portal, UserType);
     read fn list_portals(org: Id) -> Vec<Portal>;
     read fn get_portal(org: Id, id: Id) -> Portal;

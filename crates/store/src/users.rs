@@ -21,6 +21,16 @@ pub struct NewUser {
     pub super_admin: bool,
 }
 
+/// A CRM user's details as an administrator changes them (the password is the user's own).
+#[derive(Debug, Clone)]
+pub struct UserChanges {
+    pub email: portico_domain::email::EmailAddress,
+    pub name: String,
+    pub profile_id: Id,
+    pub super_admin: bool,
+    pub active: bool,
+}
+
 pub(crate) async fn insert_profile(
     c: &mut impl Executor,
     org: Id,
@@ -248,6 +258,57 @@ impl Tx {
         .await?;
         let version = row.int(column_count(USER_COLS))?;
         Ok((user_from(&row)?, version))
+    }
+
+    /// Changes one of the org's users: name, address (unique within the org), profile (one of
+    /// the org's), role and whether active. Answers the user as saved.
+    pub async fn update_user(&mut self, org: Id, id: Id, u: &UserChanges) -> StoreResult<User> {
+        let c = &mut self.conn;
+        let profile = opt(
+            c,
+            "SELECT id FROM profiles WHERE org_id = $1 AND id = $2",
+            &[Val::Int(org), Val::Int(u.profile_id)],
+        )
+        .await?;
+        if profile.is_none() {
+            return Err(invalid(
+                "profile_id",
+                "unknown_profile",
+                "Choose a profile of this org",
+            ));
+        }
+        let key = u.email.as_str().to_lowercase();
+        let taken = opt(
+            c,
+            "SELECT id FROM users WHERE org_id = $1 AND email_key = $2 AND id <> $3",
+            &[Val::Int(org), Val::from(key.as_str()), Val::Int(id)],
+        )
+        .await?;
+        if taken.is_some() {
+            return Err(StoreError::Duplicate {
+                field: "email".into(),
+                message: "A user with this email address already exists in this org".into(),
+            });
+        }
+        let n = c
+            .execute(
+                "UPDATE users SET email = $3, email_key = $4, name = $5, profile_id = $6,                  super_admin = $7, active = $8 WHERE org_id = $1 AND id = $2",
+                &[
+                    Val::Int(org),
+                    Val::Int(id),
+                    Val::from(u.email.as_str()),
+                    Val::from(key),
+                    Val::from(u.name.as_str()),
+                    Val::Int(u.profile_id),
+                    Val::Bool(u.super_admin),
+                    Val::Bool(u.active),
+                ],
+            )
+            .await?;
+        if n == 0 {
+            return Err(crate::error::StoreError::NotFound);
+        }
+        self.get_user(org, id).await
     }
 
     /// Activates or deactivates one of the org's users; an inactive user can neither sign in

@@ -78,7 +78,56 @@ impl Tx {
             &[Val::Int(org), Val::Int(id)],
         )
         .await?;
-        crate::portals::drop_web_tab(tx, org, &name).await?;
+        crate::portals::replace_web_tab(tx, org, &name, None).await?;
         Ok(())
+    }
+
+    /// Changes a web tab's name and address; user types showing it follow a new name.
+    pub async fn update_web_tab(
+        &mut self,
+        org: Id,
+        id: Id,
+        tab: &NewWebTab,
+    ) -> StoreResult<WebTab> {
+        self.config_changed(org).await?;
+        let tx = &mut self.conn;
+        let row = one(
+            tx,
+            "SELECT name FROM web_tabs WHERE org_id = $1 AND id = $2",
+            &[Val::Int(org), Val::Int(id)],
+        )
+        .await?;
+        let old = row.text(0)?;
+        let clash = opt(
+            tx,
+            "SELECT id FROM web_tabs WHERE org_id = $1 AND name = $2 AND id <> $3",
+            &[Val::Int(org), Val::from(tab.name.as_str()), Val::Int(id)],
+        )
+        .await?;
+        if clash.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "A web tab named {} already exists",
+                tab.name
+            )));
+        }
+        tx.execute(
+            "UPDATE web_tabs SET name = $3, url = $4 WHERE org_id = $1 AND id = $2",
+            &[
+                Val::Int(org),
+                Val::Int(id),
+                Val::from(tab.name.as_str()),
+                Val::from(tab.url.as_str()),
+            ],
+        )
+        .await?;
+        if old != tab.name {
+            crate::portals::replace_web_tab(tx, org, &old, Some(&tab.name)).await?;
+        }
+        Ok(WebTab {
+            id,
+            org_id: org,
+            name: tab.name.clone(),
+            url: tab.url.clone(),
+        })
     }
 }

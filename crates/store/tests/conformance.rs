@@ -931,6 +931,51 @@ async fn users_sessions_and_tokens(store: Store) {
             .unwrap()
             .active
     );
+
+    // Changing a user: every detail saved; another user's address and another org's profile
+    // refused, nothing changed.
+    let changes = |email: &str, profile_id| portico_store::UserChanges {
+        email: portico_domain::email::EmailAddress::parse(email).unwrap(),
+        name: "Rita Renamed".into(),
+        profile_id,
+        super_admin: true,
+        active: false,
+    };
+    let changed = store
+        .update_user(t.org, rep.id, &changes("Rita@Zylker.com", rep.profile_id))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            changed.name.as_str(),
+            changed.email.as_str(),
+            changed.super_admin,
+            changed.active
+        ),
+        ("Rita Renamed", "Rita@Zylker.com", true, false)
+    );
+    let admin = store.get_user(t.org, t.user).await.unwrap();
+    assert!(matches!(
+        store
+            .update_user(
+                t.org,
+                rep.id,
+                &changes(admin.email.as_str(), rep.profile_id)
+            )
+            .await,
+        Err(StoreError::Duplicate { .. })
+    ));
+    assert!(matches!(
+        store
+            .update_user(
+                t.org,
+                rep.id,
+                &changes("rita2@zylker.com", rep.profile_id + 10_000)
+            )
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(store.get_user(t.org, rep.id).await.unwrap(), changed);
 }
 
 async fn fields_layouts_and_module_settings(store: Store) {
@@ -1040,6 +1085,44 @@ async fn fields_layouts_and_module_settings(store: Store) {
             .await,
         Err(StoreError::Conflict(_))
     ));
+    assert_eq!(
+        store.list_web_tabs(t.org).await.unwrap(),
+        std::slice::from_ref(&tab)
+    );
+    // Renamed and moved; a name another tab has is refused.
+    let other = store
+        .create_web_tab(
+            t.org,
+            &NewWebTab {
+                name: "Status".into(),
+                url: "https://status.zylker.com".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let renamed = NewWebTab {
+        name: "Newsroom".into(),
+        url: "https://zylker.com/newsroom".into(),
+    };
+    let tab = store.update_web_tab(t.org, tab.id, &renamed).await.unwrap();
+    assert_eq!(
+        (tab.name.as_str(), tab.url.as_str()),
+        ("Newsroom", "https://zylker.com/newsroom")
+    );
+    assert!(matches!(
+        store
+            .update_web_tab(
+                t.org,
+                tab.id,
+                &NewWebTab {
+                    name: "Status".into(),
+                    url: "https://x.com".into()
+                }
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    store.delete_web_tab(t.org, other.id).await.unwrap();
     assert_eq!(
         store.list_web_tabs(t.org).await.unwrap(),
         std::slice::from_ref(&tab)

@@ -33,7 +33,7 @@ use portico_store::{
     CandidateQuery, EmailChangeLink, InvitationBatch, MailQuery, MailSummary, MfaChallenge,
     ModuleSettings, NewInvitationBatch, NewUser, OrgConfig, PendingAccount, PortalAccountChange,
     PortalLogo, PortalMfa, PortalSession, PortalUserQuery, RecordMeta, RecordPageQuery,
-    RecordQuery, RecordSort, Session, Store, StoreError,
+    RecordQuery, RecordSort, Session, Store, StoreError, UserChanges,
 };
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -62,6 +62,7 @@ const ISOLATED: &[&str] = &[
     "get_user",
     "get_user_with_config",
     "set_user_active",
+    "update_user",
     "create_session",
     "create_sign_in_choice",
     "create_api_token",
@@ -86,6 +87,7 @@ const ISOLATED: &[&str] = &[
     "live_record_by_email",
     "create_web_tab",
     "list_web_tabs",
+    "update_web_tab",
     "delete_web_tab",
     "create_portal",
     "list_portals",
@@ -981,6 +983,24 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         "set_user_active",
         store.set_user_active(b.org, a.user, false).await,
     );
+    // Nor change them (B's own profile, so only the user id is A's).
+    let b_profile = store.list_profiles(b.org).await.unwrap()[0].id;
+    not_found(
+        "update_user",
+        store
+            .update_user(
+                b.org,
+                a.user,
+                &UserChanges {
+                    email: EmailAddress::parse("taken@over.example").unwrap(),
+                    name: "Taken over".into(),
+                    profile_id: b_profile,
+                    super_admin: true,
+                    active: true,
+                },
+            )
+            .await,
+    );
 
     // Records: reads.
     for module in [a_contacts.id, b_contacts.id] {
@@ -1234,6 +1254,19 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         .await
         .unwrap();
     assert_ne!(b_tab.id, a_tab.id);
+    not_found(
+        "update_web_tab",
+        store
+            .update_web_tab(
+                b.org,
+                a_tab.id,
+                &NewWebTab {
+                    name: "Taken".into(),
+                    url: "https://b.com".into(),
+                },
+            )
+            .await,
+    );
     not_found(
         "delete_web_tab",
         store.delete_web_tab(b.org, a_tab.id).await,

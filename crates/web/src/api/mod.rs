@@ -80,6 +80,7 @@ fn table() -> ApiRoutes {
         .put("/api/v1/profiles/{id}", put_profile)
         .get("/api/v1/web-tabs", list_web_tabs)
         .post("/api/v1/web-tabs", create_web_tab)
+        .put("/api/v1/web-tabs/{id}", put_web_tab)
         .delete("/api/v1/web-tabs/{id}", delete_web_tab)
         .merge(portals::routes())
         .merge(mail::routes())
@@ -550,20 +551,23 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(user_json(&user))))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UserPatch {
-    active: bool,
-}
-
 async fn patch_user(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<UserPatch>,
+    ApiJson(body): ApiJson<portico_app::users::UserEdit>,
 ) -> ApiResult<Json<Value>> {
-    let user =
-        portico_app::users::set_user_active(&state, &actor, parse_id(&id)?, body.active).await?;
+    // Only `active`: the long-standing activate/deactivate call, audited as such.
+    let user = match body {
+        portico_app::users::UserEdit {
+            active: Some(active),
+            email: None,
+            name: None,
+            profile_id: None,
+            super_admin: None,
+        } => portico_app::users::set_user_active(&state, &actor, parse_id(&id)?, active).await?,
+        edit => portico_app::users::update_user(&state, &actor, parse_id(&id)?, edit).await?,
+    };
     Ok(Json(user_json(&user)))
 }
 
@@ -613,6 +617,16 @@ async fn create_web_tab(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let tab = portico_app::org::create_web_tab(&state, &actor, body).await?;
     Ok((StatusCode::CREATED, Json(web_tab_json(&tab))))
+}
+
+async fn put_web_tab(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewWebTab>,
+) -> ApiResult<Json<Value>> {
+    let tab = portico_app::org::update_web_tab(&state, &actor, parse_id(&id)?, body).await?;
+    Ok(Json(web_tab_json(&tab)))
 }
 
 async fn delete_web_tab(

@@ -270,7 +270,7 @@ pub const ROUTES: &[RouteDoc] = &[
         .errors(&[400, 401, 403, 409, 422, 500]),
     RouteDoc::patch(
         "/api/v1/users/{id}",
-        "Activate or deactivate a CRM user (administrators); a deactivated user's sessions and API tokens stop working at once",
+        "Change a CRM user (administrators): name, email, profile, administrator role, active; what is left out stays. A deactivated user's sessions and API tokens stop working at once; administrators cannot deactivate or demote themselves",
     )
     .id("update_user")
     .body("UserPatch")
@@ -299,6 +299,14 @@ pub const ROUTES: &[RouteDoc] = &[
         .body("NewWebTab")
         .ok(201, "WebTab")
         .errors(&[400, 401, 403, 409, 422, 500]),
+    RouteDoc::put(
+        "/api/v1/web-tabs/{id}",
+        "Rename a web tab or change its address (administrators); portal user types showing it follow the new name",
+    )
+    .id("replace_web_tab")
+    .body("NewWebTab")
+    .ok(200, "WebTab")
+    .errors(&[400, 401, 403, 404, 409, 422, 500]),
     RouteDoc::delete("/api/v1/web-tabs/{id}", "Delete a web tab (administrators)")
 .id("delete_web_tab")
         .no_content()

@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/setup/users", get(users::list).post(users::create))
         .route(
+            "/admin/setup/users/{id}",
+            get(users::show_user).post(users::save_user),
+        )
+        .route(
             "/admin/setup/profiles",
             get(profiles::list).post(profiles::create),
         )
@@ -51,6 +55,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/setup/web-tabs",
             get(web_tabs::list).post(web_tabs::create),
+        )
+        .route(
+            "/admin/setup/web-tabs/{id}",
+            get(web_tabs::show_tab).post(web_tabs::save_tab),
         )
         .route("/admin/setup/web-tabs/{id}/delete", post(web_tabs::delete))
         // Both forms hold a CSRF token and a domain name: a few hundred bytes.
