@@ -28,6 +28,7 @@ on_both_backends!(
     the_portal_address_is_copyable_and_seats_are_shown,
     crm_users_stay_editable,
     web_tabs_stay_editable_and_user_types_follow_a_rename,
+    subform_rows_are_edited_in_a_row_editor,
 );
 
 // ---- a browser, in a few lines ----
@@ -1354,4 +1355,78 @@ async fn web_tabs_stay_editable_and_user_types_follow_a_rename(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["name"], "Notices");
+}
+
+async fn subform_rows_are_edited_in_a_row_editor(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let cookie = sign_in(&app, ADMIN).await;
+    let invoice = app.fx.invoices.client[1];
+    let api = format!("/api/v1/records/Invoices/{invoice}");
+    let before = app.get(&api, &token).await.body;
+    let lines = before["data"]["Product_Details"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(lines.len(), 2);
+    let path = format!("/admin/records/Invoices/{invoice}/edit");
+    let action = format!("/admin/records/Invoices/{invoice}");
+    let (status, html) = page(&app, &cookie, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("Rows as JSON"), "no JSON to type");
+    assert!(html.contains("<fieldset class=\"row-editor\""));
+    let mut fields = form_fields(&html, &action);
+    assert!(
+        fields.iter().all(|(k, _)| k != "f.Product_Details"),
+        "no JSON text area"
+    );
+    assert_eq!(value(&fields, "f.Product_Details[0].Quantity"), "1");
+    assert_eq!(
+        value(&fields, "f.Product_Details[1].Product"),
+        lines[1]["Product"].to_string()
+    );
+    assert!(
+        control(&html, "f.Product_Details[0].Product").starts_with("<select"),
+        "products chosen from a list"
+    );
+    // Two blank rows offered for new lines.
+    assert_eq!(value(&fields, "f.Product_Details[3].Quantity"), "");
+    // Change the first line, remove the second, add one in a blank row, and put it first.
+    set(&mut fields, "f.Product_Details[0].Quantity", "7");
+    set(&mut fields, "f.Product_Details[1]._remove", "true");
+    let product = app.fx.products[2].to_string();
+    set(&mut fields, "f.Product_Details[2].Product", &product);
+    set(&mut fields, "f.Product_Details[2].Quantity", "5");
+    set(&mut fields, "f.Product_Details[2]._pos", "0");
+    let (status, _, body) = post(&app, &cookie, &action, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let after = app.get(&api, &token).await.body;
+    let saved = after["data"]["Product_Details"].as_array().unwrap();
+    assert_eq!(saved.len(), 2, "{saved:?}");
+    assert_eq!(saved[0]["Product"], app.fx.products[2]);
+    assert_eq!(saved[0]["Quantity"], 5);
+    assert_eq!(saved[1]["Product"], lines[0]["Product"]);
+    assert_eq!(saved[1]["Quantity"], 7);
+    assert_eq!(
+        saved[1]["List_Price"], lines[0]["List_Price"],
+        "untouched cells kept"
+    );
+
+    // A bad cell: refused beside the subform, every row as typed, nothing saved.
+    let (_, html) = page(&app, &cookie, &path).await;
+    let mut fields = form_fields(&html, &action);
+    set(&mut fields, "f.Product_Details[1].Quantity", "lots");
+    set(&mut fields, "f.Subject", "INV-1002 renamed");
+    let (status, _, html) = post(&app, &cookie, &action, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fieldset = &html[html.find("<fieldset class=\"row-editor\"").unwrap()..];
+    let fieldset = &fieldset[..fieldset.find('>').unwrap()];
+    assert!(fieldset.contains("aria-invalid=\"true\""), "{fieldset}");
+    assert_eq!(
+        value(
+            &form_fields(&html, &action),
+            "f.Product_Details[1].Quantity"
+        ),
+        "lots"
+    );
+    assert_eq!(app.get(&api, &token).await.body["data"], after["data"]);
 }

@@ -82,3 +82,72 @@ document.addEventListener("click", function (event) {
     said("Selected: press Ctrl+C to copy");
   }
 });
+
+// Row editors (subforms): "Add a row" copies the last row blank with the next index; ↑/↓
+// move a row and renumber the positions, which decide the order when the form is saved.
+function renumber(tbody) {
+  var rows = tbody.querySelectorAll("tr[data-row]");
+  for (var i = 0; i < rows.length; i++) {
+    var pos = rows[i].querySelector("td.position input");
+    if (pos) {
+      pos.value = String(i + 1);
+    }
+  }
+}
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  var move = target.closest && target.closest("button[data-move]");
+  if (move) {
+    var row = move.closest("tr");
+    var sibling = move.getAttribute("data-move") === "up" ? row.previousElementSibling : row.nextElementSibling;
+    if (sibling) {
+      if (move.getAttribute("data-move") === "up") {
+        row.parentNode.insertBefore(row, sibling);
+      } else {
+        row.parentNode.insertBefore(sibling, row);
+      }
+      renumber(row.parentNode);
+      move.focus();
+    }
+    return;
+  }
+  var add = target.closest && target.closest("button[data-add-row]");
+  if (add) {
+    var tbody = add.parentNode.querySelector("tbody");
+    var rows = tbody.querySelectorAll("tr[data-row]");
+    if (!rows.length) {
+      return;
+    }
+    var last = rows[rows.length - 1];
+    var next = 0;
+    var named = tbody.querySelectorAll("[name]");
+    for (var i = 0; i < named.length; i++) {
+      var m = /\[(\d+)\]/.exec(named[i].name);
+      if (m) {
+        next = Math.max(next, parseInt(m[1], 10) + 1);
+      }
+    }
+    var copy = last.cloneNode(true);
+    var fields = copy.querySelectorAll("[name]");
+    for (var j = 0; j < fields.length; j++) {
+      fields[j].name = fields[j].name.replace(/\[\d+\]/, "[" + next + "]");
+      if (fields[j].type === "checkbox") {
+        fields[j].checked = false;
+      } else if (fields[j].tagName === "SELECT") {
+        fields[j].selectedIndex = 0;
+      } else {
+        fields[j].value = "";
+      }
+      var label = fields[j].getAttribute("aria-label");
+      if (label) {
+        fields[j].setAttribute("aria-label", label.replace(/row \d+/, "row " + (next + 1)));
+      }
+    }
+    tbody.appendChild(copy);
+    renumber(tbody);
+    var first = copy.querySelector("td:not(.position) [name]");
+    if (first) {
+      first.focus();
+    }
+  }
+});

@@ -2,6 +2,7 @@
 //! kept. The edit form carries the version it was opened at, so a save over someone else's
 //! newer change is refused (409, the user's input kept) rather than silently overwriting it.
 
+use super::rows::{self, RowEditor};
 use super::{HIDDEN_RECORD, choose_layout};
 use crate::AppState;
 use crate::admin::form::{FormPage, FormPost, PageContext, PageRequest};
@@ -23,10 +24,10 @@ use portico_domain::record::RecordState;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
+pub(super) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 /// One input of the record form.
@@ -42,6 +43,8 @@ struct FormField {
     mandatory: bool,
     error: Option<String>,
     hint: String,
+    /// Subforms: the row editor.
+    rows: Option<RowEditor>,
 }
 
 #[derive(Template)]
@@ -86,7 +89,7 @@ fn as_text(value: Option<&Value>) -> String {
 /// current value the user may not see stays a choice, selected, named only as a record they
 /// cannot see: saving posts the same id back, so a link someone else made is kept without
 /// showing what it points at. Answers the choices and, if such a value is there, a hint.
-async fn lookup_choices(
+pub(super) async fn lookup_choices(
     state: &AppState,
     actor: &CrmActor,
     target_module: &str,
@@ -196,15 +199,8 @@ async fn form_field(
                 "multiselect"
             }
         }
-        FieldType::Subform { fields } => {
-            hint = format!(
-                "Rows as JSON, e.g. [{{{}}}]",
-                fields
-                    .iter()
-                    .map(|c| format!("\"{}\": …", c.api_name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+        FieldType::Subform { .. } => {
+            hint = "Blank rows are ignored; the positions order the rows.".to_string();
             "subform"
         }
     };
@@ -222,6 +218,7 @@ async fn form_field(
         mandatory: f.mandatory,
         error,
         hint,
+        rows: None,
     })
 }
 
@@ -287,7 +284,20 @@ impl FormPage for RecordForm {
                     ),
                 };
                 let error = errors.get(f.api_name.as_str()).map(str::to_string);
-                inputs.push(form_field(state, &s.actor, f, shown, error).await?);
+                let mut input = form_field(state, &s.actor, f, shown, error).await?;
+                if let FieldType::Subform { fields: columns } = &f.field_type {
+                    let shown = match &self.posted {
+                        Some(posted) => rows::Shown::Posted(&posted.0),
+                        None => rows::Shown::Stored(
+                            record
+                                .as_ref()
+                                .and_then(|r| r.data.get(f.api_name.as_str())),
+                        ),
+                    };
+                    input.rows =
+                        Some(rows::row_editor(state, &s.actor, &name, columns, shown).await?);
+                }
+                inputs.push(input);
             }
             sections.push((section.name.clone(), inputs));
         }
@@ -389,10 +399,13 @@ async fn posted_data(
             .filter(|(k, _)| *k == name)
             .map(|(_, v)| v.clone())
             .collect();
-        data.insert(
-            f.api_name.to_string(),
-            f.field_type.value_from_form(&values),
-        );
+        let value = match (&f.field_type, rows::posted_rows(&name, pairs)) {
+            (FieldType::Subform { fields: columns }, Some(posted)) => {
+                rows::value_from_rows(posted, columns)
+            }
+            _ => f.field_type.value_from_form(&values),
+        };
+        data.insert(f.api_name.to_string(), value);
     }
     Ok((data, Some(layout.id)))
 }
