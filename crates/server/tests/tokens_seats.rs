@@ -154,12 +154,12 @@ async fn deactivated_users_tokens_stop_at_once(app: TestApp) {
         app.patch(
             &format!("/api/v1/users/{rep_id}"),
             &admin,
-            json!({"active": false, "name": "x"})
+            json!({"active": false, "password": "not-here-1"})
         )
         .await
         .status,
         StatusCode::UNPROCESSABLE_ENTITY,
-        "strict body"
+        "strict body: a password is the user's own"
     );
     let own = app
         .patch(

@@ -267,23 +267,58 @@ impl Tx {
         }
         let position = existing.iter().map(|f| f.position).max().unwrap_or(0) + 1;
         let field = insert_field(tx, org, module_id, new, position).await?;
-        for (i, layout) in layouts.iter().enumerate() {
-            if i == 0 || field.mandatory {
-                let mut sections = layout.sections.clone();
-                match sections.last_mut() {
-                    Some(last) => last.fields.push(field.api_name.to_string()),
-                    None => sections.push(Section {
-                        name: "Information".into(),
-                        fields: vec![field.api_name.to_string()],
-                    }),
-                }
-                tx.execute(
-                    "UPDATE layouts SET sections = $2 WHERE id = $1",
-                    &[Val::Int(layout.id), to_json(&sections)?],
-                )
-                .await?;
-            }
+        let places = |i: usize, _: &Layout| i == 0 || field.mandatory;
+        place_on_layouts(tx, &layouts, field.api_name.as_str(), places).await?;
+        self.config_changed(org).await?;
+        Ok(field)
+    }
+
+    /// Changes a field: its label, whether it is mandatory, and its type's details (picklist
+    /// options, subform columns). The API name, the type and a lookup's target stay, and a
+    /// subform keeps every column it has (records hold values under their names). A field
+    /// made mandatory is placed on every layout that lacks it.
+    pub async fn update_field(
+        &mut self,
+        org: Id,
+        module_id: Id,
+        field_id: Id,
+        new: &NewField,
+    ) -> StoreResult<Field> {
+        let tx = &mut self.conn;
+        let existing = fields_of(tx, org, module_id).await?;
+        let Some(current) = existing.iter().find(|f| f.id == field_id) else {
+            return Err(StoreError::NotFound);
+        };
+        check_same_kind(&current.field_type, &new.field_type)?;
+        let checked = NewField {
+            api_name: Some(current.api_name.clone()),
+            ..new.clone()
+        };
+        let (_, label) = checked.check()?;
+        tx.execute(
+            "UPDATE fields SET label = $4, spec = $5, mandatory = $6              WHERE org_id = $1 AND module_id = $2 AND id = $3",
+            &[
+                Val::Int(org),
+                Val::Int(module_id),
+                Val::Int(field_id),
+                Val::from(label.as_str()),
+                to_json(&new.field_type)?,
+                Val::Bool(new.mandatory),
+            ],
+        )
+        .await?;
+        if new.mandatory && !current.mandatory {
+            let layouts = layouts_of(tx, org, module_id).await?;
+            let name = current.api_name.as_str();
+            let lacks = |_: usize, l: &Layout| !l.field_names().any(|n| n == name);
+            place_on_layouts(tx, &layouts, name, lacks).await?;
         }
+        let field = Field {
+            label,
+            field_type: new.field_type.clone(),
+            mandatory: new.mandatory,
+            ..current.clone()
+        };
         self.config_changed(org).await?;
         Ok(field)
     }
@@ -319,7 +354,137 @@ impl Tx {
         Ok(layout)
     }
 
+    /// Changes a layout's name and sections. Portal user types that share it follow a new
+    /// name, and keep permissions only for the fields still on it.
+    pub async fn update_layout(
+        &mut self,
+        org: Id,
+        module_id: Id,
+        layout_id: Id,
+        new: &NewLayout,
+    ) -> StoreResult<Layout> {
+        let tx = &mut self.conn;
+        let fields = fields_of(tx, org, module_id).await?;
+        let layouts = layouts_of(tx, org, module_id).await?;
+        let Some(current) = layouts.iter().find(|l| l.id == layout_id) else {
+            return Err(StoreError::NotFound);
+        };
+        let checked = new.check(&fields)?;
+        if layouts
+            .iter()
+            .any(|l| l.id != layout_id && l.name == checked.name)
+        {
+            return Err(StoreError::Conflict(format!(
+                "A layout named {} already exists",
+                checked.name
+            )));
+        }
+        tx.execute(
+            "UPDATE layouts SET name = $4, sections = $5              WHERE org_id = $1 AND module_id = $2 AND id = $3",
+            &[
+                Val::Int(org),
+                Val::Int(module_id),
+                Val::Int(layout_id),
+                Val::from(checked.name.as_str()),
+                to_json(&checked.sections)?,
+            ],
+        )
+        .await?;
+        let layout = Layout {
+            id: layout_id,
+            module_id,
+            name: checked.name,
+            sections: checked.sections,
+        };
+        let module = one(
+            tx,
+            "SELECT api_name FROM modules WHERE org_id = $1 AND id = $2",
+            &[Val::Int(org), Val::Int(module_id)],
+        )
+        .await?
+        .text(0)?;
+        crate::portals::follow_layout(tx, org, &module, &current.name, &layout).await?;
+        self.config_changed(org).await?;
+        Ok(layout)
+    }
+
     pub async fn list_layouts(&mut self, org: Id, module_id: Id) -> StoreResult<Vec<Layout>> {
         layouts_of(&mut self.conn, org, module_id).await
     }
+}
+
+/// Appends field `name` to the last section of each layout `places` picks.
+async fn place_on_layouts(
+    c: &mut impl Executor,
+    layouts: &[Layout],
+    name: &str,
+    places: impl Fn(usize, &Layout) -> bool,
+) -> StoreResult<()> {
+    for (i, layout) in layouts.iter().enumerate() {
+        if !places(i, layout) {
+            continue;
+        }
+        let mut sections = layout.sections.clone();
+        match sections.last_mut() {
+            Some(last) => last.fields.push(name.to_string()),
+            None => sections.push(Section {
+                name: "Information".into(),
+                fields: vec![name.to_string()],
+            }),
+        }
+        c.execute(
+            "UPDATE layouts SET sections = $2 WHERE id = $1",
+            &[Val::Int(layout.id), to_json(&sections)?],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A field keeps its type, a lookup its target, and a subform every column (with its type).
+fn check_same_kind(current: &FieldType, new: &FieldType) -> StoreResult<()> {
+    let fixed = |field: &str, code: &'static str, message: String| -> StoreResult<()> {
+        Err(invalid(field, code, message))
+    };
+    if current.name() != new.name() {
+        return fixed(
+            "type",
+            "type_fixed",
+            format!(
+                "A field's type cannot be changed (it is {}): add a new field instead",
+                current.name().replace('_', " ")
+            ),
+        );
+    }
+    if current.lookup_target() != new.lookup_target() {
+        return fixed(
+            "target_module",
+            "target_fixed",
+            "A lookup's module cannot be changed: add a new field instead".to_string(),
+        );
+    }
+    if let (FieldType::Subform { fields: old }, FieldType::Subform { fields: columns }) =
+        (current, new)
+    {
+        for column in old {
+            let kept = columns
+                .iter()
+                .find(|c| c.api_name == column.api_name)
+                .is_some_and(|c| {
+                    c.field_type.name() == column.field_type.name()
+                        && c.field_type.lookup_target() == column.field_type.lookup_target()
+                });
+            if !kept {
+                return fixed(
+                    "fields",
+                    "column_fixed",
+                    format!(
+                        "Column {} stays, with its type: records hold values in it",
+                        column.label
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -256,6 +256,50 @@ pub(crate) async fn replace_web_tab(
     Ok(())
 }
 
+/// A layout of `module` once named `old` is now `layout`: every user type sharing it follows
+/// the new name and keeps permissions only for the fields still on it.
+pub(crate) async fn follow_layout(
+    c: &mut impl Executor,
+    org: Id,
+    module: &str,
+    old: &str,
+    layout: &portico_domain::layout::Layout,
+) -> StoreResult<()> {
+    let rows = c
+        .query(
+            &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1"),
+            &[Val::Int(org)],
+        )
+        .await?;
+    for row in rows {
+        let mut ut = user_type_from(&row)?;
+        let mut changed = false;
+        for tab in ut
+            .config
+            .modules
+            .iter_mut()
+            .filter(|t| t.module.as_str() == module)
+        {
+            for access in tab.layouts.iter_mut().filter(|a| a.layout == old) {
+                let before = access.fields.len();
+                access
+                    .fields
+                    .retain(|p| layout.field_names().any(|n| n == p.field));
+                changed |= access.layout != layout.name || access.fields.len() != before;
+                access.layout.clone_from(&layout.name);
+            }
+        }
+        if changed {
+            c.execute(
+                "UPDATE portal_user_types SET config = $2 WHERE id = $1",
+                &[Val::Int(ut.id), to_json(&ut.config)?],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Removes a module from every user type's public modules (its sharing became private).
 pub(crate) async fn drop_public_module(
     c: &mut impl Executor,

@@ -304,6 +304,8 @@ each_alone! {
     write fn create_field(org: Id, module_id: Id, new: &NewField) -> Field;
     read fn list_fields(org: Id, module_id: Id) -> Vec<Field>;
     write fn create_layout(org: Id, module_id: Id, new: &NewLayout) -> Layout;
+    write fn update_field(org: Id, module_id: Id, field_id: Id, new: &NewField) -> Field;
+    write fn update_layout(org: Id, module_id: Id, layout_id: Id, new: &NewLayout) -> Layout;
     read fn list_layouts(org: Id, module_id: Id) -> Vec<Layout>;
     write fn create_profile(org: Id, p: &NewProfile) -> Profile;
     write fn update_profile(org: Id, id: Id, p: &NewProfile) -> Profile;

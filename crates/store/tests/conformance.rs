@@ -106,6 +106,7 @@ conformance!(
     users_sessions_and_tokens,
     an_org_and_its_admin_are_created_together,
     fields_layouts_and_module_settings,
+    fields_and_layouts_stay_editable,
     orgs_are_isolated,
     sign_in_failures_count_lock_expire_and_clear,
     concurrent_sign_in_failures_are_counted_exactly,
@@ -1192,4 +1193,140 @@ async fn an_org_and_its_admin_are_created_together(store: Store) {
             .unwrap()
             .is_empty()
     );
+}
+
+async fn fields_and_layouts_stay_editable(store: Store) {
+    let t = tenant(&store, "Zylker", "zylker.com").await;
+    let deals = store.get_module(t.org, "Deals").await.unwrap();
+    let fields = store.list_fields(t.org, deals.id).await.unwrap();
+    let stage = fields
+        .iter()
+        .find(|f| f.api_name.as_str() == "Stage")
+        .unwrap();
+    let FieldType::Picklist { options } = &stage.field_type else {
+        panic!("Stage is a picklist");
+    };
+    let mut more = options.clone();
+    more.push("On hold".into());
+    let changed = store
+        .update_field(
+            t.org,
+            deals.id,
+            stage.id,
+            &NewField {
+                api_name: None,
+                label: "Deal stage".into(),
+                field_type: FieldType::Picklist {
+                    options: more.clone(),
+                },
+                mandatory: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (changed.label.as_str(), changed.mandatory),
+        ("Deal stage", true)
+    );
+    assert_eq!(changed.api_name, stage.api_name, "the API name stays");
+    assert_eq!(
+        store
+            .list_fields(t.org, deals.id)
+            .await
+            .unwrap()
+            .iter()
+            .find(|f| f.id == stage.id),
+        Some(&changed)
+    );
+    // Made mandatory: on every layout.
+    for layout in store.list_layouts(t.org, deals.id).await.unwrap() {
+        assert!(
+            layout.field_names().any(|n| n == "Stage"),
+            "{}",
+            layout.name
+        );
+    }
+    // The type stays.
+    let retyped = NewField {
+        api_name: None,
+        label: "Stage".into(),
+        field_type: FieldType::Text,
+        mandatory: false,
+    };
+    assert_eq!(
+        codes(
+            store
+                .update_field(t.org, deals.id, stage.id, &retyped)
+                .await
+                .unwrap_err()
+        ),
+        [("type".to_string(), "type_fixed")]
+    );
+
+    // A layout renamed and rearranged; a name another layout has is refused.
+    let layouts = store.list_layouts(t.org, deals.id).await.unwrap();
+    let first = &layouts[0];
+    let mandatory: Vec<String> = store
+        .list_fields(t.org, deals.id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|f| f.mandatory)
+        .map(|f| f.api_name.to_string())
+        .collect();
+    let compact = NewLayout {
+        name: "Compact".into(),
+        sections: vec![Section {
+            name: "Essentials".into(),
+            fields: mandatory.clone(),
+        }],
+    };
+    let saved = store
+        .update_layout(t.org, deals.id, first.id, &compact)
+        .await
+        .unwrap();
+    assert_eq!(saved.name, "Compact");
+    assert_eq!(saved.field_names().collect::<Vec<_>>(), mandatory);
+    assert_eq!(store.list_layouts(t.org, deals.id).await.unwrap()[0], saved);
+    let other = store
+        .create_layout(
+            t.org,
+            deals.id,
+            &NewLayout {
+                name: "Other".into(),
+                sections: compact.sections.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .update_layout(
+                t.org,
+                deals.id,
+                other.id,
+                &NewLayout {
+                    name: "Compact".into(),
+                    sections: compact.sections.clone()
+                }
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    // Leaving a mandatory field off is refused.
+    let missing = NewLayout {
+        name: "Compact".into(),
+        sections: vec![Section {
+            name: "Essentials".into(),
+            fields: vec![mandatory[0].clone()],
+        }],
+    };
+    if mandatory.len() > 1 {
+        assert!(matches!(
+            store
+                .update_layout(t.org, deals.id, first.id, &missing)
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
 }

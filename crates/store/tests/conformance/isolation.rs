@@ -53,6 +53,8 @@ const ISOLATED: &[&str] = &[
     "list_fields",
     "create_layout",
     "list_layouts",
+    "update_field",
+    "update_layout",
     "create_profile",
     "update_profile",
     "list_profiles",
@@ -842,6 +844,29 @@ pub(crate) async fn orgs_are_isolated(store: Store) {
         "create_layout",
         store.create_layout(b.org, a_contacts.id, &compact).await,
     );
+    // Nor change A's fields or layouts, by A's module id or through B's own module.
+    let a_field = store.list_fields(a.org, a_contacts.id).await.unwrap()[0].clone();
+    let a_layout = store.list_layouts(a.org, a_contacts.id).await.unwrap()[0].clone();
+    let relabel = NewField {
+        api_name: None,
+        label: "Taken over".into(),
+        field_type: a_field.field_type.clone(),
+        mandatory: a_field.mandatory,
+    };
+    for module in [a_contacts.id, b_contacts.id] {
+        not_found(
+            "update_field",
+            store
+                .update_field(b.org, module, a_field.id, &relabel)
+                .await,
+        );
+        not_found(
+            "update_layout",
+            store
+                .update_layout(b.org, module, a_layout.id, &compact)
+                .await,
+        );
+    }
 
     // Profiles and users.
     assert!(
