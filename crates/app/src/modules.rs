@@ -99,6 +99,71 @@ pub async fn add_layout(
         .await?)
 }
 
+/// Changes a field of a module (administrators): label, mandatory, picklist options, subform
+/// columns (added or relabelled; none removed). Audited.
+pub async fn update_field(
+    ctx: &Context,
+    actor: &CrmActor,
+    api_name: &str,
+    field: &str,
+    new: &NewField,
+) -> Result<Field> {
+    require_admin(actor)?;
+    if new.api_name.as_ref().is_some_and(|n| n.as_str() != field) {
+        return Err(AppError::invalid(
+            "api_name",
+            "api_name_fixed",
+            "A field's API name cannot be changed: integrations and layouts use it",
+        ));
+    }
+    let org = actor.user.org_id;
+    let mut tx = ctx.store().transaction().await?;
+    let module = tx.get_module(org, api_name).await?;
+    let current = tx
+        .list_fields(org, module.id)
+        .await?
+        .into_iter()
+        .find(|f| f.api_name.as_str() == field)
+        .ok_or(AppError::NotFound)?;
+    let updated = tx.update_field(org, module.id, current.id, new).await?;
+    crate::audit::audit(
+        &mut tx,
+        actor,
+        ctx.now(),
+        "field.update",
+        serde_json::json!({"module": api_name, "field": field}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Changes a layout of a module (administrators): its name and sections. Portal user types
+/// sharing it follow a new name and keep permissions only for fields still on it. Audited.
+pub async fn update_layout(
+    ctx: &Context,
+    actor: &CrmActor,
+    api_name: &str,
+    layout_id: portico_domain::Id,
+    new: &NewLayout,
+) -> Result<Layout> {
+    require_admin(actor)?;
+    let org = actor.user.org_id;
+    let mut tx = ctx.store().transaction().await?;
+    let module = tx.get_module(org, api_name).await?;
+    let layout = tx.update_layout(org, module.id, layout_id, new).await?;
+    crate::audit::audit(
+        &mut tx,
+        actor,
+        ctx.now(),
+        "layout.update",
+        serde_json::json!({"module": api_name, "layout_id": layout_id, "name": layout.name}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(layout)
+}
+
 /// Changes to a module's settings; `None` leaves a setting as it is.
 #[derive(Debug, Default)]
 pub struct ModuleChanges {

@@ -29,6 +29,7 @@ on_both_backends!(
     crm_users_stay_editable,
     web_tabs_stay_editable_and_user_types_follow_a_rename,
     subform_rows_are_edited_in_a_row_editor,
+    fields_and_layouts_stay_editable_without_json,
 );
 
 // ---- a browser, in a few lines ----
@@ -1429,4 +1430,174 @@ async fn subform_rows_are_edited_in_a_row_editor(app: TestApp) {
         "lots"
     );
     assert_eq!(app.get(&api, &token).await.body["data"], after["data"]);
+}
+
+async fn fields_and_layouts_stay_editable_without_json(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let cookie = sign_in(&app, ADMIN).await;
+    let module_page = "/admin/setup/modules/Deals";
+    let (_, html) = page(&app, &cookie, module_page).await;
+    assert!(
+        !html.contains("as JSON") && !html.contains("name=\"columns\""),
+        "no JSON to type"
+    );
+    assert!(
+        !html.contains("name=\"sections\""),
+        "no layout code to type"
+    );
+    assert!(html.contains("href=\"/admin/setup/modules/Deals/fields/Stage\""));
+    let field = |body: &Value, name: &str| -> Value {
+        body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["api_name"] == name)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+
+    // A picklist's label and options change on its page.
+    let stage_path = "/admin/setup/modules/Deals/fields/Stage";
+    let (status, html) = page(&app, &cookie, stage_path).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut fields = form_fields(&html, stage_path);
+    let options = format!("{}\nOn hold", value(&fields, "options"));
+    set(&mut fields, "label", "Deal stage");
+    set(&mut fields, "options", &options);
+    let (status, _, body) = post(&app, &cookie, stage_path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let deals = app.get("/api/v1/modules/Deals", &token).await.body;
+    let stage = field(&deals, "Stage");
+    assert_eq!(stage["label"], "Deal stage");
+    assert!(
+        stage["options"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("On hold"))
+    );
+
+    // A subform added through rows of columns, then relabelled and widened on its page.
+    let add = "/admin/setup/modules/Deals/fields#add-field";
+    let mut fields = form_fields(&html_of(&app, &cookie, module_page).await, add);
+    set(&mut fields, "label", "Parts");
+    set(&mut fields, "type", "subform");
+    set(&mut fields, "col[0].label", "Quantity");
+    set(&mut fields, "col[0].type", "number");
+    set(&mut fields, "col[0].mandatory", "true");
+    set(&mut fields, "col[1].label", "Colour");
+    set(&mut fields, "col[1].type", "picklist");
+    set(&mut fields, "col[1].options", "Red, Blue");
+    let (status, _, body) = post(&app, &cookie, "/admin/setup/modules/Deals/fields", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let deals = app.get("/api/v1/modules/Deals", &token).await.body;
+    let parts = field(&deals, "Parts");
+    assert_eq!(parts["fields"].as_array().map(Vec::len), Some(2), "{parts}");
+    assert_eq!(parts["fields"][1]["options"], json!(["Red", "Blue"]));
+    let parts_path = "/admin/setup/modules/Deals/fields/Parts";
+    let (_, html) = page(&app, &cookie, parts_path).await;
+    let mut fields = form_fields(&html, parts_path);
+    assert_eq!(
+        value(&fields, "col[0].api_name"),
+        "Quantity",
+        "existing columns keep their name"
+    );
+    set(&mut fields, "col[0].label", "Qty");
+    set(&mut fields, "col[2].label", "Note");
+    set(&mut fields, "col[2].type", "text");
+    let (status, _, body) = post(&app, &cookie, parts_path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let deals = app.get("/api/v1/modules/Deals", &token).await.body;
+    let parts = field(&deals, "Parts");
+    let labels: Vec<&str> = parts["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Qty", "Colour", "Note"]);
+    assert_eq!(parts["fields"][0]["api_name"], "Quantity");
+    // A forged post that changes an existing column's type is refused, nothing changed.
+    let (_, html) = page(&app, &cookie, parts_path).await;
+    let mut fields = form_fields(&html, parts_path);
+    set(&mut fields, "col[0].type", "text");
+    let (status, _, html) = post(&app, &cookie, parts_path, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("stays, with its type"), "{html}");
+    assert_eq!(
+        field(
+            &app.get("/api/v1/modules/Deals", &token).await.body,
+            "Parts"
+        ),
+        parts
+    );
+
+    // A layout renamed with a field taken off: the portal user type follows.
+    let contacts = app.get("/api/v1/modules/Contacts", &token).await.body;
+    let layout_id = contacts["layouts"][0]["id"].as_i64().unwrap();
+    let layout_path = format!("/admin/setup/modules/Contacts/layouts/{layout_id}");
+    let (status, html) = page(&app, &cookie, &layout_path).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut fields = form_fields(&html, &layout_path);
+    assert!(
+        !value(&fields, "section.Mobile").is_empty(),
+        "Mobile is on the layout"
+    );
+    set(&mut fields, "name", "Main");
+    set(&mut fields, "section.Mobile", "");
+    let (status, _, body) = post(&app, &cookie, &layout_path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let ut = app
+        .get(
+            &format!(
+                "/api/v1/portals/{}/user-types/{}",
+                app.fx.portal, app.fx.client_type
+            ),
+            &token,
+        )
+        .await
+        .body;
+    let contact_tab = ut["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "Contacts")
+        .unwrap()
+        .clone();
+    assert_eq!(contact_tab["layouts"][0]["layout"], "Main", "{contact_tab}");
+    assert!(
+        !contact_tab["layouts"][0]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["field"] == "Mobile"),
+        "a field off the layout leaves the user type's permissions"
+    );
+    // Taking a mandatory field off is refused beside the table, the input kept.
+    let (_, html) = page(&app, &cookie, &layout_path).await;
+    let mut fields = form_fields(&html, &layout_path);
+    set(&mut fields, "section.Last_Name", "");
+    set(&mut fields, "name", "Renamed again");
+    let (status, _, html) = post(&app, &cookie, &layout_path, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fieldset = &html[html.find("id=\"sections\"").unwrap() - 30..];
+    assert!(
+        fieldset[..200].contains("aria-invalid=\"true\""),
+        "{}",
+        &fieldset[..200]
+    );
+    assert_eq!(
+        value(&form_fields(&html, &layout_path), "name"),
+        "Renamed again"
+    );
+    // Another org's layout reads as missing.
+    let rival = app.other_org().await;
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/modules/Contacts/layouts/{layout_id}"),
+            Some(&rival),
+            Some(json!({"name": "Hijack", "sections": [{"name": "S", "fields": ["Last_Name"]}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }

@@ -66,6 +66,8 @@ fn table() -> ApiRoutes {
         .patch("/api/v1/modules/{module}", patch_module)
         .post("/api/v1/modules/{module}/fields", create_field)
         .post("/api/v1/modules/{module}/layouts", create_layout)
+        .put("/api/v1/modules/{module}/fields/{field}", put_field)
+        .put("/api/v1/modules/{module}/layouts/{id}", put_layout)
         .get("/api/v1/records/{module}", list_records)
         .post("/api/v1/records/{module}", create_record)
         .get("/api/v1/records/{module}/{id}", get_record)
@@ -333,6 +335,29 @@ async fn create_field(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let field = portico_app::modules::add_field(&state, &actor, &module, &body).await?;
     Ok((StatusCode::CREATED, Json(json!(field))))
+}
+
+async fn put_field(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((module, field)): Path<(String, String)>,
+    ApiJson(body): ApiJson<NewField>,
+) -> ApiResult<Json<Value>> {
+    let field = portico_app::modules::update_field(&state, &actor, &module, &field, &body).await?;
+    Ok(Json(json!(field)))
+}
+
+async fn put_layout(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((module, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<NewLayout>,
+) -> ApiResult<Json<Value>> {
+    let layout =
+        portico_app::modules::update_layout(&state, &actor, &module, parse_id(&id)?, &body).await?;
+    Ok(Json(
+        json!({"id": layout.id, "name": layout.name, "sections": layout.sections}),
+    ))
 }
 
 async fn create_layout(

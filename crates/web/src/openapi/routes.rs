@@ -212,6 +212,22 @@ pub const ROUTES: &[RouteDoc] = &[
     .body("NewLayout")
     .ok(201, "Layout")
     .errors(&[400, 401, 403, 404, 409, 422, 500]),
+    RouteDoc::put(
+        "/api/v1/modules/{module}/fields/{field}",
+        "Change a field (administrators): label, mandatory, picklist options, subform columns (added or relabelled, none removed). The API name, the type and a lookup's module stay (422 api_name_fixed, type_fixed, target_fixed, column_fixed); a field made mandatory is placed on every layout",
+    )
+    .id("replace_field")
+    .body("NewField")
+    .ok(200, "Field")
+    .errors(&[400, 401, 403, 404, 422, 500]),
+    RouteDoc::put(
+        "/api/v1/modules/{module}/layouts/{id}",
+        "Change a layout (administrators): its name and sections. Portal user types sharing it follow a new name and keep permissions only for the fields still on it",
+    )
+    .id("replace_layout")
+    .body("NewLayout")
+    .ok(200, "Layout")
+    .errors(&[400, 401, 403, 404, 409, 422, 500]),
     RouteDoc::get(
         "/api/v1/records/{module}",
         "List records, newest first (keyset pages; q searches name and email)",

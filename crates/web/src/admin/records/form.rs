@@ -24,7 +24,7 @@ use portico_domain::record::RecordState;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-pub(super) struct Choice {
+pub(crate) struct Choice {
     pub value: String,
     pub label: String,
     pub selected: bool,

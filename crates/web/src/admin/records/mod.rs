@@ -5,7 +5,7 @@ mod detail;
 mod form;
 mod list;
 mod recycle_bin;
-mod rows;
+pub(crate) mod rows;
 
 use super::PageError;
 use crate::AppState;

@@ -4,6 +4,7 @@
 
 mod email_domains;
 mod mail;
+mod module_parts;
 mod modules;
 mod org;
 mod profiles;
@@ -37,6 +38,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/setup/modules/{module}/layouts",
             post(modules::add_layout),
+        )
+        .route(
+            "/admin/setup/modules/{module}/fields/{field}",
+            get(module_parts::show_field).post(module_parts::save_field),
+        )
+        .route(
+            "/admin/setup/modules/{module}/layouts/{layout}",
+            get(module_parts::show_layout).post(module_parts::save_layout),
         )
         .route("/admin/setup/users", get(users::list).post(users::create))
         .route(

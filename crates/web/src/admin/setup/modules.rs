@@ -2,6 +2,10 @@
 //! and layouts (three forms on one page).
 
 use super::Pairs;
+use super::module_parts::{
+    ColumnRow, LayoutRow, column_rows, column_types, layout_rows, posted_columns, posted_layout,
+    section_names,
+};
 use crate::admin::form::{FormPage, FormPost, PageContext, PageRequest};
 use crate::admin::{
     Chrome, FormErrors, PageResult, Posted, form_checked, form_value, redirect_with, render,
@@ -11,8 +15,8 @@ use axum::extract::Path;
 use portico_app::AppError;
 use portico_app::modules::ModuleChanges;
 use portico_domain::DomainError;
-use portico_domain::field::{FieldType, NewField, SubformField};
-use portico_domain::layout::{NewLayout, Section};
+use portico_domain::field::{FieldType, NewField};
+use portico_domain::layout::Section;
 use portico_domain::module::{ApiName, DataSharing, Module};
 use portico_domain::standard::NewCustomModule;
 
@@ -107,8 +111,14 @@ struct ModulePage {
     chrome: Chrome,
     module: Module,
     fields: Vec<FieldRow>,
-    layouts: Vec<(String, Vec<Section>)>,
+    layouts: Vec<(i64, String, Vec<Section>)>,
     modules: Vec<(String, String)>,
+    /// The add-field form's subform column rows.
+    columns: Vec<ColumnRow>,
+    column_types: Vec<&'static str>,
+    /// The add-layout form's table of fields.
+    layout_rows: Vec<LayoutRow>,
+    sections: Vec<String>,
     sharings: Vec<(&'static str, &'static str)>,
     field_types: Vec<&'static str>,
     errors: FormErrors,
@@ -162,8 +172,16 @@ impl FormPage for ModuleForms {
             layouts: d
                 .layouts
                 .iter()
-                .map(|l| (l.name.clone(), l.sections.clone()))
+                .map(|l| (l.id, l.name.clone(), l.sections.clone()))
                 .collect(),
+            columns: column_rows(&[], (self.failed == "field").then_some(&self.posted.0)),
+            column_types: column_types(),
+            layout_rows: layout_rows(
+                &d.fields,
+                None,
+                (self.failed == "layout").then_some(&self.posted.0),
+            ),
+            sections: section_names(&d.layouts),
             modules: all
                 .iter()
                 .map(|m| (m.api_name.to_string(), m.label.clone()))
@@ -257,17 +275,9 @@ fn field_input(pairs: &Pairs) -> Result<NewField, DomainError> {
         "multiselect_lookup" => FieldType::MultiselectLookup {
             target_module: target()?,
         },
-        "subform" => {
-            let columns: Vec<SubformField> = serde_json::from_str(form_value(pairs, "columns"))
-                .map_err(|e| {
-                    DomainError::field(
-                        "fields",
-                        "invalid_subform",
-                        format!("Columns must be a JSON list of fields: {e}"),
-                    )
-                })?;
-            FieldType::Subform { fields: columns }
-        }
+        "subform" => FieldType::Subform {
+            fields: posted_columns(pairs)?,
+        },
         _ => {
             return Err(DomainError::field(
                 "type",
@@ -294,38 +304,10 @@ pub(super) async fn add_field(Path(module): Path<String>, post: FormPost) -> Pag
     module_submit(post, module, "field", result, notice).await
 }
 
-/// Parses "Section name: Field_A, Field_B" lines.
-fn sections_input(text: &str) -> Result<Vec<Section>, DomainError> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|line| {
-            let (name, fields) = line.split_once(':').ok_or_else(|| {
-                DomainError::field(
-                    "sections",
-                    "invalid_sections",
-                    format!("“{line}” needs the form Section name: Field_A, Field_B"),
-                )
-            })?;
-            Ok(Section {
-                name: name.trim().to_string(),
-                fields: fields
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            })
-        })
-        .collect()
-}
-
 pub(super) async fn add_layout(Path(module): Path<String>, post: FormPost) -> PageResult {
     let result = async {
-        let layout = NewLayout {
-            name: post.value("name").to_string(),
-            sections: sections_input(post.value("sections"))?,
-        };
+        let d = portico_app::modules::module_detail(&post.state, &post.s.actor, &module).await?;
+        let layout = posted_layout(&post.pairs, &d.fields);
         portico_app::modules::add_layout(&post.state, &post.s.actor, &module, &layout).await
     }
     .await;
