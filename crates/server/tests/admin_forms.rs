@@ -30,6 +30,7 @@ on_both_backends!(
     web_tabs_stay_editable_and_user_types_follow_a_rename,
     subform_rows_are_edited_in_a_row_editor,
     fields_and_layouts_stay_editable_without_json,
+    the_record_picker_searches_and_tells_namesakes_apart,
 );
 
 // ---- a browser, in a few lines ----
@@ -351,7 +352,8 @@ async fn a_link_to_a_record_the_editor_cannot_see_is_kept_unnamed(app: TestApp) 
     let (status, form) = page(&app, &cookie, &format!("{path}/edit")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("a record you cannot see"));
-    assert!(!form.contains(&hidden_name) && !form.contains(&raw_id));
+    assert!(!form.contains(&hidden_name), "{form}");
+    assert!(!form.contains(&raw_id), "{}", &form[form.find(&raw_id).unwrap_or(0).saturating_sub(300)..][..400]);
     let mut fields = form_fields(&form, &path);
     assert_eq!(
         value(&fields, "f.Contact_Name"),
@@ -1600,4 +1602,85 @@ async fn fields_and_layouts_stay_editable_without_json(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn the_record_picker_searches_and_tells_namesakes_apart(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    for email in ["sam.one@example.org", "sam.two@example.org"] {
+        let r = app
+            .post(
+                "/api/v1/records/Contacts",
+                &token,
+                json!({"data": {"First_Name": "Sam", "Last_Name": "Same", "Email": email, "Account_Name": app.fx.accounts.client}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    }
+    let cookie = sign_in(&app, ADMIN).await;
+    // A deal's contact is a picker: search as you type, the current one chosen.
+    let deal = app.fx.deals.client;
+    let path = format!("/admin/records/Deals/{deal}/edit");
+    let (_, html) = page(&app, &cookie, &path).await;
+    let picker = &html[html
+        .find("<fieldset class=\"picker\" id=\"f.Contact_Name\"")
+        .expect("a picker")..];
+    let picker = &picker[..picker.find("</fieldset>").unwrap()];
+    assert!(
+        picker.contains("hx-get=\"/admin/pick/Contacts?input=f.Contact_Name"),
+        "{picker}"
+    );
+    assert!(picker.contains("type=\"search\""));
+    let fields = form_fields(&html, &format!("/admin/records/Deals/{deal}"));
+    assert_eq!(
+        value(&fields, "f.Contact_Name"),
+        app.fx.contacts.client.to_string()
+    );
+    // The search answers the matches alone, each with email and account.
+    let (status, found) = page(
+        &app,
+        &cookie,
+        "/admin/pick/Contacts?input=f.Contact_Name&q=Same",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        found
+            .matches("<span class=\"pick-name\">Sam Same</span>")
+            .count(),
+        2,
+        "{found}"
+    );
+    assert!(found.contains("sam.one@example.org · Acme Ltd"), "{found}");
+    assert!(found.contains("sam.two@example.org · Acme Ltd"));
+    assert!(!found.contains("Carla"), "only matches");
+    assert!(!found.contains("<html"), "the options alone");
+    // A rep who sees only their own contacts finds only those.
+    let rep = sign_in(&app, REP).await;
+    let (_, theirs) = page(
+        &app,
+        &rep,
+        "/admin/pick/Contacts?input=f.Contact_Name&q=Same",
+    )
+    .await;
+    assert!(!theirs.contains("Sam Same"), "{theirs}");
+    // Only the pickers the forms have.
+    let (status, _) = page(
+        &app,
+        &cookie,
+        "/admin/pick/Contacts?input=%22%3E%3Cscript%3E",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The preview's "as" is the same picker.
+    let (_, preview) = page(
+        &app,
+        &cookie,
+        &format!(
+            "/admin/setup/portals/{}/preview?user_type={}",
+            app.fx.portal, app.fx.client_type
+        ),
+    )
+    .await;
+    assert!(preview.contains("<fieldset class=\"picker\" id=\"record\""));
+    assert!(preview.contains("carla"), "emails shown: {preview}");
 }

@@ -38,9 +38,9 @@ document.addEventListener("change", function (event) {
 // Preview: another user type has other users, so choosing one clears the chosen record.
 document.addEventListener("change", function (event) {
   if (event.target.id === "pv-type") {
-    var record = document.getElementById("pv-record");
-    if (record) {
-      record.value = "";
+    var none = document.querySelector("input[name='record'][value='']");
+    if (none) {
+      none.checked = true;
     }
   }
 });

@@ -1,7 +1,7 @@
 //! The preview: a portal as one of its users would see it, through the portal access policy.
 
-use super::Choice;
 use crate::admin::form::PageRequest;
+use crate::admin::records::picker::{PickerOptions, key_of, options};
 use crate::admin::{Chrome, PageResult, parse_id, parse_opt_id, render};
 use askama::Template;
 use axum::extract::{Path, Query};
@@ -22,7 +22,7 @@ struct PreviewPage {
     chrome: Chrome,
     portal: Portal,
     types: Vec<UserType>,
-    records: Vec<Choice>,
+    picker: Option<PickerOptions>,
     preview: Option<Preview>,
 }
 
@@ -51,26 +51,8 @@ pub(super) async fn preview_page(
         None => types.first(),
     };
     let mut record = parse_opt_id(q.record.as_deref()).ok().flatten();
-    let (preview, records) = match ut {
+    let (preview, picker) = match ut {
         Some(ut) => {
-            let (_, page) = portico_app::records::list_records(
-                state,
-                &s.actor,
-                ut.config.personality_module.as_str(),
-                None,
-                Some(200),
-                None,
-            )
-            .await?;
-            let records: Vec<Choice> = page
-                .items
-                .iter()
-                .map(|r| Choice {
-                    value: r.id.to_string(),
-                    label: r.display_name.clone(),
-                    selected: Some(r.id) == record,
-                })
-                .collect();
             let show = |record| {
                 portico_portal::preview::preview(state, &s.actor, portal.id, ut.id, record)
             };
@@ -85,16 +67,23 @@ pub(super) async fn preview_page(
                 }
                 other => other?,
             };
-            let records = records
-                .into_iter()
-                .map(|c: Choice| Choice {
-                    selected: record.is_some() && c.selected,
-                    ..c
-                })
-                .collect();
-            (Some(preview), records)
+            // The user to preview as: searched by name or email, told apart by email and
+            // account.
+            let module = ut.config.personality_module.to_string();
+            let options = options(state, &s.actor, &module, "", record).await?;
+            let picker = PickerOptions {
+                key: key_of("record"),
+                input: "record".to_string(),
+                label: format!("As one {} user", ut.config.name),
+                module,
+                options,
+                none_label: Some(format!("Any {} user", ut.config.name)),
+                q: String::new(),
+                invalid: false,
+            };
+            (Some(preview), Some(picker))
         }
-        None => (None, Vec::new()),
+        None => (None, None),
     };
     let title = format!("Preview of {}", portal.name);
     let chrome = req
@@ -106,7 +95,7 @@ pub(super) async fn preview_page(
         chrome,
         portal,
         types,
-        records,
+        picker,
         preview,
     }))
 }

@@ -2,6 +2,7 @@
 //! kept. The edit form carries the version it was opened at, so a save over someone else's
 //! newer change is refused (409, the user's input kept) rather than silently overwriting it.
 
+use super::picker::{self, PickerOptions};
 use super::rows::{self, RowEditor};
 use super::{HIDDEN_RECORD, choose_layout};
 use crate::AppState;
@@ -45,6 +46,8 @@ struct FormField {
     hint: String,
     /// Subforms: the row editor.
     rows: Option<RowEditor>,
+    /// Single lookups: the record picker.
+    picker: Option<PickerOptions>,
 }
 
 #[derive(Template)]
@@ -164,6 +167,7 @@ async fn form_field(
     };
     let mut choices = Vec::new();
     let mut hint = String::new();
+    let mut picker = None;
     let kind = match &f.field_type {
         FieldType::Text => "text",
         FieldType::LongText => "textarea",
@@ -190,14 +194,30 @@ async fn form_field(
                 "multiselect"
             }
         }
-        FieldType::Lookup { target_module } | FieldType::MultiselectLookup { target_module } => {
+        FieldType::Lookup { target_module } => {
+            let current = selected.first().and_then(|s| s.trim().parse().ok());
+            let options =
+                picker::options(state, actor, target_module.as_str(), "", current).await?;
+            if options.iter().any(|o| o.name == HIDDEN_RECORD) {
+                hint = "Linked to a record you cannot see; saving keeps the link.".to_string();
+            }
+            let input = format!("f.{}", f.api_name);
+            picker = Some(PickerOptions {
+                key: picker::key_of(&input),
+                input,
+                module: target_module.to_string(),
+                label: f.label.clone(),
+                options,
+                none_label: Some("— none —".to_string()),
+                q: String::new(),
+                invalid: error.is_some(),
+            });
+            "picker"
+        }
+        FieldType::MultiselectLookup { target_module } => {
             (choices, hint) =
                 lookup_choices(state, actor, target_module.as_str(), &selected).await?;
-            if matches!(f.field_type, FieldType::Lookup { .. }) {
-                "select"
-            } else {
-                "multiselect"
-            }
+            "multiselect"
         }
         FieldType::Subform { .. } => {
             hint = "Blank rows are ignored; the positions order the rows.".to_string();
@@ -219,6 +239,7 @@ async fn form_field(
         error,
         hint,
         rows: None,
+        picker,
     })
 }
 

@@ -4,6 +4,7 @@
 mod detail;
 mod form;
 mod list;
+pub(crate) mod picker;
 mod recycle_bin;
 pub(crate) mod rows;
 
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
             post(detail::invite),
         )
         .route("/admin/recycle-bin", get(recycle_bin::recycle_bin))
+        .route("/admin/pick/{module}", get(picker::pick))
 }
 
 /// Field types shown as list columns (long or nested values are left to the detail page).
