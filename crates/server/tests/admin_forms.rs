@@ -353,7 +353,11 @@ async fn a_link_to_a_record_the_editor_cannot_see_is_kept_unnamed(app: TestApp) 
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("a record you cannot see"));
     assert!(!form.contains(&hidden_name), "{form}");
-    assert!(!form.contains(&raw_id), "{}", &form[form.find(&raw_id).unwrap_or(0).saturating_sub(300)..][..400]);
+    assert!(
+        !form.contains(&raw_id),
+        "{}",
+        &form[form.find(&raw_id).unwrap_or(0).saturating_sub(300)..][..400]
+    );
     let mut fields = form_fields(&form, &path);
     assert_eq!(
         value(&fields, "f.Contact_Name"),
