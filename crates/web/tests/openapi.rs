@@ -93,7 +93,8 @@ async fn registered_routes_are_served_by_the_app() {
             .replace("{portal}", "1")
             .replace("{id}", "1")
             .replace("{batch_id}", "1")
-            .replace("{domain}", "example.com");
+            .replace("{domain}", "example.com")
+            .replace("{field}", "Email");
         assert!(!concrete.contains('{'), "a new path parameter in {path}");
         let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
         let r = client
