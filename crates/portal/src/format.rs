@@ -203,6 +203,33 @@ impl Locale {
     }
 }
 
+impl Locale {
+    /// A record's value as shown: a lookup shows its target's name when the portal user
+    /// reaches it (`names`) and what `not_shared` says otherwise; anything else is formatted for
+    /// the user.
+    pub fn shown(
+        &self,
+        field_type: &FieldType,
+        value: Option<&Value>,
+        names: &std::collections::HashMap<portico_domain::Id, String>,
+        not_shared: impl Fn() -> String,
+    ) -> String {
+        let name_of = |v: &Value| {
+            v.as_i64()
+                .map(|id| names.get(&id).cloned().unwrap_or_else(&not_shared))
+        };
+        match (field_type, value) {
+            (FieldType::Lookup { .. }, Some(v)) => name_of(v).unwrap_or_default(),
+            (FieldType::MultiselectLookup { .. }, Some(Value::Array(items))) => items
+                .iter()
+                .filter_map(name_of)
+                .collect::<Vec<_>>()
+                .join(", "),
+            (t, v) => self.value(t, v),
+        }
+    }
+}
+
 fn plain(v: &Value) -> String {
     portico_domain::canvas::display_value(Some(v))
 }

@@ -273,23 +273,9 @@ impl<'a> PortalApp<'a> {
     /// A field's value as text: a lookup shows its target's name when the user reaches it
     /// and "(not shared)" otherwise; anything else is formatted for the user.
     fn cell(&self, field: &Field, value: Option<&Value>, names: &HashMap<Id, String>) -> String {
-        let name_of = |v: &Value| {
-            v.as_i64().map(|id| {
-                names
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_else(|| self.tr().t("record-not-shared"))
-            })
-        };
-        match (&field.field_type, value) {
-            (FieldType::Lookup { .. }, Some(v)) => name_of(v).unwrap_or_default(),
-            (FieldType::MultiselectLookup { .. }, Some(Value::Array(items))) => items
-                .iter()
-                .filter_map(name_of)
-                .collect::<Vec<_>>()
-                .join(", "),
-            (t, v) => self.locale.value(t, v),
-        }
+        let not_shared = || self.tr().t("record-not-shared");
+        self.locale
+            .shown(&field.field_type, value, names, not_shared)
     }
 
     /// A module's list page.

@@ -7,7 +7,7 @@ use portico_app::scoped_records::preview_scope;
 use portico_app::{Context, Result};
 use portico_domain::Id;
 use portico_domain::access::CrmActor;
-use portico_domain::field::{Field, FieldType};
+use portico_domain::field::Field;
 use portico_domain::portal::{TabRole, TabView, UserType};
 use portico_domain::portal_user::Preferences;
 use portico_domain::profile::Action;
@@ -172,21 +172,5 @@ pub fn cell(
     value: Option<&Value>,
     names: &HashMap<Id, String>,
 ) -> String {
-    let name_of = |v: &Value| {
-        v.as_i64().map(|id| {
-            names
-                .get(&id)
-                .cloned()
-                .unwrap_or_else(|| NOT_SHARED.to_string())
-        })
-    };
-    match (&field.field_type, value) {
-        (FieldType::Lookup { .. }, Some(v)) => name_of(v).unwrap_or_default(),
-        (FieldType::MultiselectLookup { .. }, Some(Value::Array(items))) => items
-            .iter()
-            .filter_map(name_of)
-            .collect::<Vec<_>>()
-            .join(", "),
-        (t, v) => locale.value(t, v),
-    }
+    locale.shown(&field.field_type, value, names, || NOT_SHARED.to_string())
 }

@@ -958,8 +958,7 @@ async fn public_modules_offer_view_only(app: TestApp) {
     set(&mut fields, "role.Products", "public");
     fields.push(("perm.Products.edit".into(), "true".into()));
     fields.push(("perm.Products.create".into(), "true".into()));
-    let (status, _, body) = post(&app, &cookie, &path, &fields).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    post_saved(&app, &cookie, &path, &fields).await;
     let config = app
         .get(&format!("/api/v1/portals/{portal}/user-types/{ut}"), &token)
         .await
@@ -1174,8 +1173,7 @@ async fn company_settings_are_chosen_from_lists(app: TestApp) {
     set(&mut fields, "country", "DE");
     set(&mut fields, "time_zone", "Europe/Berlin");
     set(&mut fields, "language", "de");
-    let (status, _, body) = post(&app, &cookie, "/admin/setup/org", &fields).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    post_saved(&app, &cookie, "/admin/setup/org", &fields).await;
     let org = app.get("/api/v1/org", &token).await.body;
     let settings = if org.get("settings").is_some() {
         &org["settings"]
@@ -1320,18 +1318,8 @@ async fn web_tabs_stay_editable_and_user_types_follow_a_rename(app: TestApp) {
     let mut fields = form_fields(&html, &path);
     set(&mut fields, "name", "News and notices");
     set(&mut fields, "url", "https://news.northwind.example/");
-    let (status, _, body) = post(&app, &cookie, &path, &fields).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let ut = app
-        .get(
-            &format!(
-                "/api/v1/portals/{}/user-types/{}",
-                app.fx.portal, app.fx.client_type
-            ),
-            &token,
-        )
-        .await
-        .body;
+    post_saved(&app, &cookie, &path, &fields).await;
+    let ut = client_type_config(&app, &token).await;
     assert_eq!(ut["web_tabs"], json!(["News and notices"]), "{ut}");
     // A bad address keeps the input and names the field.
     set(&mut fields, "url", "javascript:alert(1)");
@@ -1404,8 +1392,7 @@ async fn subform_rows_are_edited_in_a_row_editor(app: TestApp) {
     set(&mut fields, "f.Product_Details[2].Product", &product);
     set(&mut fields, "f.Product_Details[2].Quantity", "5");
     set(&mut fields, "f.Product_Details[2]._pos", "0");
-    let (status, _, body) = post(&app, &cookie, &action, &fields).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    post_saved(&app, &cookie, &action, &fields).await;
     let after = app.get(&api, &token).await.body;
     let saved = after["data"]["Product_Details"].as_array().unwrap();
     assert_eq!(saved.len(), 2, "{saved:?}");
@@ -1470,8 +1457,7 @@ async fn fields_and_layouts_stay_editable_without_json(app: TestApp) {
     let options = format!("{}\nOn hold", value(&fields, "options"));
     set(&mut fields, "label", "Deal stage");
     set(&mut fields, "options", &options);
-    let (status, _, body) = post(&app, &cookie, stage_path, &fields).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    post_saved(&app, &cookie, stage_path, &fields).await;
     let deals = app.get("/api/v1/modules/Deals", &token).await.body;
     let stage = field(&deals, "Stage");
     assert_eq!(stage["label"], "Deal stage");
@@ -1493,8 +1479,7 @@ async fn fields_and_layouts_stay_editable_without_json(app: TestApp) {
     set(&mut fields, "col[1].label", "Colour");
     set(&mut fields, "col[1].type", "picklist");
     set(&mut fields, "col[1].options", "Red, Blue");
-    let (status, _, body) = post(&app, &cookie, "/admin/setup/modules/Deals/fields", &fields).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    post_saved(&app, &cookie, "/admin/setup/modules/Deals/fields", &fields).await;
     let deals = app.get("/api/v1/modules/Deals", &token).await.body;
     let parts = field(&deals, "Parts");
     assert_eq!(parts["fields"].as_array().map(Vec::len), Some(2), "{parts}");
@@ -1510,8 +1495,7 @@ async fn fields_and_layouts_stay_editable_without_json(app: TestApp) {
     set(&mut fields, "col[0].label", "Qty");
     set(&mut fields, "col[2].label", "Note");
     set(&mut fields, "col[2].type", "text");
-    let (status, _, body) = post(&app, &cookie, parts_path, &fields).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    post_saved(&app, &cookie, parts_path, &fields).await;
     let deals = app.get("/api/v1/modules/Deals", &token).await.body;
     let parts = field(&deals, "Parts");
     let labels: Vec<&str> = parts["fields"]
@@ -1550,18 +1534,8 @@ async fn fields_and_layouts_stay_editable_without_json(app: TestApp) {
     );
     set(&mut fields, "name", "Main");
     set(&mut fields, "section.Mobile", "");
-    let (status, _, body) = post(&app, &cookie, &layout_path, &fields).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let ut = app
-        .get(
-            &format!(
-                "/api/v1/portals/{}/user-types/{}",
-                app.fx.portal, app.fx.client_type
-            ),
-            &token,
-        )
-        .await
-        .body;
+    post_saved(&app, &cookie, &layout_path, &fields).await;
+    let ut = client_type_config(&app, &token).await;
     let contact_tab = ut["modules"]
         .as_array()
         .unwrap()
@@ -1687,4 +1661,25 @@ async fn the_record_picker_searches_and_tells_namesakes_apart(app: TestApp) {
     .await;
     assert!(preview.contains("<fieldset class=\"picker\" id=\"record\""));
     assert!(preview.contains("carla"), "emails shown: {preview}");
+}
+
+/// The fixture's client user type as the API shows it.
+async fn client_type_config(app: &TestApp, token: &str) -> Value {
+    let path = format!(
+        "/api/v1/portals/{}/user-types/{}",
+        app.fx.portal, app.fx.client_type
+    );
+    app.get(&path, token).await.body
+}
+
+/// Posts a form that must be saved (303); answers where it leads.
+async fn post_saved(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    fields: &[(String, String)],
+) -> String {
+    let (status, location, body) = post(app, cookie, path, fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    location
 }

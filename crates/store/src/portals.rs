@@ -4,7 +4,9 @@ use crate::error::{StoreError, StoreResult};
 use crate::rows::*;
 use crate::sql::{Columns, Executor, JsonColumn, Row, Val};
 use crate::store::Tx;
-use portico_domain::portal::{CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, UserType};
+use portico_domain::portal::{
+    CheckedUserTypeConfig, Portal, PortalSettings, SeatGrant, UserType, UserTypeConfig,
+};
 use portico_domain::record::Record;
 use portico_domain::{Id, Millis};
 
@@ -216,13 +218,12 @@ async fn portal_in(c: &mut impl Executor, org: Id, id: Id) -> StoreResult<Portal
 }
 
 /// Removes a deleted web tab from every user type of the org.
-/// Every user type that shows the web tab `name` shows `renamed` instead (the tab was renamed),
-/// or nothing (`None`: the tab was deleted).
-pub(crate) async fn replace_web_tab(
+/// Rewrites the configuration of every user type of the org with `change`, saving those it
+/// changed (it answers whether it did). For the org's setup changes that user types follow.
+async fn rewrite_user_types(
     c: &mut impl Executor,
     org: Id,
-    name: &str,
-    renamed: Option<&str>,
+    mut change: impl FnMut(&mut UserTypeConfig) -> bool,
 ) -> StoreResult<()> {
     let rows = c
         .query(
@@ -232,20 +233,7 @@ pub(crate) async fn replace_web_tab(
         .await?;
     for row in rows {
         let mut ut = user_type_from(&row)?;
-        if !ut.config.web_tabs.iter().any(|t| t == name) {
-            continue;
-        }
-        ut.config.web_tabs = ut
-            .config
-            .web_tabs
-            .iter()
-            .filter_map(|t| match (t == name, renamed) {
-                (false, _) => Some(t.clone()),
-                (true, Some(new)) => Some(new.to_string()),
-                (true, None) => None,
-            })
-            .collect();
-        {
+        if change(&mut ut.config) {
             c.execute(
                 "UPDATE portal_user_types SET config = $2 WHERE id = $1",
                 &[Val::Int(ut.id), to_json(&ut.config)?],
@@ -254,6 +242,32 @@ pub(crate) async fn replace_web_tab(
         }
     }
     Ok(())
+}
+
+/// Every user type that shows the web tab `name` shows `renamed` instead (the tab was renamed),
+/// or nothing (`None`: the tab was deleted).
+pub(crate) async fn replace_web_tab(
+    c: &mut impl Executor,
+    org: Id,
+    name: &str,
+    renamed: Option<&str>,
+) -> StoreResult<()> {
+    rewrite_user_types(c, org, |config| {
+        if !config.web_tabs.iter().any(|t| t == name) {
+            return false;
+        }
+        config.web_tabs = config
+            .web_tabs
+            .iter()
+            .filter_map(|t| match (t == name, renamed) {
+                (false, _) => Some(t.clone()),
+                (true, Some(new)) => Some(new.to_string()),
+                (true, None) => None,
+            })
+            .collect();
+        true
+    })
+    .await
 }
 
 /// A layout of `module` once named `old` is now `layout`: every user type sharing it follows
@@ -265,17 +279,9 @@ pub(crate) async fn follow_layout(
     old: &str,
     layout: &portico_domain::layout::Layout,
 ) -> StoreResult<()> {
-    let rows = c
-        .query(
-            &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1"),
-            &[Val::Int(org)],
-        )
-        .await?;
-    for row in rows {
-        let mut ut = user_type_from(&row)?;
+    rewrite_user_types(c, org, |config| {
         let mut changed = false;
-        for tab in ut
-            .config
+        for tab in config
             .modules
             .iter_mut()
             .filter(|t| t.module.as_str() == module)
@@ -289,15 +295,9 @@ pub(crate) async fn follow_layout(
                 access.layout.clone_from(&layout.name);
             }
         }
-        if changed {
-            c.execute(
-                "UPDATE portal_user_types SET config = $2 WHERE id = $1",
-                &[Val::Int(ut.id), to_json(&ut.config)?],
-            )
-            .await?;
-        }
-    }
-    Ok(())
+        changed
+    })
+    .await
 }
 
 /// Removes a module from every user type's public modules (its sharing became private).
@@ -306,23 +306,7 @@ pub(crate) async fn drop_public_module(
     org: Id,
     module: &str,
 ) -> StoreResult<()> {
-    let rows = c
-        .query(
-            &format!("SELECT {USER_TYPE_COLS} FROM portal_user_types WHERE org_id = $1"),
-            &[Val::Int(org)],
-        )
-        .await?;
-    for row in rows {
-        let mut ut = user_type_from(&row)?;
-        if ut.config.drop_public(module) {
-            c.execute(
-                "UPDATE portal_user_types SET config = $2 WHERE id = $1",
-                &[Val::Int(ut.id), to_json(&ut.config)?],
-            )
-            .await?;
-        }
-    }
-    Ok(())
+    rewrite_user_types(c, org, |config| config.drop_public(module)).await
 }
 
 impl Tx {

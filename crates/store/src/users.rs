@@ -63,16 +63,19 @@ pub(crate) async fn insert_profile(
     })
 }
 
-pub(crate) async fn insert_user(
+/// A user's profile must be one of the org's, and their address no other user's of the org
+/// (`except`: the user being changed). Answers the address's key.
+async fn check_profile_and_email(
     c: &mut impl Executor,
     org: Id,
-    u: &NewUser,
-    now: Millis,
-) -> StoreResult<User> {
+    profile_id: Id,
+    email: &portico_domain::email::EmailAddress,
+    except: Id,
+) -> StoreResult<String> {
     let profile = opt(
         c,
         "SELECT id FROM profiles WHERE org_id = $1 AND id = $2",
-        &[Val::Int(org), Val::Int(u.profile_id)],
+        &[Val::Int(org), Val::Int(profile_id)],
     )
     .await?;
     if profile.is_none() {
@@ -84,11 +87,11 @@ pub(crate) async fn insert_user(
     }
     // Unique within the org only: another org's user with this address is no obstacle, and is
     // not revealed.
-    let key = u.email.as_str().to_lowercase();
+    let key = email.as_str().to_lowercase();
     let taken = opt(
         c,
-        "SELECT id FROM users WHERE org_id = $1 AND email_key = $2",
-        &[Val::Int(org), Val::from(key.as_str())],
+        "SELECT id FROM users WHERE org_id = $1 AND email_key = $2 AND id <> $3",
+        &[Val::Int(org), Val::from(key.as_str()), Val::Int(except)],
     )
     .await?;
     if taken.is_some() {
@@ -97,6 +100,16 @@ pub(crate) async fn insert_user(
             message: "A user with this email address already exists in this org".into(),
         });
     }
+    Ok(key)
+}
+
+pub(crate) async fn insert_user(
+    c: &mut impl Executor,
+    org: Id,
+    u: &NewUser,
+    now: Millis,
+) -> StoreResult<User> {
+    let key = check_profile_and_email(c, org, u.profile_id, &u.email, 0).await?;
     let row = one(
         c,
         "INSERT INTO users (org_id, email, email_key, name, password_hash, profile_id, super_admin, \
@@ -264,32 +277,7 @@ impl Tx {
     /// the org's), role and whether active. Answers the user as saved.
     pub async fn update_user(&mut self, org: Id, id: Id, u: &UserChanges) -> StoreResult<User> {
         let c = &mut self.conn;
-        let profile = opt(
-            c,
-            "SELECT id FROM profiles WHERE org_id = $1 AND id = $2",
-            &[Val::Int(org), Val::Int(u.profile_id)],
-        )
-        .await?;
-        if profile.is_none() {
-            return Err(invalid(
-                "profile_id",
-                "unknown_profile",
-                "Choose a profile of this org",
-            ));
-        }
-        let key = u.email.as_str().to_lowercase();
-        let taken = opt(
-            c,
-            "SELECT id FROM users WHERE org_id = $1 AND email_key = $2 AND id <> $3",
-            &[Val::Int(org), Val::from(key.as_str()), Val::Int(id)],
-        )
-        .await?;
-        if taken.is_some() {
-            return Err(StoreError::Duplicate {
-                field: "email".into(),
-                message: "A user with this email address already exists in this org".into(),
-            });
-        }
+        let key = check_profile_and_email(c, org, u.profile_id, &u.email, id).await?;
         let n = c
             .execute(
                 "UPDATE users SET email = $3, email_key = $4, name = $5, profile_id = $6,                  super_admin = $7, active = $8 WHERE org_id = $1 AND id = $2",

@@ -13,18 +13,7 @@ impl Tx {
     pub async fn create_web_tab(&mut self, org: Id, tab: &NewWebTab) -> StoreResult<WebTab> {
         self.config_changed(org).await?;
         let tx = &mut self.conn;
-        let clash = opt(
-            tx,
-            "SELECT id FROM web_tabs WHERE org_id = $1 AND name = $2",
-            &[Val::Int(org), Val::from(tab.name.as_str())],
-        )
-        .await?;
-        if clash.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "A web tab named {} already exists",
-                tab.name
-            )));
-        }
+        name_free(tx, org, &tab.name, 0).await?;
         let row = one(
             tx,
             "INSERT INTO web_tabs (org_id, name, url) VALUES ($1, $2, $3) RETURNING id",
@@ -62,17 +51,22 @@ impl Tx {
         .collect()
     }
 
-    /// Deletes a web tab, and removes it from every portal user type that shows it.
-    pub async fn delete_web_tab(&mut self, org: Id, id: Id) -> StoreResult<()> {
-        self.config_changed(org).await?;
-        let tx = &mut self.conn;
+    /// The name of web tab `id` of the org.
+    async fn web_tab_name(&mut self, org: Id, id: Id) -> StoreResult<String> {
         let row = one(
-            tx,
+            &mut self.conn,
             "SELECT name FROM web_tabs WHERE org_id = $1 AND id = $2",
             &[Val::Int(org), Val::Int(id)],
         )
         .await?;
-        let name = row.text(0)?;
+        row.text(0)
+    }
+
+    /// Deletes a web tab, and removes it from every portal user type that shows it.
+    pub async fn delete_web_tab(&mut self, org: Id, id: Id) -> StoreResult<()> {
+        self.config_changed(org).await?;
+        let name = self.web_tab_name(org, id).await?;
+        let tx = &mut self.conn;
         tx.execute(
             "DELETE FROM web_tabs WHERE org_id = $1 AND id = $2",
             &[Val::Int(org), Val::Int(id)],
@@ -90,26 +84,9 @@ impl Tx {
         tab: &NewWebTab,
     ) -> StoreResult<WebTab> {
         self.config_changed(org).await?;
+        let old = self.web_tab_name(org, id).await?;
         let tx = &mut self.conn;
-        let row = one(
-            tx,
-            "SELECT name FROM web_tabs WHERE org_id = $1 AND id = $2",
-            &[Val::Int(org), Val::Int(id)],
-        )
-        .await?;
-        let old = row.text(0)?;
-        let clash = opt(
-            tx,
-            "SELECT id FROM web_tabs WHERE org_id = $1 AND name = $2 AND id <> $3",
-            &[Val::Int(org), Val::from(tab.name.as_str()), Val::Int(id)],
-        )
-        .await?;
-        if clash.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "A web tab named {} already exists",
-                tab.name
-            )));
-        }
+        name_free(tx, org, &tab.name, id).await?;
         tx.execute(
             "UPDATE web_tabs SET name = $3, url = $4 WHERE org_id = $1 AND id = $2",
             &[
@@ -129,5 +106,21 @@ impl Tx {
             name: tab.name.clone(),
             url: tab.url.clone(),
         })
+    }
+}
+
+/// No other web tab of the org (`except`: the one being changed) has `name`.
+async fn name_free(c: &mut impl Executor, org: Id, name: &str, except: Id) -> StoreResult<()> {
+    let clash = opt(
+        c,
+        "SELECT id FROM web_tabs WHERE org_id = $1 AND name = $2 AND id <> $3",
+        &[Val::Int(org), Val::from(name), Val::Int(except)],
+    )
+    .await?;
+    match clash {
+        Some(_) => Err(StoreError::Conflict(format!(
+            "A web tab named {name} already exists"
+        ))),
+        None => Ok(()),
     }
 }

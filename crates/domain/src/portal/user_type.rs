@@ -119,8 +119,9 @@ impl Catalogue<'_> {
             .find(|(m, _, _)| m.api_name.as_str() == name)
     }
 
-    /// Access to the first layout of `module`: every field on it visible except `hidden`, each
-    /// one read-only unless `editable` says otherwise. Empty when there is no such module.
+    /// Access to the first layout of `module`: every field on it visible except `hidden` (listed
+    /// as hidden, a decision rather than a new field), each one read-only unless `editable` says
+    /// otherwise. Empty when there is no such module.
     pub fn first_layout_access(
         &self,
         module: &str,
@@ -133,13 +134,15 @@ impl Catalogue<'_> {
                     layout: l.name.clone(),
                     fields: l
                         .field_names()
-                        .filter(|n| !hidden.contains(n))
                         .filter_map(|n| fields.iter().find(|f| f.api_name.as_str() == n))
-                        .map(|f| FieldPermission {
-                            field: f.api_name.to_string(),
-                            visible: true,
-                            read_only: !editable(f),
-                            columns: None,
+                        .map(|f| {
+                            let visible = !hidden.contains(&f.api_name.as_str());
+                            FieldPermission {
+                                field: f.api_name.to_string(),
+                                visible,
+                                read_only: visible && !editable(f),
+                                columns: None,
+                            }
                         })
                         .collect(),
                 })

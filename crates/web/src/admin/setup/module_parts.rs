@@ -240,6 +240,16 @@ pub fn posted_layout(pairs: &Pairs, fields: &[Field]) -> NewLayout {
     }
 }
 
+/// A picklist's options as posted: one a line, blank lines left out.
+pub fn posted_options(pairs: &Pairs) -> Vec<String> {
+    form_value(pairs, "options")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 // ---- one field's page ----
 
 #[derive(Template)]
@@ -330,14 +340,7 @@ pub(super) async fn show_field(
 
 /// The field's type with the posted details: options one per line, subform columns as rows.
 fn posted_type(current: &FieldType, pairs: &Pairs) -> Result<FieldType, DomainError> {
-    let options = || -> Vec<String> {
-        form_value(pairs, "options")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
+    let options = || posted_options(pairs);
     Ok(match current {
         FieldType::Picklist { .. } => FieldType::Picklist { options: options() },
         FieldType::MultiselectPicklist { .. } => {

@@ -4,7 +4,7 @@
 use super::Pairs;
 use super::module_parts::{
     ColumnRow, LayoutRow, column_rows, column_types, layout_rows, posted_columns, posted_layout,
-    section_names,
+    posted_options, section_names,
 };
 use crate::admin::form::{FormPage, FormPost, PageContext, PageRequest};
 use crate::admin::{
@@ -241,14 +241,7 @@ pub(super) async fn save_settings(Path(module): Path<String>, post: FormPost) ->
 
 /// Builds a field definition from the add-field form.
 fn field_input(pairs: &Pairs) -> Result<NewField, DomainError> {
-    let options = || -> Vec<String> {
-        form_value(pairs, "options")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
+    let options = || posted_options(pairs);
     let target = || {
         ApiName::parse(form_value(pairs, "target_module")).map_err(|_| {
             DomainError::field("target_module", "required", "Choose the module to look up")
