@@ -542,12 +542,155 @@ async fn every_admin_page_passes_axe() {
             .screenshot(&std::path::Path::new(&dir).join("portal-settings-errors.png"))
             .await;
     }
-    eprintln!("axe-core checked {} admin pages", visited.len() + 2);
+    // On a phone the navigation folds behind the Menu button, which opens and closes it.
+    browser.window_size(390, 844).await;
+    browser
+        .goto(&format!("{base}/admin/setup/portals/{portal}"))
+        .await;
+    browser.wait_for("Portal address").await;
+    let shown = "return getComputedStyle(document.getElementById('sidebar')).display;";
+    assert_eq!(
+        browser.execute(shown, Vec::new()).await,
+        serde_json::json!("none"),
+        "folded on a phone"
+    );
+    browser.click(".menu-button").await;
+    assert_eq!(
+        browser.execute(shown, Vec::new()).await,
+        serde_json::json!("block")
+    );
+    let expanded = browser
+        .execute(
+            "return document.querySelector('.menu-button').getAttribute('aria-expanded');",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(expanded, serde_json::json!("true"));
+    for v in browser.axe_violations().await {
+        failures.push(format!("portal summary on a phone: {v}"));
+    }
+    // The portal set-up pages and the widest forms, on a phone too.
+    let phone_pages = [
+        format!("/admin/setup/portals/{portal}/settings"),
+        format!(
+            "/admin/setup/portals/{portal}/preview?user_type={}&record={}",
+            app.fx.client_type, app.fx.contacts.client
+        ),
+        format!(
+            "/admin/setup/portals/{portal}/user-types/{}/tabs",
+            app.fx.client_type
+        ),
+        format!(
+            "/admin/setup/portals/{portal}/user-types/{}/fields",
+            app.fx.client_type
+        ),
+        format!("/admin/records/Invoices/{}/edit", app.fx.invoices.client[0]),
+        "/admin/setup/modules/Invoices/fields/Product_Details".to_string(),
+    ];
+    for path in &phone_pages {
+        browser.goto(&format!("{base}{path}")).await;
+        for v in browser.axe_violations().await {
+            failures.push(format!("{path} on a phone: {v}"));
+        }
+    }
+    eprintln!(
+        "axe-core checked {} admin pages",
+        visited.len() + 3 + phone_pages.len()
+    );
     assert!(
         failures.is_empty(),
         "{} serious or critical accessibility violations:\n{}",
         failures.len(),
         failures.join("\n")
     );
+    browser.quit().await;
+}
+
+/// The row editor and the record picker as a person uses them in Chromium: "Add a row", ↑ to
+/// move it first, and a contact found by typing part of an email, then saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn row_editor_and_record_picker() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn(Backend::Sqlite).await.unwrap();
+    let base = &app.base;
+    let token = app.token(ADMIN).await;
+    browser.goto(&format!("{base}/admin/login")).await;
+    browser.wait_for("Sign in").await;
+    browser.type_into("#email", ADMIN.0).await;
+    browser.type_into("#password", ADMIN.1).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for("Sign out").await;
+
+    // An invoice with one line: add a row with JavaScript, fill it, move it first, save.
+    let invoice = app.fx.invoices.client[0];
+    browser
+        .goto(&format!("{base}/admin/records/Invoices/{invoice}/edit"))
+        .await;
+    browser.wait_for("Add a row").await;
+    let rows = "return document.querySelectorAll('#f\\\\.Product_Details tbody tr').length;";
+    let before = browser.execute(rows, Vec::new()).await.as_i64().unwrap();
+    browser.click("#f\\.Product_Details [data-add-row]").await;
+    assert_eq!(
+        browser.execute(rows, Vec::new()).await.as_i64().unwrap(),
+        before + 1
+    );
+    let product = app.fx.products[2];
+    let last = format!("f.Product_Details[{before}]");
+    browser
+        .execute(
+            "document.querySelector('[name=\"' + arguments[0] + '.Product\"]').value = arguments[1];",
+            vec![serde_json::json!(last), serde_json::json!(product.to_string())],
+        )
+        .await;
+    browser
+        .type_into(&format!("[name='{last}.Quantity']"), "9")
+        .await;
+    // ↑ on the new row until it is first (a person clicks the same button again).
+    let up = "document.querySelector('[name=\"' + arguments[0] + '.Quantity\"]').closest('tr').querySelector('button[data-move=\"up\"]').click();";
+    for _ in 0..before {
+        browser.execute(up, vec![serde_json::json!(last)]).await;
+    }
+    browser.click(".form-actions button[type=submit]").await;
+    browser.wait_for("Changes saved").await;
+    let lines = app
+        .get(&format!("/api/v1/records/Invoices/{invoice}"), &token)
+        .await
+        .body["data"]["Product_Details"]
+        .clone();
+    assert_eq!(lines.as_array().map(Vec::len), Some(2), "{lines}");
+    assert_eq!(lines[0]["Product"], product, "moved first: {lines}");
+    assert_eq!(lines[0]["Quantity"], 9);
+
+    // A deal's contact: typing part of an email narrows the choices as you type.
+    let email = "wanda.unique@example.org";
+    let made = app
+        .post(
+            "/api/v1/records/Contacts",
+            &token,
+            serde_json::json!({"data": {"First_Name": "Wanda", "Last_Name": "Unique", "Email": email}}),
+        )
+        .await;
+    let wanda = made.body["id"].as_i64().unwrap();
+    let deal = app.fx.deals.client;
+    browser
+        .goto(&format!("{base}/admin/records/Deals/{deal}/edit"))
+        .await;
+    browser.wait_for("Search by name or email").await;
+    browser
+        .type_into("#pick-q-f-Contact_Name", "wanda.uni")
+        .await;
+    browser.wait_for(email).await;
+    browser
+        .click(&format!("#pick-f-Contact_Name input[value='{wanda}']"))
+        .await;
+    browser.click(".form-actions button[type=submit]").await;
+    browser.wait_for("Changes saved").await;
+    let saved = app
+        .get(&format!("/api/v1/records/Deals/{deal}"), &token)
+        .await
+        .body;
+    assert_eq!(saved["data"]["Contact_Name"], wanda);
     browser.quit().await;
 }
