@@ -116,7 +116,8 @@ fn kept_rows(
         .filter(|(_, cells)| {
             columns.iter().any(|c| {
                 let v = cells.get(c.api_name.as_str()).map_or("", |v| v.trim());
-                !v.is_empty() && !(matches!(c.field_type, FieldType::Boolean) && v == "false")
+                let unticked = matches!(c.field_type, FieldType::Boolean) && v == "false";
+                !v.is_empty() && !unticked
             })
         })
         .map(|(index, cells)| {
