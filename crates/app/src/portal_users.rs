@@ -10,7 +10,7 @@ use portico_domain::Id;
 use portico_domain::access::CrmActor;
 use portico_domain::portal::UserType;
 use portico_domain::portal_user::{InviteFailure, PortalUser, PortalUserStatus};
-use portico_store::{Page, PortalUserQuery, Tx};
+use portico_store::{Page, PortalUserOrder, PortalUserQuery, Tx};
 use serde::Serialize;
 use serde_json::json;
 
@@ -51,16 +51,46 @@ pub async fn list_users(
             format!("limit is between 1 and {PAGE_MAX}"),
         ));
     }
-    let org = actor.user.org_id;
-    let mut reader = ctx.store().reader().await?;
-    reader.get_portal(org, portal_id).await?;
     let q = PortalUserQuery {
         status,
         user_type_id: None,
         after,
         limit,
+        order: None,
     };
-    Ok(reader.list_portal_users(org, portal_id, &q).await?)
+    list_in(ctx, actor, portal_id, &q).await
+}
+
+/// A sorted, numbered page of the portal's users, optionally of one status (the admin's list:
+/// 50 a page).
+pub async fn sorted_users(
+    ctx: &Context,
+    actor: &CrmActor,
+    portal_id: Id,
+    status: Option<PortalUserStatus>,
+    order: PortalUserOrder,
+) -> Result<Page<PortalUser>> {
+    require_admin(actor)?;
+    let q = PortalUserQuery {
+        status,
+        user_type_id: None,
+        after: None,
+        limit: 50,
+        order: Some(order),
+    };
+    list_in(ctx, actor, portal_id, &q).await
+}
+
+async fn list_in(
+    ctx: &Context,
+    actor: &CrmActor,
+    portal_id: Id,
+    q: &PortalUserQuery,
+) -> Result<Page<PortalUser>> {
+    let org = actor.user.org_id;
+    let mut reader = ctx.store().reader().await?;
+    reader.get_portal(org, portal_id).await?;
+    Ok(reader.list_portal_users(org, portal_id, q).await?)
 }
 
 /// Counts by status and seats by user type.

@@ -142,6 +142,7 @@ async fn written(w: &World) -> (Vec<Option<Id>>, usize, usize) {
                 user_type_id: None,
                 after: None,
                 limit: 1_000,
+                order: None,
             },
         )
         .await

@@ -31,6 +31,7 @@ on_both_backends!(
     subform_rows_are_edited_in_a_row_editor,
     fields_and_layouts_stay_editable_without_json,
     the_record_picker_searches_and_tells_namesakes_apart,
+    the_portal_users_list_is_counted_sorted_and_paged,
 );
 
 // ---- a browser, in a few lines ----
@@ -1682,4 +1683,88 @@ async fn post_saved(
     let (status, location, body) = post(app, cookie, path, fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     location
+}
+
+async fn the_portal_users_list_is_counted_sorted_and_paged(app: TestApp) {
+    let token = app.token(ADMIN).await;
+    let portal = app.fx.portal;
+    // 52 invited users, enough for two pages.
+    let mut ids = Vec::new();
+    for i in 0..52 {
+        let r = app
+            .post(
+                "/api/v1/records/Contacts",
+                &token,
+                json!({"data": {"First_Name": format!("Inv{i:02}"), "Last_Name": "Itee", "Email": format!("inv{i:02}@invitees.example")}}),
+            )
+            .await;
+        ids.push(r.body["id"].as_i64().unwrap());
+    }
+    let invitations = format!("/api/v1/portals/{portal}/invitations");
+    let started = app
+        .post(
+            &invitations,
+            &token,
+            json!({"user_type": app.fx.client_type, "records": ids}),
+        )
+        .await;
+    assert!(started.status.is_success(), "{:?}", started.body);
+    let batch = started.body["batch_id"].as_i64().unwrap();
+    for _ in 0..200 {
+        let p = app
+            .get(&format!("{invitations}/{batch}"), &token)
+            .await
+            .body;
+        if !p["finished_at"].is_null() {
+            assert_eq!(p["sent"], 52, "{p}");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let cookie = sign_in(&app, ADMIN).await;
+    let path = format!("/admin/setup/portals/{portal}/users");
+    let (_, html) = page(&app, &cookie, &path).await;
+    let total: i64 = {
+        let marker = "class=\"list-count\" role=\"status\">";
+        let at = html.find(marker).unwrap() + marker.len();
+        html[at..].split(' ').next().unwrap().parse().unwrap()
+    };
+    assert!(total >= 52, "{total}");
+    assert!(html.contains("page 1 of 2"));
+    assert!(
+        html.contains("aria-sort=\"descending\""),
+        "newest first, announced"
+    );
+    assert!(html.contains("rel=\"next\""));
+    let (_, second) = page(
+        &app,
+        &cookie,
+        &format!("{path}?status=&sort=since&desc=1&page=2"),
+    )
+    .await;
+    assert!(second.contains("rel=\"prev\""));
+    // Sorted by email, ascending: the invitees in order.
+    let (_, by_email) = page(&app, &cookie, &format!("{path}?status=invited&sort=email")).await;
+    assert!(by_email.contains("aria-sort=\"ascending\""));
+    let emails: Vec<&str> = by_email
+        .match_indices("@invitees.example")
+        .map(|(at, _)| &by_email[at - 5..at])
+        .collect();
+    assert!(emails.len() >= 2);
+    assert!(emails.windows(2).all(|w| w[0] <= w[1]), "{emails:?}");
+    // A refused action is shown as a failure, not in the success banner.
+    let user = app
+        .get(
+            &format!("/api/v1/portals/{portal}/users?status=invited&limit=1"),
+            &token,
+        )
+        .await
+        .body["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let fields = vec![("_csrf".to_string(), csrf_of(&html))];
+    let (status, location, _) =
+        post(&app, &cookie, &format!("{path}/{user}/reactivate"), &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("problem=Not%20done"), "{location}");
 }

@@ -45,7 +45,8 @@ pub use portal_branding::PortalLogo;
 pub use portal_email_change::EmailChangeLink;
 pub use portal_mfa::{MfaChallenge, PortalMfa};
 pub use portal_users::{
-    PortalAccountChange, PortalLink, PortalSession, PortalUserQuery, PortalVisit,
+    PortalAccountChange, PortalLink, PortalSession, PortalUserOrder, PortalUserQuery,
+    PortalUserSort, PortalVisit,
 };
 pub use portals::PortalScopeRow;
 pub use records::{

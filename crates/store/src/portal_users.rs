@@ -69,6 +69,47 @@ pub struct PortalUserQuery {
     /// Keyset cursor: users with a smaller id (newest first).
     pub after: Option<Id>,
     pub limit: i64,
+    /// Sorted and numbered pages instead of newest first with a cursor (the admin's list).
+    pub order: Option<PortalUserOrder>,
+}
+
+/// What a sorted list of portal users is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortalUserSort {
+    Name,
+    Email,
+    Status,
+    Since,
+}
+
+impl PortalUserSort {
+    pub const ALL: [PortalUserSort; 4] = [Self::Name, Self::Email, Self::Status, Self::Since];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::Status => "status",
+            Self::Since => "since",
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Self::Name => "lower(name)",
+            Self::Email => "lower(email)",
+            Self::Status => "status",
+            Self::Since => "created_at",
+        }
+    }
+}
+
+/// A sorted, numbered page: by what, which way, how many users to skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortalUserOrder {
+    pub by: PortalUserSort,
+    pub descending: bool,
+    pub offset: i64,
 }
 
 async fn user_in(c: &mut impl Executor, org: Id, portal: Id, id: Id) -> StoreResult<PortalUser> {
@@ -245,12 +286,25 @@ impl Tx {
             params.push(Val::Int(t));
             sql.push_str(&format!(" AND user_type_id = ${}", params.len()));
         }
-        if let Some(after) = q.after {
-            params.push(Val::Int(after));
-            sql.push_str(&format!(" AND id < ${}", params.len()));
-        }
         let limit = q.limit.clamp(1, 1_000);
-        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
+        match q.order {
+            Some(o) => {
+                let direction = if o.descending { "DESC" } else { "ASC" };
+                sql.push_str(&format!(
+                    " ORDER BY {} {direction}, id DESC LIMIT {} OFFSET {}",
+                    o.by.column(),
+                    limit + 1,
+                    o.offset.clamp(0, 10_000_000)
+                ));
+            }
+            None => {
+                if let Some(after) = q.after {
+                    params.push(Val::Int(after));
+                    sql.push_str(&format!(" AND id < ${}", params.len()));
+                }
+                sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
+            }
+        }
         let mut items = self
             .conn
             .query(&sql, &params)

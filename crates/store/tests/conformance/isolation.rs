@@ -342,6 +342,7 @@ fn all_portal_users() -> PortalUserQuery {
         user_type_id: None,
         after: None,
         limit: 500,
+        order: None,
     }
 }
 

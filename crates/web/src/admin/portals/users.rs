@@ -12,6 +12,7 @@ use portico_app::portal_users::{self as users, SeatUse};
 use portico_domain::Id;
 use portico_domain::portal::Portal;
 use portico_domain::portal_user::{PortalUser, PortalUserStatus};
+use portico_store::{PortalUserOrder, PortalUserSort};
 use serde::Deserialize;
 
 struct Row {
@@ -31,7 +32,14 @@ struct UsersPage {
     tabs: Vec<(String, &'static str, i64)>,
     status: String,
     rows: Vec<Row>,
-    next: Option<Id>,
+    /// Users in the list (of the chosen status), its page and pages.
+    total: i64,
+    page: i64,
+    pages: i64,
+    previous: Option<String>,
+    next: Option<String>,
+    /// (label, link that sorts by it, "ascending"/"descending"/"") of each sortable column.
+    columns: Vec<(&'static str, String, &'static str)>,
     seats: Vec<SeatUse>,
     /// (id, name) of the portal's user types, for "change user type".
     types: Vec<(Id, String)>,
@@ -40,7 +48,28 @@ struct UsersPage {
 #[derive(Deserialize)]
 pub(super) struct UsersQuery {
     status: Option<String>,
-    after: Option<Id>,
+    /// name, email, status or since (the default, newest first).
+    sort: Option<String>,
+    desc: Option<String>,
+    page: Option<String>,
+}
+
+/// Users a page shows.
+const PER_PAGE: i64 = 50;
+
+/// The list's address with its filter, sort and page.
+fn users_link(portal: Id, status: &str, sort: (PortalUserSort, bool), page: i64) -> String {
+    let mut link = format!(
+        "/admin/setup/portals/{portal}/users?status={status}&sort={}",
+        sort.0.as_str()
+    );
+    if sort.1 {
+        link.push_str("&desc=1");
+    }
+    if page > 1 {
+        link.push_str(&format!("&page={page}"));
+    }
+    link
 }
 
 fn label(s: PortalUserStatus) -> &'static str {
@@ -64,7 +93,27 @@ pub(super) async fn users_page(
         Some(s) => Some(PortalUserStatus::parse(s).map_err(AppError::from)?),
         None => None,
     };
-    let page = users::list_users(state, actor, portal.id, status, q.after, Some(50)).await?;
+    let by = PortalUserSort::ALL
+        .into_iter()
+        .find(|s| q.sort.as_deref() == Some(s.as_str()))
+        .unwrap_or(PortalUserSort::Since);
+    // Newest first unless a column was chosen; a click on the sorted column turns it round.
+    let descending = match q.sort {
+        Some(_) => q.desc.as_deref() == Some("1"),
+        None => true,
+    };
+    let page_no = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 100_000);
+    let order = PortalUserOrder {
+        by,
+        descending,
+        offset: (page_no - 1) * PER_PAGE,
+    };
+    let page = users::sorted_users(state, actor, portal.id, status, order).await?;
     let summary = users::summary(state, actor, portal.id).await?;
     let types: Vec<(Id, String)> = portico_app::user_types::user_types(state, actor, portal.id)
         .await?
@@ -87,8 +136,38 @@ pub(super) async fn users_page(
             user,
         })
         .collect();
-    let total: i64 = summary.counts.iter().map(|(_, n)| n).sum();
-    let mut tabs = vec![(String::new(), "All", total)];
+    let all: i64 = summary.counts.iter().map(|(_, n)| n).sum();
+    let total = match status {
+        Some(s) => summary
+            .counts
+            .iter()
+            .find(|(c, _)| *c == s)
+            .map_or(0, |(_, n)| *n),
+        None => all,
+    };
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let status_text = status.map(|s| s.as_str()).unwrap_or_default();
+    let link = |sort, page| users_link(portal.id, status_text, sort, page);
+    let columns = [
+        ("Name", PortalUserSort::Name),
+        ("Email", PortalUserSort::Email),
+        ("Status", PortalUserSort::Status),
+        ("Since", PortalUserSort::Since),
+    ]
+    .into_iter()
+    .map(|(label, s)| {
+        let now = s == by;
+        let sorted = match (now, descending) {
+            (false, _) => "",
+            (true, false) => "ascending",
+            (true, true) => "descending",
+        };
+        (label, link((s, now && !descending), 1), sorted)
+    })
+    .collect();
+    let previous = (page_no > 1).then(|| link((by, descending), page_no - 1));
+    let next = (page_no < pages).then(|| link((by, descending), page_no + 1));
+    let mut tabs = vec![(String::new(), "All", all)];
     tabs.extend(
         summary
             .counts
@@ -104,7 +183,12 @@ pub(super) async fn users_page(
         tabs,
         status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
         rows,
-        next: page.next,
+        total,
+        page: page_no.min(pages),
+        pages,
+        previous,
+        next,
+        columns,
         seats: summary.seats,
         types,
         portal,
@@ -145,10 +229,11 @@ pub(super) async fn user_action(
     };
     match done {
         Ok(notice) => Ok(redirect_with(&back, &notice)),
-        // A refusal the admin can act on is shown on the list, not as an error page.
-        Err(e @ (AppError::Conflict(_) | AppError::InviteRefused(_) | AppError::Invalid(_))) => {
-            Ok(redirect_with(&back, &format!("Not done: {e}")))
-        }
+        // A refusal the admin can act on is shown on the list as a failure, not as an error
+        // page and not in the success banner.
+        Err(e @ (AppError::Conflict(_) | AppError::InviteRefused(_) | AppError::Invalid(_))) => Ok(
+            crate::admin::redirect_with_problem(&back, &format!("Not done: {e}")),
+        ),
         Err(e) => Err(e.into()),
     }
 }
