@@ -189,6 +189,27 @@ impl FromRequestParts<AppState> for AdminSession {
     }
 }
 
+/// A numbered list's page from `?page=` (1 when absent or not a number).
+pub(crate) fn page_number(raw: Option<&str>) -> i64 {
+    raw.and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 100_000)
+}
+
+/// How many pages `total` items make, `per` a page (at least one).
+pub(crate) fn page_count(total: i64, per: i64) -> i64 {
+    ((total + per - 1) / per.max(1)).max(1)
+}
+
+/// A column header's `aria-sort`: "" when the list is not sorted by it.
+pub(crate) fn sort_state(sorted_by_it: bool, descending: bool) -> &'static str {
+    match (sorted_by_it, descending) {
+        (false, _) => "",
+        (true, false) => "ascending",
+        (true, true) => "descending",
+    }
+}
+
 pub(crate) fn form_urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {

@@ -102,12 +102,7 @@ pub(super) async fn users_page(
         Some(_) => q.desc.as_deref() == Some("1"),
         None => true,
     };
-    let page_no = q
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .unwrap_or(1)
-        .clamp(1, 100_000);
+    let page_no = crate::admin::page_number(q.page.as_deref());
     let order = PortalUserOrder {
         by,
         descending,
@@ -145,7 +140,7 @@ pub(super) async fn users_page(
             .map_or(0, |(_, n)| *n),
         None => all,
     };
-    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let pages = crate::admin::page_count(total, PER_PAGE);
     let status_text = status.map(|s| s.as_str()).unwrap_or_default();
     let link = |sort, page| users_link(portal.id, status_text, sort, page);
     let columns = [
@@ -157,11 +152,7 @@ pub(super) async fn users_page(
     .into_iter()
     .map(|(label, s)| {
         let now = s == by;
-        let sorted = match (now, descending) {
-            (false, _) => "",
-            (true, false) => "ascending",
-            (true, true) => "descending",
-        };
+        let sorted = crate::admin::sort_state(now, descending);
         (label, link((s, now && !descending), 1), sorted)
     })
     .collect();

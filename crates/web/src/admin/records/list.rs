@@ -109,12 +109,7 @@ pub(super) async fn list(
         })
         .map(|f| f.api_name.as_str());
     let descending = q.desc.as_deref() == Some("1");
-    let page_no = q
-        .page
-        .as_deref()
-        .and_then(|p| p.parse::<i64>().ok())
-        .unwrap_or(1)
-        .clamp(1, 100_000);
+    let page_no = crate::admin::page_number(q.page.as_deref());
     let search = q.q.clone().unwrap_or_default();
     let list = CountedList {
         search: Some(search.trim()).filter(|s| !s.is_empty()),
@@ -144,7 +139,7 @@ pub(super) async fn list(
         })
         .collect();
     let api = module.api_name.as_str();
-    let pages = ((found.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let pages = crate::admin::page_count(found.total, PER_PAGE);
     let current = sort.map(|s| (s, descending));
     let column_views = columns
         .iter()
@@ -156,11 +151,7 @@ pub(super) async fn list(
                 // A click sorts ascending; on the sorted column it turns the order round.
                 sort_link: sortable(f)
                     .then(|| list_link(api, &search, Some((name, now && !descending)), 1)),
-                sorted: match (now, descending) {
-                    (false, _) => "",
-                    (true, false) => "ascending",
-                    (true, true) => "descending",
-                },
+                sorted: crate::admin::sort_state(now, descending),
             }
         })
         .collect();
