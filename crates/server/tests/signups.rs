@@ -205,6 +205,23 @@ async fn the_approvals_page_decides_with_the_csrf_token(app: TestApp) {
         page.body.contains("ann@customer.example") && page.body.contains("bob@customer.example")
     );
     assert!(!page.body.contains("<b>Bold</b>"), "names are escaped");
+    // Counted, newest first, sortable (announced with aria-sort).
+    assert!(
+        page.body.contains("2 sign-ups wait for a decision"),
+        "{}",
+        page.body
+    );
+    let at = |body: &str, who: &str| body.find(who).unwrap();
+    assert!(
+        at(&page.body, "bob@") < at(&page.body, "ann@"),
+        "newest first"
+    );
+    assert!(page.body.contains("aria-sort=\"descending\""));
+    let by_email = app
+        .browse(&cookie, Method::GET, &format!("{signups}?sort=email"), None)
+        .await;
+    assert!(at(&by_email.body, "ann@") < at(&by_email.body, "bob@"));
+    assert!(by_email.body.contains("aria-sort=\"ascending\""));
     let csrf = csrf_of(&page.body);
     let items = app
         .get(&format!("/api/v1/portals/{p}/signups"), &admin)
@@ -257,9 +274,10 @@ async fn the_approvals_page_decides_with_the_csrf_token(app: TestApp) {
     assert!(ok.location.starts_with(&signups), "{}", ok.location);
     let rejected = press(format!("{signups}/{bob}/reject")).await;
     assert_eq!(rejected.status, StatusCode::SEE_OTHER);
-    // Approving again says why on the list, not as an error page.
+    // Approving again says why on the list as a failure, not as an error page.
     let again = press(approve).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert!(again.location.contains("problem="), "{}", again.location);
     let page = app.browse(&cookie, Method::GET, &signups, None).await;
     assert!(page.body.contains("No sign-ups are waiting"));
 }

@@ -1,15 +1,18 @@
-//! A portal's sign-ups waiting for a decision (restricted portals): newest first in keyset
-//! pages, each with Approve and Reject (POST with the CSRF token).
+//! A portal's sign-ups waiting for a decision (restricted portals): counted, numbered pages
+//! sortable by name, email and date (newest first), each with Approve and Reject (POST with the
+//! CSRF token).
 
+use super::users::{PER_PAGE, Sorting, headers, sorting};
 use crate::admin::form::{FormPost, PageRequest};
-use crate::admin::{Chrome, PageError, PageResult, parse_id, parse_opt_id, redirect_with, render};
+use crate::admin::{Chrome, PageError, PageResult, parse_id, redirect_with, render};
 use crate::present::human_time;
 use askama::Template;
 use axum::extract::{Path, Query};
 use portico_app::AppError;
 use portico_domain::Id;
 use portico_domain::portal::{Portal, PortalType};
-use serde::Deserialize;
+use portico_domain::portal_user::PortalUserStatus;
+use portico_store::{PortalUserOrder, PortalUserSort};
 
 struct SignupRow {
     id: Id,
@@ -26,25 +29,62 @@ struct SignupsPage {
     /// Sign-ups wait for a decision only on a restricted portal.
     restricted: bool,
     rows: Vec<SignupRow>,
-    next: Option<Id>,
-    paged: bool,
-}
-
-#[derive(Deserialize)]
-pub(super) struct SignupsQuery {
-    after: Option<String>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    previous: Option<String>,
+    next: Option<String>,
+    columns: Vec<(&'static str, String, &'static str)>,
 }
 
 pub(super) async fn list(
     Path(portal): Path<String>,
-    Query(q): Query<SignupsQuery>,
+    Query(q): Query<Sorting>,
     req: PageRequest,
 ) -> PageResult {
     let portal_id = parse_id(&portal)?;
-    let after = parse_opt_id(q.after.as_deref())?;
     let (state, actor) = (&req.state, &req.s.actor);
     let portal = portico_app::portals::portal(state, actor, portal_id).await?;
-    let page = portico_app::signups::list_signups(state, actor, portal_id, after, None).await?;
+    let (by, descending, page_no) = sorting(&q);
+    let order = PortalUserOrder {
+        by,
+        descending,
+        offset: (page_no - 1) * PER_PAGE,
+    };
+    let pending = Some(PortalUserStatus::Pending);
+    let page =
+        portico_app::portal_users::sorted_users(state, actor, portal_id, pending, order).await?;
+    let total = portico_app::portal_users::summary(state, actor, portal_id)
+        .await?
+        .counts
+        .iter()
+        .find(|(s, _)| *s == PortalUserStatus::Pending)
+        .map_or(0, |(_, n)| *n);
+    let pages = crate::admin::page_count(total, PER_PAGE);
+    let link = |(sort, desc): (PortalUserSort, bool), page: i64| {
+        let mut link = format!(
+            "/admin/setup/portals/{portal_id}/signups?sort={}",
+            sort.as_str()
+        );
+        if desc {
+            link.push_str("&desc=1");
+        }
+        if page > 1 {
+            link.push_str(&format!("&page={page}"));
+        }
+        link
+    };
+    let columns = headers(
+        &[
+            ("Name", PortalUserSort::Name),
+            ("Email", PortalUserSort::Email),
+            ("Signed up", PortalUserSort::Since),
+        ],
+        (by, descending),
+        link,
+    );
+    let previous = (page_no > 1).then(|| link((by, descending), page_no - 1));
+    let next = (page_no < pages).then(|| link((by, descending), page_no + 1));
     let chrome = req
         .chrome(&format!("{}: sign-ups", portal.name), "setup-portals")
         .await?
@@ -63,13 +103,17 @@ pub(super) async fn list(
                 created: human_time(u.created_at),
             })
             .collect(),
-        next: page.next,
-        paged: after.is_some(),
+        total,
+        page: page_no.min(pages),
+        pages,
+        previous,
+        next,
+        columns,
     }))
 }
 
 /// Approve or reject: back to the list with what happened; a sign-up that cannot be decided
-/// (no longer pending, no seat left) says why there.
+/// (no longer pending, no seat left) says why there, as a failure.
 async fn decide(portal: String, id: String, post: FormPost, approve: bool) -> PageResult {
     let portal_id = parse_id(&portal)?;
     let id = parse_id(&id)?;
@@ -87,7 +131,7 @@ async fn decide(portal: String, id: String, post: FormPost, approve: bool) -> Pa
     match result {
         Ok(notice) => Ok(redirect_with(&back, &notice)),
         Err(e @ (AppError::Conflict(_) | AppError::Invalid(_) | AppError::InviteRefused(_))) => {
-            Ok(redirect_with(&back, &e.describe()))
+            Ok(crate::admin::redirect_with_problem(&back, &e.describe()))
         }
         Err(e) => Err(PageError(e)),
     }

@@ -48,14 +48,53 @@ struct UsersPage {
 #[derive(Deserialize)]
 pub(super) struct UsersQuery {
     status: Option<String>,
+    #[serde(flatten)]
+    sorting: Sorting,
+}
+
+/// How a list of portal users is asked to be sorted and paged.
+#[derive(Deserialize)]
+pub(super) struct Sorting {
     /// name, email, status or since (the default, newest first).
     sort: Option<String>,
+    /// "1": descending.
     desc: Option<String>,
+    /// 1-based.
     page: Option<String>,
 }
 
 /// Users a page shows.
-const PER_PAGE: i64 = 50;
+pub(super) const PER_PAGE: i64 = 50;
+
+/// The sort, direction and page asked for: newest first unless a column was chosen.
+pub(super) fn sorting(q: &Sorting) -> (PortalUserSort, bool, i64) {
+    let by = PortalUserSort::ALL
+        .into_iter()
+        .find(|s| q.sort.as_deref() == Some(s.as_str()))
+        .unwrap_or(PortalUserSort::Since);
+    let descending = match q.sort {
+        Some(_) => q.desc.as_deref() == Some("1"),
+        None => true,
+    };
+    (by, descending, crate::admin::page_number(q.page.as_deref()))
+}
+
+/// Column headers: (label, the link that sorts by it, its `aria-sort`). A click sorts
+/// ascending; on the sorted column it turns the order round.
+pub(super) fn headers(
+    columns: &[(&'static str, PortalUserSort)],
+    (by, descending): (PortalUserSort, bool),
+    link: impl Fn((PortalUserSort, bool), i64) -> String,
+) -> Vec<(&'static str, String, &'static str)> {
+    columns
+        .iter()
+        .map(|(label, s)| {
+            let now = *s == by;
+            let sorted = crate::admin::sort_state(now, descending);
+            (*label, link((*s, now && !descending), 1), sorted)
+        })
+        .collect()
+}
 
 /// The list's address with its filter, sort and page.
 fn users_link(portal: Id, status: &str, sort: (PortalUserSort, bool), page: i64) -> String {
@@ -93,16 +132,7 @@ pub(super) async fn users_page(
         Some(s) => Some(PortalUserStatus::parse(s).map_err(AppError::from)?),
         None => None,
     };
-    let by = PortalUserSort::ALL
-        .into_iter()
-        .find(|s| q.sort.as_deref() == Some(s.as_str()))
-        .unwrap_or(PortalUserSort::Since);
-    // Newest first unless a column was chosen; a click on the sorted column turns it round.
-    let descending = match q.sort {
-        Some(_) => q.desc.as_deref() == Some("1"),
-        None => true,
-    };
-    let page_no = crate::admin::page_number(q.page.as_deref());
+    let (by, descending, page_no) = sorting(&q.sorting);
     let order = PortalUserOrder {
         by,
         descending,
@@ -143,19 +173,16 @@ pub(super) async fn users_page(
     let pages = crate::admin::page_count(total, PER_PAGE);
     let status_text = status.map(|s| s.as_str()).unwrap_or_default();
     let link = |sort, page| users_link(portal.id, status_text, sort, page);
-    let columns = [
-        ("Name", PortalUserSort::Name),
-        ("Email", PortalUserSort::Email),
-        ("Status", PortalUserSort::Status),
-        ("Since", PortalUserSort::Since),
-    ]
-    .into_iter()
-    .map(|(label, s)| {
-        let now = s == by;
-        let sorted = crate::admin::sort_state(now, descending);
-        (label, link((s, now && !descending), 1), sorted)
-    })
-    .collect();
+    let columns = headers(
+        &[
+            ("Name", PortalUserSort::Name),
+            ("Email", PortalUserSort::Email),
+            ("Status", PortalUserSort::Status),
+            ("Since", PortalUserSort::Since),
+        ],
+        (by, descending),
+        link,
+    );
     let previous = (page_no > 1).then(|| link((by, descending), page_no - 1));
     let next = (page_no < pages).then(|| link((by, descending), page_no + 1));
     let mut tabs = vec![(String::new(), "All", all)];
