@@ -2,7 +2,7 @@
 //! sortable by name, email and date (newest first), each with Approve and Reject (POST with the
 //! CSRF token).
 
-use super::users::{PER_PAGE, Sorting, headers, sorting};
+use super::users::{PER_PAGE, Sorting, list_links, sorting};
 use crate::admin::form::{FormPost, PageRequest};
 use crate::admin::{Chrome, PageError, PageResult, parse_id, redirect_with, render};
 use crate::present::human_time;
@@ -61,30 +61,16 @@ pub(super) async fn list(
         .find(|(s, _)| *s == PortalUserStatus::Pending)
         .map_or(0, |(_, n)| *n);
     let pages = crate::admin::page_count(total, PER_PAGE);
-    let link = |(sort, desc): (PortalUserSort, bool), page: i64| {
-        let mut link = format!(
-            "/admin/setup/portals/{portal_id}/signups?sort={}",
-            sort.as_str()
-        );
-        if desc {
-            link.push_str("&desc=1");
-        }
-        if page > 1 {
-            link.push_str(&format!("&page={page}"));
-        }
-        link
-    };
-    let columns = headers(
+    let links = list_links(
+        &format!("/admin/setup/portals/{portal_id}/signups?"),
         &[
             ("Name", PortalUserSort::Name),
             ("Email", PortalUserSort::Email),
             ("Signed up", PortalUserSort::Since),
         ],
         (by, descending),
-        link,
+        (page_no, pages),
     );
-    let previous = (page_no > 1).then(|| link((by, descending), page_no - 1));
-    let next = (page_no < pages).then(|| link((by, descending), page_no + 1));
     let chrome = req
         .chrome(&format!("{}: sign-ups", portal.name), "setup-portals")
         .await?
@@ -106,9 +92,9 @@ pub(super) async fn list(
         total,
         page: page_no.min(pages),
         pages,
-        previous,
-        next,
-        columns,
+        previous: links.previous,
+        next: links.next,
+        columns: links.columns,
     }))
 }
 

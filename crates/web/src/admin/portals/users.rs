@@ -79,36 +79,45 @@ pub(super) fn sorting(q: &Sorting) -> (PortalUserSort, bool, i64) {
     (by, descending, crate::admin::page_number(q.page.as_deref()))
 }
 
-/// Column headers: (label, the link that sorts by it, its `aria-sort`). A click sorts
-/// ascending; on the sorted column it turns the order round.
-pub(super) fn headers(
+/// A sorted, numbered list's links: each column header (label, the link that sorts by it, its
+/// `aria-sort`; a click sorts ascending, on the sorted column it turns the order round) and
+/// the previous and next pages. `base` is the list's address up to its sort parameters
+/// (`…/users?status=invited&`).
+pub(super) fn list_links(
+    base: &str,
     columns: &[(&'static str, PortalUserSort)],
     (by, descending): (PortalUserSort, bool),
-    link: impl Fn((PortalUserSort, bool), i64) -> String,
-) -> Vec<(&'static str, String, &'static str)> {
-    columns
-        .iter()
-        .map(|(label, s)| {
-            let now = *s == by;
-            let sorted = crate::admin::sort_state(now, descending);
-            (*label, link((*s, now && !descending), 1), sorted)
-        })
-        .collect()
+    (page, pages): (i64, i64),
+) -> ListLinks {
+    let link = |sort: PortalUserSort, desc: bool, page: i64| {
+        let mut link = format!("{base}sort={}", sort.as_str());
+        if desc {
+            link.push_str("&desc=1");
+        }
+        if page > 1 {
+            link.push_str(&format!("&page={page}"));
+        }
+        link
+    };
+    ListLinks {
+        columns: columns
+            .iter()
+            .map(|(label, s)| {
+                let now = *s == by;
+                let sorted = crate::admin::sort_state(now, descending);
+                (*label, link(*s, now && !descending, 1), sorted)
+            })
+            .collect(),
+        previous: (page > 1).then(|| link(by, descending, page - 1)),
+        next: (page < pages).then(|| link(by, descending, page + 1)),
+    }
 }
 
-/// The list's address with its filter, sort and page.
-fn users_link(portal: Id, status: &str, sort: (PortalUserSort, bool), page: i64) -> String {
-    let mut link = format!(
-        "/admin/setup/portals/{portal}/users?status={status}&sort={}",
-        sort.0.as_str()
-    );
-    if sort.1 {
-        link.push_str("&desc=1");
-    }
-    if page > 1 {
-        link.push_str(&format!("&page={page}"));
-    }
-    link
+/// What [`list_links`] makes.
+pub(super) struct ListLinks {
+    pub columns: Vec<(&'static str, String, &'static str)>,
+    pub previous: Option<String>,
+    pub next: Option<String>,
 }
 
 fn label(s: PortalUserStatus) -> &'static str {
@@ -172,8 +181,11 @@ pub(super) async fn users_page(
     };
     let pages = crate::admin::page_count(total, PER_PAGE);
     let status_text = status.map(|s| s.as_str()).unwrap_or_default();
-    let link = |sort, page| users_link(portal.id, status_text, sort, page);
-    let columns = headers(
+    let links = list_links(
+        &format!(
+            "/admin/setup/portals/{}/users?status={status_text}&",
+            portal.id
+        ),
         &[
             ("Name", PortalUserSort::Name),
             ("Email", PortalUserSort::Email),
@@ -181,10 +193,8 @@ pub(super) async fn users_page(
             ("Since", PortalUserSort::Since),
         ],
         (by, descending),
-        link,
+        (page_no, pages),
     );
-    let previous = (page_no > 1).then(|| link((by, descending), page_no - 1));
-    let next = (page_no < pages).then(|| link((by, descending), page_no + 1));
     let mut tabs = vec![(String::new(), "All", all)];
     tabs.extend(
         summary
@@ -204,9 +214,9 @@ pub(super) async fn users_page(
         total,
         page: page_no.min(pages),
         pages,
-        previous,
-        next,
-        columns,
+        previous: links.previous,
+        next: links.next,
+        columns: links.columns,
         seats: summary.seats,
         types,
         portal,
