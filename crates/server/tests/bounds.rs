@@ -214,18 +214,24 @@ async fn oversized_bodies_answer_413(app: TestApp) {
     let t = app.token(ADMIN).await;
     // Over axum's default of 2 MB, the limit of every other route.
     let big = json!({"data": {"Last_Name": "x".repeat(3 * 1024 * 1024)}});
-    let r = app
+    let sent = app
         .client
         .post(format!("{}/api/v1/records/Contacts", app.base))
         .bearer_auth(&t)
         .header("connection", "close")
         .json(&big)
         .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let body: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "payload_too_large");
+        .await;
+    // The server stops reading at the limit and answers 413; on a loaded machine it may close
+    // while the client is still writing (a broken write): refused unread all the same.
+    match sent {
+        Ok(r) => {
+            assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "payload_too_large");
+        }
+        Err(e) => assert!(e.is_request(), "{e}"),
+    }
 
     // Under the default limit, the same route reads the body (and validates it).
     let r = app
