@@ -14,6 +14,7 @@ mod outbox;
 mod portal_branding;
 mod portal_email_change;
 mod portal_mfa;
+mod portal_sessions;
 mod portal_users;
 mod portals;
 mod postgres;
@@ -44,10 +45,8 @@ pub use outbox::{MailQuery, MailSummary, OutboxMail};
 pub use portal_branding::PortalLogo;
 pub use portal_email_change::EmailChangeLink;
 pub use portal_mfa::{MfaChallenge, PortalMfa};
-pub use portal_users::{
-    PortalAccountChange, PortalLink, PortalSession, PortalUserOrder, PortalUserQuery,
-    PortalUserSort, PortalVisit,
-};
+pub use portal_sessions::{PortalLink, PortalSession, PortalVisit};
+pub use portal_users::{PortalAccountChange, PortalUserOrder, PortalUserQuery, PortalUserSort};
 pub use portals::PortalScopeRow;
 pub use records::{
     CountedPage, Page, RecordMeta, RecordPageQuery, RecordQuery, RecordRef, RecordSort,

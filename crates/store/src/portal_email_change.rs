@@ -3,7 +3,7 @@
 //! address it confirms; and the change of an account's address, unique within its portal.
 
 use crate::error::{StoreError, StoreResult};
-use crate::portal_users::PortalLink;
+use crate::portal_sessions::PortalLink;
 use crate::rows::opt;
 use crate::sql::{Executor, Val};
 use crate::store::Tx;

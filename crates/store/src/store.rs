@@ -1,7 +1,7 @@
 //! The store: one handle over whichever backend the URL chose, and [`Tx`], a unit of work on
 //! one connection. Every storage operation is a method of `Tx` (one file per resource:
 //! `orgs.rs`, `modules.rs`, `users.rs`, `sessions.rs`, `sign_in_failures.rs`, `sign_in_choices.rs`, `records.rs`,
-//! `web_tabs.rs`, `portals.rs`, `audit.rs`, `outbox.rs`, `portal_users.rs`,
+//! `web_tabs.rs`, `portals.rs`, `audit.rs`, `outbox.rs`, `portal_users.rs`, `portal_sessions.rs`,
 //! `invitation_batches.rs`, `blocked_domains.rs`); `Store` offers each of them too, in a
 //! transaction of its own.
 //! A use case that must write several things together opens [`Store::transaction`], calls
