@@ -39,28 +39,7 @@ async fn go_in(
     if let Some(l) = accept_language {
         request = request.header("accept-language", l);
     }
-    let r = request.send().await.unwrap();
-    let set_cookies: Vec<String> = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .collect();
-    for c in &set_cookies {
-        let (name, value) = c.split(';').next().unwrap().split_once('=').unwrap();
-        jar.0.insert(name.to_string(), value.to_string());
-    }
-    let location = r
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    Answer {
-        status: r.status(),
-        location,
-        set_cookies,
-        body: r.text().await.unwrap(),
-    }
+    send(jar, request).await
 }
 
 /// Posts a wrong password through the sign-in form just shown in `page`.

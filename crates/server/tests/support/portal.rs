@@ -65,6 +65,11 @@ pub async fn go(
     if let Some(fields) = form {
         request = request.form(fields);
     }
+    send(jar, request).await
+}
+
+/// Sends a request (the jar's cookies already on it) and keeps the cookies it sets in the jar.
+pub async fn send(jar: &mut Jar, request: reqwest::RequestBuilder) -> Answer {
     let r = request.send().await.unwrap();
     let set_cookies: Vec<String> = r
         .headers()
